@@ -1,0 +1,8 @@
+package main
+
+import "github.com/spf13/cobra"
+
+// connectorSubcommands lists the children of `connectorhub connector`.
+func connectorSubcommands() []*cobra.Command {
+	return nil
+}

@@ -1,0 +1,172 @@
+package connectorhub
+
+import "time"
+
+// ColumnKind is the type of a column as the Web API exchanges it.
+type ColumnKind int
+
+// The column kinds of the connector table.
+const (
+	KindString      ColumnKind = iota // Edm.String
+	KindInt                           // Edm.Int32
+	KindBigInt                        // Edm.Int64
+	KindGUID                          // Edm.Guid
+	KindDateTime                      // Edm.DateTimeOffset
+	KindBool                          // Edm.Boolean
+	KindChoice                        // Edm.Int32 with labels
+	KindMultiChoice                   // Edm.String of comma-separated choice values
+	KindLookup                        // Edm.Guid, read-only _x_value of a navigation property
+	KindImage                         // Edm.Binary
+)
+
+// EdmType is the CSDL type of the kind.
+func (k ColumnKind) EdmType() string {
+	switch k {
+	case KindInt, KindChoice:
+		return "Edm.Int32"
+	case KindBigInt:
+		return "Edm.Int64"
+	case KindGUID, KindLookup:
+		return "Edm.Guid"
+	case KindDateTime:
+		return "Edm.DateTimeOffset"
+	case KindBool:
+		return "Edm.Boolean"
+	case KindImage:
+		return "Edm.Binary"
+	default:
+		return "Edm.String"
+	}
+}
+
+// Column describes one column of the connector table as the Web API serves it (spec §1.2).
+type Column struct {
+	Name           string // the Web API property name: the logical name, or _x_value for a lookup
+	Kind           ColumnKind
+	MaxLength      int  // characters, for text; 0 when unbounded or not text
+	ValidForCreate bool // may be given in a create body
+	ValidForUpdate bool // may be given in an update body
+	Choices        map[int]string
+	// NavigationProperty and Targets describe a lookup: ownerid → systemuser, team.
+	NavigationProperty string
+	Targets            []string
+
+	// Value reads the column of a record; nil is null.
+	Value func(c *Connector) any
+	// field returns the address of the column in an update: **string or **int; nil when not writable.
+	field func(u *ConnectorUpdate) any
+	// text returns the text value an update gives, for length checks.
+	text func(u *ConnectorUpdate) *string
+}
+
+// Field returns the address of the column's field in u, a **string or a **int, or nil for a
+// column that no request body can set.
+func (col *Column) Field(u *ConnectorUpdate) any {
+	if col.field == nil {
+		return nil
+	}
+	return col.field(u)
+}
+
+// Choice labels (spec §1.3).
+var (
+	ConnectorTypeLabels  = map[int]string{0: "NotSpecified", 1: "CustomConnector", 2: "ConnectionLess"}
+	StateCodeLabels      = map[int]string{0: "Active", 1: "Inactive"}
+	StatusCodeLabels     = map[int]string{1: "Active", 2: "Inactive"}
+	CapabilityLabels     = map[int]string{118690000: "composite", 118690001: "tabular", 118690002: "blob", 118690003: "gateway", 118690004: "cloud", 118690005: "actions"}
+	ComponentStateLabels = map[int]string{0: "Published", 1: "Unpublished", 2: "Deleted", 3: "Deleted Unpublished"}
+)
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// FormatTime formats a date-time as the Web API does: UTC, seconds, "Z".
+func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+func textColumn(name string, max int, create, update bool, get func(*Connector) string, field func(*ConnectorUpdate) **string) Column {
+	return Column{
+		Name: name, Kind: KindString, MaxLength: max, ValidForCreate: create, ValidForUpdate: update,
+		Value: func(c *Connector) any { return nullable(get(c)) },
+		field: func(u *ConnectorUpdate) any { return field(u) },
+		text:  func(u *ConnectorUpdate) *string { return *field(u) },
+	}
+}
+
+func lookupColumn(nav string, targets []string, get func(*Connector) string) Column {
+	return Column{
+		Name: "_" + nav + "_value", Kind: KindLookup, NavigationProperty: nav, Targets: targets,
+		Value: func(c *Connector) any { return nullable(get(c)) },
+	}
+}
+
+func none(*Connector) string { return "" }
+
+// Columns lists the connector's Web API properties in the order records are written.
+var Columns = []Column{
+	{Name: "connectorid", Kind: KindGUID, ValidForCreate: true,
+		Value: func(c *Connector) any { return c.ID },
+		field: func(u *ConnectorUpdate) any { return &u.ID }},
+	textColumn("name", 500, true, false, func(c *Connector) string { return c.Name }, func(u *ConnectorUpdate) **string { return &u.Name }),
+	textColumn("displayname", 200, true, true, func(c *Connector) string { return c.DisplayName }, func(u *ConnectorUpdate) **string { return &u.DisplayName }),
+	textColumn("description", 1000, true, true, func(c *Connector) string { return c.Description }, func(u *ConnectorUpdate) **string { return &u.Description }),
+	{Name: "connectortype", Kind: KindChoice, Choices: ConnectorTypeLabels, ValidForCreate: true, ValidForUpdate: true,
+		Value: func(c *Connector) any { return c.ConnectorType },
+		field: func(u *ConnectorUpdate) any { return &u.ConnectorType }},
+	textColumn("openapidefinition", 1000000, true, true, func(c *Connector) string { return c.OpenAPIDefinition }, func(u *ConnectorUpdate) **string { return &u.OpenAPIDefinition }),
+	textColumn("connectionparameters", 500000, true, true, func(c *Connector) string { return c.ConnectionParameters }, func(u *ConnectorUpdate) **string { return &u.ConnectionParameters }),
+	textColumn("connectionparametersets", 500000, true, true, func(c *Connector) string { return c.ConnectionParameterSets }, func(u *ConnectorUpdate) **string { return &u.ConnectionParameterSets }),
+	textColumn("policytemplateinstances", 500000, true, true, func(c *Connector) string { return c.PolicyTemplateInstances }, func(u *ConnectorUpdate) **string { return &u.PolicyTemplateInstances }),
+	textColumn("scriptoperations", 500000, true, true, func(c *Connector) string { return c.ScriptOperations }, func(u *ConnectorUpdate) **string { return &u.ScriptOperations }),
+	textColumn("customcodeblobcontent", 500000, true, true, func(c *Connector) string { return c.CustomCodeBlobContent }, func(u *ConnectorUpdate) **string { return &u.CustomCodeBlobContent }),
+	{Name: "capabilities", Kind: KindMultiChoice, Choices: CapabilityLabels, ValidForCreate: true, ValidForUpdate: true,
+		Value: func(c *Connector) any { return nullable(c.Capabilities) },
+		field: func(u *ConnectorUpdate) any { return &u.Capabilities }},
+	textColumn("iconbrandcolor", 100, true, true, func(c *Connector) string { return c.IconBrandColor }, func(u *ConnectorUpdate) **string { return &u.IconBrandColor }),
+	textColumn("connectorinternalid", 400, true, false, func(c *Connector) string { return c.ConnectorInternalID }, func(u *ConnectorUpdate) **string { return &u.ConnectorInternalID }),
+	// The icon is listed as writable in Dataverse's metadata, but cannot be set through the Web API.
+	{Name: "iconblob", Kind: KindImage, Value: func(*Connector) any { return nil }},
+	{Name: "statecode", Kind: KindChoice, Choices: StateCodeLabels, ValidForUpdate: true,
+		Value: func(c *Connector) any { return c.StateCode },
+		field: func(u *ConnectorUpdate) any { return &u.StateCode }},
+	{Name: "statuscode", Kind: KindChoice, Choices: StatusCodeLabels, ValidForCreate: true, ValidForUpdate: true,
+		Value: func(c *Connector) any { return c.StatusCode },
+		field: func(u *ConnectorUpdate) any { return &u.StatusCode }},
+	{Name: "createdon", Kind: KindDateTime, Value: func(c *Connector) any { return FormatTime(c.CreatedOn) }},
+	{Name: "modifiedon", Kind: KindDateTime, Value: func(c *Connector) any { return FormatTime(c.ModifiedOn) }},
+	lookupColumn("createdby", []string{OwnerSystemUser}, func(c *Connector) string { return c.CreatedBy }),
+	lookupColumn("modifiedby", []string{OwnerSystemUser}, func(c *Connector) string { return c.ModifiedBy }),
+	lookupColumn("createdonbehalfby", []string{OwnerSystemUser}, none),
+	lookupColumn("modifiedonbehalfby", []string{OwnerSystemUser}, none),
+	lookupColumn("ownerid", []string{OwnerSystemUser, OwnerTeam}, func(c *Connector) string { return c.OwnerID }),
+	lookupColumn("owninguser", []string{OwnerSystemUser}, (*Connector).OwningUser),
+	lookupColumn("owningteam", []string{OwnerTeam}, (*Connector).OwningTeam),
+	lookupColumn("owningbusinessunit", []string{"businessunit"}, func(c *Connector) string { return c.OwningBusinessUnit }),
+	{Name: "ismanaged", Kind: KindBool, Value: func(*Connector) any { return false }},
+	{Name: "componentstate", Kind: KindChoice, Choices: ComponentStateLabels, Value: func(*Connector) any { return 0 }},
+	{Name: "versionnumber", Kind: KindBigInt, Value: func(c *Connector) any { return c.VersionNumber }},
+	{Name: "solutionid", Kind: KindGUID, Value: func(*Connector) any { return ActiveSolutionID }},
+}
+
+var columnIndex = func() map[string]*Column {
+	m := make(map[string]*Column, len(Columns))
+	for i := range Columns {
+		m[Columns[i].Name] = &Columns[i]
+	}
+	return m
+}()
+
+// ColumnByName returns the column with that Web API property name (case-sensitive, as in
+// Dataverse), or nil.
+func ColumnByName(name string) *Column { return columnIndex[name] }
+
+// Entity metadata of the connector table (spec §1.1).
+const (
+	ConnectorLogicalName   = "connector"
+	ConnectorEntitySetName = "connectors"
+	ConnectorPrimaryID     = "connectorid"
+	ConnectorPrimaryName   = "name"
+)

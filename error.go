@@ -1,0 +1,91 @@
+package connectorhub
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Dataverse error codes ConnectorHub returns. Each code has one HTTP status (codeStatus).
+const (
+	ECodeBadRequest       = "0x0"        // 400: Dataverse's code for an invalid property in a body or query
+	ECodeNoResource       = ""           // 404: "No HTTP resource was found that matches the request URI"
+	ECodeInvalidArgument  = "0x80040203" // 400: a value or argument is not acceptable
+	ECodeNotFound         = "0x80040217" // 404: ObjectDoesNotExist
+	ECodeDuplicateKey     = "0x80040237" // 412: Cannot insert duplicate key
+	ECodeLengthExceeded   = "0x80044331" // 400: a column's maximum length is exceeded
+	ECodePayload          = "0x80048d19" // 400: the request body cannot be read
+	ECodeQuery            = "0x80060888" // 400: a query option is invalid
+	ECodeResourceNotFound = "0x8006088a" // 404: unknown entity set, function or segment
+	ECodeVersionMismatch  = "0x80060882" // 412: ConcurrencyVersionMismatch
+	ECodePrivilegeDenied  = "0x80040220" // 403: the caller lacks a privilege
+	ECodeUnexpected       = "0x80040216" // 500: an unexpected error occurred
+	// ECodeMethodNotAllowed is ConnectorHub's choice: Dataverse documents the 405 but not its code.
+	ECodeMethodNotAllowed = "0x80060889" // 405: the method is not supported on the resource
+)
+
+// codeStatus is the one table from Dataverse code to HTTP status.
+var codeStatus = map[string]int{
+	ECodeBadRequest:       http.StatusBadRequest,
+	ECodeNoResource:       http.StatusNotFound,
+	ECodeInvalidArgument:  http.StatusBadRequest,
+	ECodeNotFound:         http.StatusNotFound,
+	ECodeDuplicateKey:     http.StatusPreconditionFailed,
+	ECodeLengthExceeded:   http.StatusBadRequest,
+	ECodePayload:          http.StatusBadRequest,
+	ECodeQuery:            http.StatusBadRequest,
+	ECodeResourceNotFound: http.StatusNotFound,
+	ECodeVersionMismatch:  http.StatusPreconditionFailed,
+	ECodePrivilegeDenied:  http.StatusForbidden,
+	ECodeMethodNotAllowed: http.StatusMethodNotAllowed,
+	ECodeUnexpected:       http.StatusInternalServerError,
+}
+
+// Error is the one error type of the domain: a Dataverse error code and a message for the caller.
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("connectorhub error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Status is the HTTP status of the error's code (500 for a code not in the table).
+func (e *Error) Status() int { return StatusOf(e.Code) }
+
+// StatusOf returns the HTTP status for a Dataverse error code (500 when unknown).
+func StatusOf(code string) int {
+	if s, ok := codeStatus[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the *Error in err's chain, or ECodeUnexpected for any other error.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err == nil {
+		return ""
+	}
+	return ECodeUnexpected
+}
+
+// ErrorMessage returns the message of the *Error in err's chain, or a generic message that
+// reveals nothing of internal errors.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "An unexpected error occurred."
+}

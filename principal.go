@@ -1,0 +1,85 @@
+package connectorhub
+
+import (
+	"context"
+	"time"
+)
+
+// Principal is the caller of a request: every request carries one, every write records it.
+type Principal struct {
+	UserID         string // systemuserid
+	BusinessUnitID string // the user's business unit
+	FullName       string
+}
+
+type principalKey struct{}
+
+// NewContextWithPrincipal returns a context that carries p.
+func NewContextWithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFromContext returns the caller carried by ctx, or nil.
+func PrincipalFromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}
+
+// callerOf returns the principal of ctx or an error: a write without a caller is a bug.
+func callerOf(ctx context.Context) (*Principal, error) {
+	if p := PrincipalFromContext(ctx); p != nil {
+		return p, nil
+	}
+	return nil, Errorf(ECodeUnexpected, "The request has no calling principal.")
+}
+
+// SystemUser is a row of the systemuser table.
+type SystemUser struct {
+	ID             string // systemuserid
+	FullName       string
+	Email          string // internalemailaddress
+	AADObjectID    string // azureactivedirectoryobjectid, "" when none
+	BusinessUnitID string
+	CreatedOn      time.Time
+}
+
+// BusinessUnit is a row of the businessunit table.
+type BusinessUnit struct {
+	ID       string // businessunitid
+	Name     string
+	ParentID string // "" for the root business unit
+}
+
+// Team is a row of the team table.
+type Team struct {
+	ID             string // teamid
+	Name           string
+	BusinessUnitID string
+}
+
+// Organization identifies the environment (WhoAmI's OrganizationId).
+type Organization struct {
+	ID   string
+	Name string
+}
+
+// PrincipalService stores the environment's identities.
+type PrincipalService interface {
+	// Bootstrap creates, on first start, the organization, its root business unit and a
+	// System Administrator, and returns that administrator; later calls return the same one.
+	Bootstrap(ctx context.Context) (*SystemUser, error)
+	// Organization returns the environment's organization.
+	Organization(ctx context.Context) (*Organization, error)
+	// FindSystemUserByID returns the user; ECodeNotFound if there is none.
+	FindSystemUserByID(ctx context.Context, id string) (*SystemUser, error)
+	// CreateSystemUser adds a user (in the root business unit when BusinessUnitID is "");
+	// ECodeDuplicateKey if the id is taken.
+	CreateSystemUser(ctx context.Context, u *SystemUser) error
+	// FindTeamByID returns the team; ECodeNotFound if there is none.
+	FindTeamByID(ctx context.Context, id string) (*Team, error)
+	// CreateTeam adds a team (in the root business unit when BusinessUnitID is "");
+	// ECodeDuplicateKey if the id is taken.
+	CreateTeam(ctx context.Context, t *Team) error
+	// FindBusinessUnitByID returns the business unit; ECodeNotFound if there is none.
+	FindBusinessUnitByID(ctx context.Context, id string) (*BusinessUnit, error)
+}

@@ -1,0 +1,269 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	sqlite3 "modernc.org/sqlite/lib"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/internal/sqlgen"
+)
+
+// connectorColumns is the select list that scanConnector reads, in its order.
+const connectorColumns = `connectorid, name, displayname, description, connectortype, openapidefinition,
+	connectionparameters, connectionparametersets, policytemplateinstances, scriptoperations,
+	customcodeblobcontent, capabilities, iconbrandcolor, connectorinternalid, statecode, statuscode,
+	ownerid, owneridtype, owningbusinessunit, createdby, modifiedby, createdon, modifiedon, versionnumber`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanConnector(row scanner) (*connectorhub.Connector, error) {
+	var c connectorhub.Connector
+	var desc, params, sets, policies, scriptOps, code, caps, color, internalID sql.NullString
+	var created, modified int64
+	err := row.Scan(&c.ID, &c.Name, &c.DisplayName, &desc, &c.ConnectorType, &c.OpenAPIDefinition,
+		&params, &sets, &policies, &scriptOps, &code, &caps, &color, &internalID, &c.StateCode, &c.StatusCode,
+		&c.OwnerID, &c.OwnerType, &c.OwningBusinessUnit, &c.CreatedBy, &c.ModifiedBy, &created, &modified, &c.VersionNumber)
+	if err != nil {
+		return nil, err
+	}
+	c.Description, c.ConnectionParameters, c.ConnectionParameterSets = desc.String, params.String, sets.String
+	c.PolicyTemplateInstances, c.ScriptOperations, c.CustomCodeBlobContent = policies.String, scriptOps.String, code.String
+	c.Capabilities, c.IconBrandColor, c.ConnectorInternalID = caps.String, color.String, internalID.String
+	c.CreatedOn, c.ModifiedOn = time.Unix(created, 0).UTC(), time.Unix(modified, 0).UTC()
+	return &c, nil
+}
+
+// FindConnectorByID returns one connector; ECodeNotFound if there is none.
+func (db *DB) FindConnectorByID(ctx context.Context, id string) (*connectorhub.Connector, error) {
+	c, err := findConnector(ctx, db.read, id)
+	if err != nil {
+		return nil, fmt.Errorf("find connector %s: %w", id, err)
+	}
+	return c, nil
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func findConnector(ctx context.Context, q querier, id string) (*connectorhub.Connector, error) {
+	c, err := scanConnector(q.QueryRowContext(ctx, `SELECT `+connectorColumns+` FROM connectors WHERE connectorid = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(id)
+	}
+	return c, err
+}
+
+func notFound(id string) error {
+	return connectorhub.Errorf(connectorhub.ECodeNotFound, "connector With Id = %s Does Not Exist", id)
+}
+
+// FindConnectors returns the connectors that q selects, in q's order.
+func (db *DB) FindConnectors(ctx context.Context, q connectorhub.ConnectorQuery) ([]*connectorhub.Connector, error) {
+	b := sqlgen.NewBuilder(dialect{})
+	b.Write(`SELECT ` + connectorColumns + ` FROM connectors`)
+	if err := where(b, q); err != nil {
+		return nil, err
+	}
+	b.Write(` ORDER BY `)
+	if err := b.OrderBy(q.OrderBy); err != nil {
+		return nil, err
+	}
+	if q.Top > 0 {
+		b.Write(` LIMIT `).Bind(q.Top)
+	}
+	rows, err := db.read.QueryContext(ctx, b.SQL(), b.Args()...)
+	if err != nil {
+		return nil, fmt.Errorf("find connectors: %w", err)
+	}
+	defer rows.Close()
+	var cs []*connectorhub.Connector
+	for rows.Next() {
+		c, err := scanConnector(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find connectors: %w", err)
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+// CountConnectors returns how many connectors q's filter selects.
+func (db *DB) CountConnectors(ctx context.Context, q connectorhub.ConnectorQuery) (int, error) {
+	b := sqlgen.NewBuilder(dialect{})
+	b.Write(`SELECT COUNT(*) FROM connectors`)
+	if err := where(b, q); err != nil {
+		return 0, err
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, b.SQL(), b.Args()...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count connectors: %w", err)
+	}
+	return n, nil
+}
+
+func where(b *sqlgen.Builder, q connectorhub.ConnectorQuery) error {
+	if q.Filter == nil {
+		return nil
+	}
+	b.Write(` WHERE `)
+	return b.Where(q.Filter)
+}
+
+// CreateConnector stores a new connector, filling its system columns.
+func (db *DB) CreateConnector(ctx context.Context, c *connectorhub.Connector) error {
+	caller := connectorhub.PrincipalFromContext(ctx)
+	if caller == nil {
+		return connectorhub.Errorf(connectorhub.ECodeUnexpected, "The request has no calling principal.")
+	}
+	err := db.transact(ctx, func(tx *sql.Tx) error {
+		return db.createConnector(ctx, tx, c, caller)
+	})
+	if err != nil {
+		return fmt.Errorf("create connector %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+// createConnector inserts c as caller, owned by the owner c names or else by the caller.
+func (db *DB) createConnector(ctx context.Context, tx *sql.Tx, c *connectorhub.Connector, caller *connectorhub.Principal) error {
+	now := db.now()
+	v, err := nextVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	c.CreatedOn, c.ModifiedOn, c.VersionNumber = now, now, v
+	c.CreatedBy, c.ModifiedBy = caller.UserID, caller.UserID
+	if c.OwnerID != "" {
+		if err := setOwner(ctx, tx, c, &connectorhub.OwnerRef{Type: c.OwnerType, ID: c.OwnerID}); err != nil {
+			return err
+		}
+	} else {
+		c.OwnerID, c.OwnerType, c.OwningBusinessUnit = caller.UserID, connectorhub.OwnerSystemUser, caller.BusinessUnitID
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO connectors (`+connectorColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		c.ID, c.Name, c.DisplayName, nullString(c.Description), c.ConnectorType, c.OpenAPIDefinition,
+		nullString(c.ConnectionParameters), nullString(c.ConnectionParameterSets), nullString(c.PolicyTemplateInstances),
+		nullString(c.ScriptOperations), nullString(c.CustomCodeBlobContent), nullString(c.Capabilities),
+		nullString(c.IconBrandColor), nullString(c.ConnectorInternalID), c.StateCode, c.StatusCode,
+		c.OwnerID, c.OwnerType, c.OwningBusinessUnit, c.CreatedBy, c.ModifiedBy, c.CreatedOn.Unix(), c.ModifiedOn.Unix(), c.VersionNumber)
+	return duplicateError(err, c)
+}
+
+// duplicateError turns a uniqueness violation into Dataverse's duplicate-key error.
+func duplicateError(err error, c *connectorhub.Connector) error {
+	switch constraintCode(err) {
+	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "Cannot insert duplicate key: a connector with connectorid %s already exists.", c.ID)
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+		return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A record with matching key values already exists: a connector named '%s' exists.", c.Name)
+	}
+	return err
+}
+
+// setOwner makes owner the owner of c; the owner's business unit becomes the owning one.
+func setOwner(ctx context.Context, tx *sql.Tx, c *connectorhub.Connector, owner *connectorhub.OwnerRef) error {
+	table, key := "systemusers", "systemuserid"
+	if owner.Type == connectorhub.OwnerTeam {
+		table, key = "teams", "teamid"
+	}
+	var bu string
+	err := tx.QueryRowContext(ctx, `SELECT businessunitid FROM `+table+` WHERE `+key+` = ?`, owner.ID).Scan(&bu)
+	if errors.Is(err, sql.ErrNoRows) {
+		return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The owner %s(%s) does not exist.", table, owner.ID)
+	} else if err != nil {
+		return err
+	}
+	c.OwnerID, c.OwnerType, c.OwningBusinessUnit = owner.ID, owner.Type, bu
+	return nil
+}
+
+// UpsertConnector updates the connector with that id, or creates it when there is none.
+func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.ConnectorUpdate, pre connectorhub.Precondition) (c *connectorhub.Connector, created bool, err error) {
+	caller := connectorhub.PrincipalFromContext(ctx)
+	if caller == nil {
+		return nil, false, connectorhub.Errorf(connectorhub.ECodeUnexpected, "The request has no calling principal.")
+	}
+	err = db.transact(ctx, func(tx *sql.Tx) error {
+		existing, err := findConnector(ctx, tx, id)
+		var ce *connectorhub.Error
+		switch {
+		case errors.As(err, &ce) && ce.Code == connectorhub.ECodeNotFound:
+			if pre.MustExist || pre.ETag != "" {
+				return err
+			}
+			if c, err = connectorhub.NewConnector(id, u); err != nil {
+				return err
+			}
+			created = true
+			return db.createConnector(ctx, tx, c, caller)
+		case err != nil:
+			return err
+		}
+		if pre.MustNotExist {
+			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A record with matching key values already exists.")
+		}
+		if pre.ETag != "" && pre.ETag != existing.ETag() {
+			return versionMismatch()
+		}
+		c = existing
+		if err := c.Apply(u); err != nil {
+			return err
+		}
+		if u.Owner != nil {
+			if err := setOwner(ctx, tx, c, u.Owner); err != nil {
+				return err
+			}
+		}
+		if c.VersionNumber, err = nextVersion(ctx, tx); err != nil {
+			return err
+		}
+		c.ModifiedOn, c.ModifiedBy = db.now(), caller.UserID
+		_, err = tx.ExecContext(ctx, `UPDATE connectors SET displayname = ?, description = ?, connectortype = ?,
+			openapidefinition = ?, connectionparameters = ?, connectionparametersets = ?, policytemplateinstances = ?,
+			scriptoperations = ?, customcodeblobcontent = ?, capabilities = ?, iconbrandcolor = ?, statecode = ?,
+			statuscode = ?, ownerid = ?, owneridtype = ?, owningbusinessunit = ?, modifiedby = ?, modifiedon = ?,
+			versionnumber = ? WHERE connectorid = ?`,
+			c.DisplayName, nullString(c.Description), c.ConnectorType, c.OpenAPIDefinition,
+			nullString(c.ConnectionParameters), nullString(c.ConnectionParameterSets), nullString(c.PolicyTemplateInstances),
+			nullString(c.ScriptOperations), nullString(c.CustomCodeBlobContent), nullString(c.Capabilities),
+			nullString(c.IconBrandColor), c.StateCode, c.StatusCode, c.OwnerID, c.OwnerType, c.OwningBusinessUnit,
+			c.ModifiedBy, c.ModifiedOn.Unix(), c.VersionNumber, c.ID)
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("upsert connector %s: %w", id, err)
+	}
+	return c, created, nil
+}
+
+func versionMismatch() error {
+	return connectorhub.Errorf(connectorhub.ECodeVersionMismatch, "The version of the existing record doesn't match the RowVersion property provided.")
+}
+
+// DeleteConnector removes a connector.
+func (db *DB) DeleteConnector(ctx context.Context, id string, pre connectorhub.Precondition) error {
+	err := db.transact(ctx, func(tx *sql.Tx) error {
+		var version int64
+		err := tx.QueryRowContext(ctx, `SELECT versionnumber FROM connectors WHERE connectorid = ?`, id).Scan(&version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound(id)
+		} else if err != nil {
+			return err
+		}
+		if pre.ETag != "" && pre.ETag != (&connectorhub.Connector{VersionNumber: version}).ETag() {
+			return versionMismatch()
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM connectors WHERE connectorid = ?`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete connector %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+// Package sqlite implements ConnectorHub's services on an embedded SQLite database in WAL
+// mode: the zero-set-up default engine.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is a ConnectorHub database in one SQLite file. It implements connectorhub.ConnectorService
+// and connectorhub.PrincipalService.
+type DB struct {
+	path  string
+	write *sql.DB // one connection: SQLite has one writer, and queuing here beats SQLITE_BUSY
+	read  *sql.DB
+
+	// Now is the clock for createdon and modifiedon; tests replace it.
+	Now func() time.Time
+}
+
+// NewDB returns a DB for the database file at path; Open opens it.
+func NewDB(path string) *DB {
+	return &DB{path: path, Now: time.Now}
+}
+
+// Open opens the database, creating it when missing, and applies pending migrations.
+func (db *DB) Open() (err error) {
+	if db.path == "" {
+		return errors.New("sqlite: database path required")
+	}
+	// synchronous=FULL: a write that was acknowledged is on disk, even after a power cut.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	dsn := "file:" + (&url.URL{Path: db.path}).EscapedPath() + "?" + pragmas
+	if db.write, err = sql.Open("sqlite", dsn+"&_txlock=immediate"); err != nil {
+		return err
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetConnMaxLifetime(0)
+	if db.read, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
+		return err
+	}
+	db.read.SetMaxOpenConns(8)
+	db.read.SetMaxIdleConns(8)
+	if err := db.migrate(context.Background()); err != nil {
+		db.Close()
+		return fmt.Errorf("sqlite: migrate %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	var errs []error
+	for _, d := range []*sql.DB{db.read, db.write} {
+		if d != nil {
+			errs = append(errs, d.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// migrate applies, in order and each in its own transaction, the embedded migrations not yet
+// recorded in the migrations table.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, appliedon INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.transact(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			body, err := migrationFS.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO migrations (name, appliedon) VALUES (?, ?)`, name, time.Now().Unix())
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// transact runs fn in a write transaction, committing when it returns nil and rolling back
+// on an error or a panic.
+func (db *DB) transact(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// now is the clock truncated to the second, the precision the Web API shows.
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
+
+// nextVersion takes the next row version of the database.
+func nextVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var v int64
+	err := tx.QueryRowContext(ctx, `UPDATE rowversion SET value = value + 1 RETURNING value`).Scan(&v)
+	return v, err
+}
+
+// constraintCode returns SQLite's extended result code for a constraint violation, or 0.
+func constraintCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return se.Code()
+		}
+	}
+	return 0
+}
+
+// Compile-time checks that DB provides the services.
+var (
+	_ connectorhub.ConnectorService = (*DB)(nil)
+	_ connectorhub.PrincipalService = (*DB)(nil)
+)

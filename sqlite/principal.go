@@ -1,0 +1,143 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+)
+
+// Bootstrap creates, on first start, the organization, its root business unit and the
+// bootstrap System Administrator; later calls return the same administrator.
+func (db *DB) Bootstrap(ctx context.Context) (*connectorhub.SystemUser, error) {
+	var id string
+	err := db.transact(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'bootstrapuserid'`).Scan(&id)
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		org, bu := connectorhub.NewGUID(), connectorhub.NewGUID()
+		id = connectorhub.NewGUID()
+		for _, stmt := range []struct {
+			q    string
+			args []any
+		}{
+			{`INSERT INTO organization (organizationid, name) VALUES (?, 'ConnectorHub')`, []any{org}},
+			{`INSERT INTO businessunits (businessunitid, name) VALUES (?, 'ConnectorHub')`, []any{bu}},
+			{`INSERT INTO systemusers (systemuserid, fullname, internalemailaddress, businessunitid, createdon) VALUES (?, 'System Administrator', 'admin@connectorhub.local', ?, ?)`, []any{id, bu, db.now().Unix()}},
+			{`INSERT INTO settings (key, value) VALUES ('bootstrapuserid', ?), ('rootbusinessunitid', ?)`, []any{id, bu}},
+		} {
+			if _, err := tx.ExecContext(ctx, stmt.q, stmt.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	return db.FindSystemUserByID(ctx, id)
+}
+
+// Organization returns the environment's organization.
+func (db *DB) Organization(ctx context.Context) (*connectorhub.Organization, error) {
+	var o connectorhub.Organization
+	if err := db.read.QueryRowContext(ctx, `SELECT organizationid, name FROM organization`).Scan(&o.ID, &o.Name); err != nil {
+		return nil, fmt.Errorf("organization: %w", err)
+	}
+	return &o, nil
+}
+
+// FindSystemUserByID returns the user; ECodeNotFound if there is none.
+func (db *DB) FindSystemUserByID(ctx context.Context, id string) (*connectorhub.SystemUser, error) {
+	var u connectorhub.SystemUser
+	var email, oid sql.NullString
+	var created int64
+	err := db.read.QueryRowContext(ctx, `SELECT systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon FROM systemusers WHERE systemuserid = ?`, id).
+		Scan(&u.ID, &u.FullName, &email, &oid, &u.BusinessUnitID, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "systemuser With Id = %s Does Not Exist", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find systemuser %s: %w", id, err)
+	}
+	u.Email, u.AADObjectID, u.CreatedOn = email.String, oid.String, time.Unix(created, 0).UTC()
+	return &u, nil
+}
+
+// CreateSystemUser adds a user (in the root business unit when BusinessUnitID is "").
+func (db *DB) CreateSystemUser(ctx context.Context, u *connectorhub.SystemUser) error {
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		if u.ID == "" {
+			u.ID = connectorhub.NewGUID()
+		}
+		if err := defaultBusinessUnit(ctx, tx, &u.BusinessUnitID); err != nil {
+			return err
+		}
+		u.CreatedOn = db.now()
+		_, err := tx.ExecContext(ctx, `INSERT INTO systemusers (systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon) VALUES (?, ?, ?, ?, ?, ?)`,
+			u.ID, u.FullName, nullString(u.Email), nullString(u.AADObjectID), u.BusinessUnitID, u.CreatedOn.Unix())
+		if constraintCode(err) != 0 {
+			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A systemuser with id %s or Entra object id %s already exists.", u.ID, u.AADObjectID)
+		}
+		return err
+	})
+}
+
+// FindTeamByID returns the team; ECodeNotFound if there is none.
+func (db *DB) FindTeamByID(ctx context.Context, id string) (*connectorhub.Team, error) {
+	var t connectorhub.Team
+	err := db.read.QueryRowContext(ctx, `SELECT teamid, name, businessunitid FROM teams WHERE teamid = ?`, id).Scan(&t.ID, &t.Name, &t.BusinessUnitID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "team With Id = %s Does Not Exist", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find team %s: %w", id, err)
+	}
+	return &t, nil
+}
+
+// CreateTeam adds a team (in the root business unit when BusinessUnitID is "").
+func (db *DB) CreateTeam(ctx context.Context, t *connectorhub.Team) error {
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		if t.ID == "" {
+			t.ID = connectorhub.NewGUID()
+		}
+		if err := defaultBusinessUnit(ctx, tx, &t.BusinessUnitID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO teams (teamid, name, businessunitid) VALUES (?, ?, ?)`, t.ID, t.Name, t.BusinessUnitID)
+		if constraintCode(err) != 0 {
+			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A team with id %s already exists.", t.ID)
+		}
+		return err
+	})
+}
+
+// FindBusinessUnitByID returns the business unit; ECodeNotFound if there is none.
+func (db *DB) FindBusinessUnitByID(ctx context.Context, id string) (*connectorhub.BusinessUnit, error) {
+	var b connectorhub.BusinessUnit
+	var parent sql.NullString
+	err := db.read.QueryRowContext(ctx, `SELECT businessunitid, name, parentbusinessunitid FROM businessunits WHERE businessunitid = ?`, id).Scan(&b.ID, &b.Name, &parent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "businessunit With Id = %s Does Not Exist", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find businessunit %s: %w", id, err)
+	}
+	b.ParentID = parent.String
+	return &b, nil
+}
+
+func defaultBusinessUnit(ctx context.Context, tx *sql.Tx, bu *string) error {
+	if *bu != "" {
+		return nil
+	}
+	err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'rootbusinessunitid'`).Scan(bu)
+	if errors.Is(err, sql.ErrNoRows) {
+		return connectorhub.Errorf(connectorhub.ECodeUnexpected, "The database has no root business unit: Bootstrap was not run.")
+	}
+	return err
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

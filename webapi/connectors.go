@@ -1,0 +1,313 @@
+package webapi
+
+import (
+	"net/http"
+	"strings"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/internal/jsontext"
+)
+
+// listConnectors serves GET connectors.
+func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
+	q, err := parseQuery(r)
+	if err != nil {
+		return err
+	}
+	cs, err := s.Connectors.FindConnectors(r.Context(), q.connectorQuery())
+	if err != nil {
+		return err
+	}
+	var b jsonBuffer
+	b.raw(`{"@odata.context":`)
+	b.str(r.base + "/$metadata#connectors" + q.selectSuffix())
+	if q.count {
+		n, err := s.Connectors.CountConnectors(r.Context(), q.connectorQuery())
+		if err != nil {
+			return err
+		}
+		b.raw(`,"@odata.count":`)
+		b.int(int64(min(n, maxCount)))
+	}
+	b.raw(`,"value":[`)
+	for i, c := range cs {
+		if i > 0 {
+			b.raw(",")
+		}
+		writeConnector(&b, c, q.selected)
+	}
+	b.raw("]}")
+	writeJSON(w, http.StatusOK, b.bytes())
+	return nil
+}
+
+// maxCount caps @odata.count, as Dataverse does.
+const maxCount = 5000
+
+// countConnectors serves GET connectors/$count: the number as plain text.
+func (s *Server) countConnectors(w http.ResponseWriter, r *request) error {
+	q, err := parseQuery(r)
+	if err != nil {
+		return err
+	}
+	n, err := s.Connectors.CountConnectors(r.Context(), q.connectorQuery())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte(itoa(min(n, maxCount))))
+	return nil
+}
+
+// getConnector serves GET connectors(id), answering 304 when If-None-Match names its ETag.
+func (s *Server) getConnector(w http.ResponseWriter, r *request, id string) error {
+	q, err := parseQuery(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.Connectors.FindConnectorByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", c.ETag())
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, c.ETag()) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	writeJSON(w, http.StatusOK, entityBody(r, c, q))
+	return nil
+}
+
+// entityBody is a single record with its context, as GET and return=representation answer.
+func entityBody(r *request, c *connectorhub.Connector, q *query) []byte {
+	var b jsonBuffer
+	b.raw(`{"@odata.context":`)
+	b.str(r.base + "/$metadata#connectors" + q.selectSuffix() + "/$entity")
+	b.raw(",")
+	writeConnectorMembers(&b, c, q.selected)
+	b.raw("}")
+	return b.bytes()
+}
+
+// getConnectorProperty serves GET connectors(id)/property; a null value is 204 No Content.
+func (s *Server) getConnectorProperty(w http.ResponseWriter, r *request, id string, col *connectorhub.Column) error {
+	c, err := s.Connectors.FindConnectorByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v := col.Value(c)
+	if v == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	var b jsonBuffer
+	b.raw(`{"@odata.context":`)
+	b.str(r.base + "/$metadata#connectors(" + c.ID + ")/" + col.Name)
+	b.raw(`,"value":`)
+	b.value(v)
+	b.raw("}")
+	writeJSON(w, http.StatusOK, b.bytes())
+	return nil
+}
+
+// createConnector serves POST connectors.
+func (s *Server) createConnector(w http.ResponseWriter, r *request) error {
+	q, err := parseQuery(r)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	u, err := decodeConnector(r, body, true)
+	if err != nil {
+		return err
+	}
+	reportStripped(w, u.ScrubSecrets())
+	c, err := connectorhub.NewConnector("", u)
+	if err != nil {
+		return err
+	}
+	if err := s.Connectors.CreateConnector(r.Context(), c); err != nil {
+		return err
+	}
+	if preferRepresentation(r) {
+		w.Header().Set("Preference-Applied", "return=representation")
+		writeJSON(w, http.StatusCreated, entityBody(r, c, q))
+		return nil
+	}
+	setHeader(w, "OData-EntityId", r.base+"/connectors("+c.ID+")")
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// upsertConnector serves PATCH connectors(id): update, or create when missing (spec §2.5).
+func (s *Server) upsertConnector(w http.ResponseWriter, r *request, id string) error {
+	q, err := parseQuery(r)
+	if err != nil {
+		return err
+	}
+	pre, err := precondition(r)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	u, err := decodeConnector(r, body, false)
+	if err != nil {
+		return err
+	}
+	return s.writeUpsert(w, r, id, u, pre, q)
+}
+
+func (s *Server) writeUpsert(w http.ResponseWriter, r *request, id string, u *connectorhub.ConnectorUpdate, pre connectorhub.Precondition, q *query) error {
+	reportStripped(w, u.ScrubSecrets())
+	c, created, err := s.Connectors.UpsertConnector(r.Context(), id, u, pre)
+	if err != nil {
+		return err
+	}
+	setHeader(w, "OData-EntityId", r.base+"/connectors("+c.ID+")")
+	if preferRepresentation(r) {
+		w.Header().Set("Preference-Applied", "return=representation")
+		status := http.StatusOK
+		if created {
+			status = http.StatusCreated
+		}
+		writeJSON(w, status, entityBody(r, c, q))
+		return nil
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// putConnectorProperty serves PUT connectors(id)/property with {"value": …}.
+func (s *Server) putConnectorProperty(w http.ResponseWriter, r *request, id string, col *connectorhub.Column) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	v := body.Get("value")
+	if v == nil || len(body.Members) != 1 {
+		return payloadError(`a property update takes a body of the form {"value": …}`)
+	}
+	u := &connectorhub.ConnectorUpdate{}
+	if err := decodeProperty(r, u, col.Name, v, false); err != nil {
+		return err
+	}
+	return s.writeUpsert(w, r, id, u, connectorhub.Precondition{MustExist: true}, &query{})
+}
+
+// deleteConnectorProperty serves DELETE connectors(id)/property: it clears the value.
+func (s *Server) deleteConnectorProperty(w http.ResponseWriter, r *request, id string, col *connectorhub.Column) error {
+	u := &connectorhub.ConnectorUpdate{}
+	if err := decodeProperty(r, u, col.Name, &jsontext.Value{Kind: jsontext.Null}, false); err != nil {
+		return err
+	}
+	return s.writeUpsert(w, r, id, u, connectorhub.Precondition{MustExist: true}, &query{})
+}
+
+// deleteConnector serves DELETE connectors(id).
+func (s *Server) deleteConnector(w http.ResponseWriter, r *request, id string) error {
+	pre, err := precondition(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Connectors.DeleteConnector(r.Context(), id, pre); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// precondition reads If-Match and If-None-Match.
+func precondition(r *request) (connectorhub.Precondition, error) {
+	var pre connectorhub.Precondition
+	switch im := strings.TrimSpace(r.Header.Get("If-Match")); {
+	case im == "*":
+		pre.MustExist = true
+	case im != "":
+		pre.ETag = normalizeETag(im)
+	}
+	switch inm := strings.TrimSpace(r.Header.Get("If-None-Match")); {
+	case inm == "*":
+		pre.MustNotExist = true
+	case inm != "" && inm != "null":
+		return pre, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "If-None-Match on a write takes only '*'.")
+	}
+	return pre, nil
+}
+
+// normalizeETag accepts W/"n", "n" and W/n, the forms clients send.
+func normalizeETag(tag string) string {
+	tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+	tag = strings.Trim(tag, `"`)
+	return `W/"` + tag + `"`
+}
+
+// etagMatches reports whether a comma-separated If-None-Match list names etag.
+func etagMatches(list, etag string) bool {
+	for _, t := range strings.Split(list, ",") {
+		if t = strings.TrimSpace(t); t == "*" || normalizeETag(t) == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// reportStripped names the scrubbed secrets in a header, so a client knows to set them elsewhere.
+func reportStripped(w http.ResponseWriter, paths []string) {
+	if len(paths) > 0 {
+		setHeader(w, "ConnectorHub-Stripped-Secrets", strings.Join(paths, ", "))
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", contentTypeJSON)
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// writeConnector writes one record of a collection.
+func writeConnector(b *jsonBuffer, c *connectorhub.Connector, sel []*connectorhub.Column) {
+	b.raw("{")
+	writeConnectorMembers(b, c, sel)
+	b.raw("}")
+}
+
+// writeConnectorMembers writes @odata.etag and the selected columns (all when sel is nil);
+// the key is always written.
+func writeConnectorMembers(b *jsonBuffer, c *connectorhub.Connector, sel []*connectorhub.Column) {
+	b.raw(`"@odata.etag":`)
+	b.str(c.ETag())
+	cols := sel
+	if cols == nil {
+		cols = allColumns
+	}
+	wroteKey := false
+	for _, col := range cols {
+		wroteKey = wroteKey || col.Name == connectorhub.ConnectorPrimaryID
+		writeMember(b, c, col)
+	}
+	if !wroteKey {
+		writeMember(b, c, connectorhub.ColumnByName(connectorhub.ConnectorPrimaryID))
+	}
+}
+
+func writeMember(b *jsonBuffer, c *connectorhub.Connector, col *connectorhub.Column) {
+	b.raw(",")
+	b.str(col.Name)
+	b.raw(":")
+	b.value(col.Value(c))
+}
+
+var allColumns = func() []*connectorhub.Column {
+	cols := make([]*connectorhub.Column, len(connectorhub.Columns))
+	for i := range connectorhub.Columns {
+		cols[i] = &connectorhub.Columns[i]
+	}
+	return cols
+}()

@@ -1,0 +1,379 @@
+package webapi
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+	"strings"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/odata"
+)
+
+// entityDef describes a table for $metadata and EntityDefinitions.
+type entityDef struct {
+	LogicalName   string
+	EntitySetName string
+	PrimaryID     string
+	PrimaryName   string
+	DisplayName   string
+	ObjectType    int // ObjectTypeCode
+	Ownership     string
+	BaseType      string
+	Properties    []edmProperty
+	Navigation    []edmNavigation
+}
+
+type edmProperty struct {
+	Name, Type string
+	MaxLength  int
+}
+
+type edmNavigation struct {
+	Name, Type, Constraint, Referenced string
+}
+
+// entities are the tables ConnectorHub describes: the connector and the identities it refers to.
+var entities = []entityDef{
+	connectorEntity(),
+	{LogicalName: "systemuser", EntitySetName: "systemusers", PrimaryID: "systemuserid", PrimaryName: "fullname",
+		DisplayName: "User", ObjectType: 8, Ownership: "BusinessOwned", BaseType: "mscrm.principal",
+		Properties: []edmProperty{{"systemuserid", "Edm.Guid", 0}, {"fullname", "Edm.String", 200}, {"internalemailaddress", "Edm.String", 100},
+			{"azureactivedirectoryobjectid", "Edm.Guid", 0}, {"_businessunitid_value", "Edm.Guid", 0}, {"createdon", "Edm.DateTimeOffset", 0}},
+		Navigation: []edmNavigation{{"businessunitid", "mscrm.businessunit", "_businessunitid_value", "businessunitid"}}},
+	{LogicalName: "team", EntitySetName: "teams", PrimaryID: "teamid", PrimaryName: "name",
+		DisplayName: "Team", ObjectType: 9, Ownership: "BusinessOwned", BaseType: "mscrm.principal",
+		Properties: []edmProperty{{"teamid", "Edm.Guid", 0}, {"name", "Edm.String", 160}, {"_businessunitid_value", "Edm.Guid", 0}},
+		Navigation: []edmNavigation{{"businessunitid", "mscrm.businessunit", "_businessunitid_value", "businessunitid"}}},
+	{LogicalName: "businessunit", EntitySetName: "businessunits", PrimaryID: "businessunitid", PrimaryName: "name",
+		DisplayName: "Business Unit", ObjectType: 10, Ownership: "BusinessOwned", BaseType: "mscrm.crmbaseentity",
+		Properties: []edmProperty{{"businessunitid", "Edm.Guid", 0}, {"name", "Edm.String", 160}, {"_parentbusinessunitid_value", "Edm.Guid", 0}},
+		Navigation: []edmNavigation{{"parentbusinessunitid", "mscrm.businessunit", "_parentbusinessunitid_value", "businessunitid"}}},
+}
+
+func connectorEntity() entityDef {
+	e := entityDef{LogicalName: connectorhub.ConnectorLogicalName, EntitySetName: connectorhub.ConnectorEntitySetName,
+		PrimaryID: connectorhub.ConnectorPrimaryID, PrimaryName: connectorhub.ConnectorPrimaryName,
+		DisplayName: "Connector", ObjectType: 10114, Ownership: "UserOwned", BaseType: "mscrm.crmbaseentity"}
+	for _, col := range connectorhub.Columns {
+		e.Properties = append(e.Properties, edmProperty{col.Name, col.Kind.EdmType(), col.MaxLength})
+		if col.Kind != connectorhub.KindLookup {
+			continue
+		}
+		target, key := "mscrm.principal", "ownerid"
+		if len(col.Targets) == 1 {
+			target, key = "mscrm."+col.Targets[0], col.Targets[0]+"id"
+		}
+		e.Navigation = append(e.Navigation, edmNavigation{col.NavigationProperty, target, col.Name, key})
+	}
+	return e
+}
+
+// metadataID is a stable MetadataId for a table, the same in every installation.
+func metadataID(logicalName string) string {
+	h := sha256.Sum256([]byte("connectorhub entity " + logicalName))
+	h[6] = h[6]&0x0f | 0x50
+	h[8] = h[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+// serviceDocument serves GET /api/data/v9.x/: the entity sets.
+func (s *Server) serviceDocument(w http.ResponseWriter, r *request) error {
+	var b jsonBuffer
+	b.raw(`{"@odata.context":`)
+	b.str(r.base + "/$metadata")
+	b.raw(`,"value":[`)
+	for i, e := range entities {
+		if i > 0 {
+			b.raw(",")
+		}
+		b.raw(`{"name":`)
+		b.str(e.EntitySetName)
+		b.raw(`,"kind":"EntitySet","url":`)
+		b.str(e.EntitySetName)
+		b.raw("}")
+	}
+	b.raw(`,{"name":"EntityDefinitions","kind":"EntitySet","url":"EntityDefinitions"}`)
+	b.raw(`,{"name":"WhoAmI","kind":"FunctionImport","url":"WhoAmI"}]}`)
+	writeJSON(w, http.StatusOK, b.bytes())
+	return nil
+}
+
+// metadata serves GET $metadata: the CSDL document (spec §6.3).
+func (s *Server) metadata(w http.ResponseWriter, r *request) error {
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte(csdl))
+	return nil
+}
+
+// csdl is built once: the model does not change while the server runs.
+var csdl = buildCSDL()
+
+func buildCSDL() string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+<edmx:DataServices>
+<Schema Namespace="Microsoft.Dynamics.CRM" Alias="mscrm" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+<EntityType Name="crmbaseentity" Abstract="true"/>
+<EntityType Name="principal" BaseType="mscrm.crmbaseentity" Abstract="true"><Key><PropertyRef Name="ownerid"/></Key><Property Name="ownerid" Type="Edm.Guid"/></EntityType>
+`)
+	for _, e := range entities {
+		fmt.Fprintf(&b, `<EntityType Name="%s" BaseType="%s"><Key><PropertyRef Name="%s"/></Key>`, e.LogicalName, e.BaseType, e.PrimaryID)
+		for _, p := range e.Properties {
+			fmt.Fprintf(&b, `<Property Name="%s" Type="%s"`, p.Name, p.Type)
+			if p.MaxLength > 0 {
+				fmt.Fprintf(&b, ` MaxLength="%d"`, p.MaxLength)
+			}
+			b.WriteString("/>")
+		}
+		for _, n := range e.Navigation {
+			fmt.Fprintf(&b, `<NavigationProperty Name="%s" Type="%s"><ReferentialConstraint Property="%s" ReferencedProperty="%s"/></NavigationProperty>`,
+				n.Name, n.Type, n.Constraint, n.Referenced)
+		}
+		b.WriteString("</EntityType>\n")
+	}
+	b.WriteString(`<ComplexType Name="WhoAmIResponse"><Property Name="BusinessUnitId" Type="Edm.Guid" Nullable="false"/><Property Name="UserId" Type="Edm.Guid" Nullable="false"/><Property Name="OrganizationId" Type="Edm.Guid" Nullable="false"/></ComplexType>
+<Function Name="WhoAmI"><ReturnType Type="mscrm.WhoAmIResponse" Nullable="false"/></Function>
+<EntityContainer Name="System">
+`)
+	for _, e := range entities {
+		fmt.Fprintf(&b, `<EntitySet Name="%s" EntityType="mscrm.%s">`, e.EntitySetName, e.LogicalName)
+		for _, n := range e.Navigation {
+			if target := strings.TrimPrefix(n.Type, "mscrm."); target != "principal" {
+				fmt.Fprintf(&b, `<NavigationPropertyBinding Path="%s" Target="%s"/>`, n.Name, setOf(target))
+			}
+		}
+		b.WriteString("</EntitySet>\n")
+	}
+	b.WriteString(`<FunctionImport Name="WhoAmI" Function="mscrm.WhoAmI"/>
+</EntityContainer>
+</Schema>
+</edmx:DataServices>
+</edmx:Edmx>
+`)
+	return b.String()
+}
+
+func setOf(logicalName string) string {
+	for _, e := range entities {
+		if e.LogicalName == logicalName {
+			return e.EntitySetName
+		}
+	}
+	return logicalName + "s"
+}
+
+// whoAmI serves GET WhoAmI (spec §6.1).
+func (s *Server) whoAmI(w http.ResponseWriter, r *request) error {
+	p := connectorhub.PrincipalFromContext(r.Context())
+	org, err := s.Principals.Organization(r.Context())
+	if err != nil {
+		return err
+	}
+	var b jsonBuffer
+	b.raw(`{"@odata.context":`)
+	b.str(r.base + "/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse")
+	b.raw(`,"BusinessUnitId":`)
+	b.str(p.BusinessUnitID)
+	b.raw(`,"UserId":`)
+	b.str(p.UserID)
+	b.raw(`,"OrganizationId":`)
+	b.str(org.ID)
+	b.raw("}")
+	writeJSON(w, http.StatusOK, b.bytes())
+	return nil
+}
+
+// entityDefinitionAttrs are the EntityDefinitions properties served, in order.
+var entityDefinitionAttrs = []string{"MetadataId", "LogicalName", "SchemaName", "EntitySetName", "LogicalCollectionName",
+	"PrimaryIdAttribute", "PrimaryNameAttribute", "ObjectTypeCode", "OwnershipType", "IsCustomEntity"}
+
+func (e *entityDef) attr(name string) any {
+	switch name {
+	case "MetadataId":
+		return metadataID(e.LogicalName)
+	case "LogicalName", "SchemaName":
+		return e.LogicalName
+	case "EntitySetName", "LogicalCollectionName":
+		return e.EntitySetName
+	case "PrimaryIdAttribute":
+		return e.PrimaryID
+	case "PrimaryNameAttribute":
+		return e.PrimaryName
+	case "ObjectTypeCode":
+		return e.ObjectType
+	case "OwnershipType":
+		return e.Ownership
+	case "IsCustomEntity":
+		return false
+	}
+	return nil
+}
+
+// entityDefinitions serves GET EntityDefinitions, with $select and a $filter on its string
+// properties, and EntityDefinitions(LogicalName='x') or EntityDefinitions(<MetadataId>).
+func (s *Server) entityDefinitions(w http.ResponseWriter, r *request, seg segment) error {
+	values := r.URL.Query()
+	sel := entityDefinitionAttrs
+	if v := values.Get("$select"); v != "" {
+		items, err := odata.ParseSelect(v)
+		if err != nil {
+			return asQueryError(err)
+		}
+		sel = nil
+		for _, it := range items {
+			if (&entityDef{}).attr(it.Name) == nil && it.Name != "MetadataId" {
+				return connectorhub.Errorf(connectorhub.ECodeBadRequest, "Could not find a property named '%s' on type 'Microsoft.Dynamics.CRM.EntityMetadata'.", it.Name)
+			}
+			sel = append(sel, it.Name)
+		}
+	}
+	var filter odata.Expr
+	if v := values.Get("$filter"); v != "" {
+		var err error
+		if filter, err = odata.ParseFilter(v, nil); err != nil {
+			return asQueryError(err)
+		}
+	}
+	context := r.base + "/$metadata#EntityDefinitions"
+	if values.Has("$select") {
+		context += "(" + strings.Join(sel, ",") + ")"
+	}
+	var matched []*entityDef
+	for i := range entities {
+		e := &entities[i]
+		ok, err := matchEntity(e, seg, filter)
+		if err != nil {
+			return err
+		}
+		if ok {
+			matched = append(matched, e)
+		}
+	}
+	var b jsonBuffer
+	b.raw(`{"@odata.context":`)
+	if seg.hasKey {
+		if len(matched) == 0 {
+			return connectorhub.Errorf(connectorhub.ECodeNotFound, "Could not find an entity with key %s.", seg.key)
+		}
+		b.str(context + "/$entity")
+		writeEntityDef(&b, matched[0], sel)
+		b.raw("}")
+	} else {
+		b.str(context)
+		b.raw(`,"value":[`)
+		for i, e := range matched {
+			if i > 0 {
+				b.raw(",")
+			}
+			b.raw("{")
+			b.raw(`"@odata.type":"#Microsoft.Dynamics.CRM.EntityMetadata"`)
+			writeEntityDef(&b, e, sel)
+			b.raw("}")
+		}
+		b.raw("]}")
+	}
+	writeJSON(w, http.StatusOK, b.bytes())
+	return nil
+}
+
+func writeEntityDef(b *jsonBuffer, e *entityDef, sel []string) {
+	wroteID := false
+	for _, name := range sel {
+		wroteID = wroteID || name == "MetadataId"
+		b.raw(",")
+		b.str(name)
+		b.raw(":")
+		b.value(e.attr(name))
+	}
+	if !wroteID {
+		b.raw(`,"MetadataId":`)
+		b.str(metadataID(e.LogicalName))
+	}
+}
+
+// matchEntity applies the key of EntityDefinitions(…) and the $filter to one table.
+func matchEntity(e *entityDef, seg segment, filter odata.Expr) (bool, error) {
+	if seg.hasKey {
+		key := seg.key
+		if name, ok := strings.CutPrefix(key, "LogicalName="); ok {
+			if strings.Trim(name, "'") != e.LogicalName {
+				return false, nil
+			}
+		} else if id, ok := connectorhub.ParseGUID(key); !ok || id != metadataID(e.LogicalName) {
+			return false, nil
+		}
+	}
+	if filter == nil {
+		return true, nil
+	}
+	return evalEntityFilter(e, filter)
+}
+
+// evalEntityFilter evaluates a filter on the string properties of a table's metadata: the few
+// tables need no SQL. Comparisons are case-insensitive, as Dataverse's.
+func evalEntityFilter(e *entityDef, f odata.Expr) (bool, error) {
+	switch f := f.(type) {
+	case *odata.LogicalExpr:
+		l, err := evalEntityFilter(e, f.Left)
+		if err != nil {
+			return false, err
+		}
+		r, err := evalEntityFilter(e, f.Right)
+		if err != nil {
+			return false, err
+		}
+		if f.Op == odata.And {
+			return l && r, nil
+		}
+		return l || r, nil
+	case *odata.NotExpr:
+		v, err := evalEntityFilter(e, f.X)
+		return !v, err
+	case *odata.CompareExpr:
+		prop, lit := f.Left, f.Right
+		if _, ok := prop.(*odata.PropertyPath); !ok {
+			prop, lit = lit, prop
+		}
+		name, value, err := entityOperands(e, prop, lit)
+		if err != nil {
+			return false, err
+		}
+		_ = name
+		switch f.Op {
+		case odata.Eq:
+			return strings.EqualFold(fmt.Sprint(e.attr(name)), value), nil
+		case odata.Ne:
+			return !strings.EqualFold(fmt.Sprint(e.attr(name)), value), nil
+		}
+	case *odata.StringCall:
+		name, value, err := entityOperands(e, f.Property, f.Value)
+		if err != nil {
+			return false, err
+		}
+		have, want := strings.ToLower(fmt.Sprint(e.attr(name))), strings.ToLower(value)
+		switch f.Func {
+		case "contains":
+			return strings.Contains(have, want), nil
+		case "startswith":
+			return strings.HasPrefix(have, want), nil
+		case "endswith":
+			return strings.HasSuffix(have, want), nil
+		}
+	}
+	return false, connectorhub.Errorf(connectorhub.ECodeQuery, "EntityDefinitions supports only eq, ne, contains, startswith, endswith, and, or and not in $filter.")
+}
+
+func entityOperands(e *entityDef, prop, lit odata.Expr) (string, string, error) {
+	p, ok := prop.(*odata.PropertyPath)
+	l, ok2 := lit.(*odata.Literal)
+	if !ok || !ok2 || len(p.Segments) != 1 {
+		return "", "", connectorhub.Errorf(connectorhub.ECodeQuery, "EntityDefinitions filters compare a property with a literal.")
+	}
+	if e.attr(p.Segments[0]) == nil {
+		return "", "", connectorhub.Errorf(connectorhub.ECodeBadRequest, "Could not find a property named '%s' on type 'Microsoft.Dynamics.CRM.EntityMetadata'.", p.Segments[0])
+	}
+	return p.Segments[0], fmt.Sprint(l.Value), nil
+}

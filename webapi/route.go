@@ -1,0 +1,146 @@
+package webapi
+
+import (
+	"net/http"
+	"strings"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+)
+
+// request is an HTTP request with what routing learnt of it.
+type request struct {
+	*http.Request
+	base string // absolute service root, e.g. http://host/api/data/v9.2
+	body []byte // the JSON body once readBody has read it
+}
+
+// segment is one step of an OData resource path: a name with an optional key in parentheses.
+type segment struct {
+	name   string
+	key    string
+	hasKey bool
+}
+
+// splitPath splits a resource path into segments on the slashes outside parentheses and quotes.
+func splitPath(p string) []segment {
+	var segs []segment
+	depth, quoted, start := 0, false, 0
+	for i := 0; i <= len(p); i++ {
+		if i < len(p) {
+			switch c := p[i]; {
+			case c == '\'':
+				quoted = !quoted
+				continue
+			case quoted:
+				continue
+			case c == '(':
+				depth++
+				continue
+			case c == ')':
+				depth--
+				continue
+			case c != '/' || depth > 0:
+				continue
+			}
+		}
+		raw := p[start:i]
+		start = i + 1
+		s := segment{name: raw}
+		if open := strings.IndexByte(raw, '('); open >= 0 && strings.HasSuffix(raw, ")") {
+			s = segment{name: raw[:open], key: raw[open+1 : len(raw)-1], hasKey: true}
+		}
+		segs = append(segs, s)
+	}
+	return segs
+}
+
+// route dispatches a request on its resource path (what follows /api/data/v9.x/).
+func (s *Server) route(w http.ResponseWriter, r *request, path string) error {
+	if path == "" {
+		return s.only(w, r, http.MethodGet, s.serviceDocument)
+	}
+	segs := splitPath(path)
+	first := segs[0]
+	switch {
+	case first.name == "$metadata" && len(segs) == 1 && !first.hasKey:
+		return s.only(w, r, http.MethodGet, s.metadata)
+	case first.name == "WhoAmI" && len(segs) == 1 && (!first.hasKey || first.key == ""):
+		if r.Method != http.MethodGet {
+			// Dataverse answers a POST to a function this way (spec §6.1).
+			return connectorhub.Errorf(connectorhub.ECodeNoResource, "No HTTP resource was found that matches the request URI '%s'.", requestURL(r.Request))
+		}
+		return s.whoAmI(w, r)
+	case first.name == "EntityDefinitions" && len(segs) == 1:
+		return s.only(w, r, http.MethodGet, func(w http.ResponseWriter, r *request) error {
+			return s.entityDefinitions(w, r, first)
+		})
+	case first.name == connectorhub.ConnectorEntitySetName:
+		return s.routeConnectors(w, r, segs)
+	}
+	return resourceNotFound(first.name)
+}
+
+func (s *Server) routeConnectors(w http.ResponseWriter, r *request, segs []segment) error {
+	set := segs[0]
+	switch {
+	case !set.hasKey && len(segs) == 1:
+		switch r.Method {
+		case http.MethodGet:
+			return s.listConnectors(w, r)
+		case http.MethodPost:
+			return s.createConnector(w, r)
+		}
+		return methodNotAllowed(r, "GET, POST")
+	case !set.hasKey && len(segs) == 2 && segs[1].name == "$count" && !segs[1].hasKey:
+		return s.only(w, r, http.MethodGet, s.countConnectors)
+	case !set.hasKey:
+		return resourceNotFound(segs[1].name)
+	}
+	id, ok := connectorhub.ParseGUID(strings.TrimPrefix(set.key, "connectorid="))
+	if !ok {
+		return connectorhub.Errorf(connectorhub.ECodeBadRequest, "Bad Request - Error in query syntax: '%s' is not a valid key for connectors; use connectors(<connectorid GUID>).", set.key)
+	}
+	switch {
+	case len(segs) == 1:
+		switch r.Method {
+		case http.MethodGet:
+			return s.getConnector(w, r, id)
+		case http.MethodPatch:
+			return s.upsertConnector(w, r, id)
+		case http.MethodDelete:
+			return s.deleteConnector(w, r, id)
+		}
+		return methodNotAllowed(r, "GET, PATCH, DELETE")
+	case len(segs) == 2 && !segs[1].hasKey:
+		col := connectorhub.ColumnByName(segs[1].name)
+		if col == nil {
+			return resourceNotFound(segs[1].name)
+		}
+		switch r.Method {
+		case http.MethodGet:
+			return s.getConnectorProperty(w, r, id, col)
+		case http.MethodPut:
+			return s.putConnectorProperty(w, r, id, col)
+		case http.MethodDelete:
+			return s.deleteConnectorProperty(w, r, id, col)
+		}
+		return methodNotAllowed(r, "GET, PUT, DELETE")
+	}
+	return resourceNotFound(segs[len(segs)-1].name)
+}
+
+// only serves h for the one method a resource supports.
+func (s *Server) only(w http.ResponseWriter, r *request, method string, h func(http.ResponseWriter, *request) error) error {
+	if r.Method != method {
+		return methodNotAllowed(r, method)
+	}
+	return h(w, r)
+}
+
+func methodNotAllowed(r *request, allowed string) error {
+	return connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "The HTTP method '%s' is not supported on '%s'; use %s.", r.Method, r.URL.Path, allowed)
+}
+
+func resourceNotFound(name string) error {
+	return connectorhub.Errorf(connectorhub.ECodeResourceNotFound, "Resource not found for the segment '%s'.", name)
+}

@@ -1,0 +1,135 @@
+package webapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/sqlite"
+	"github.com/connectorhub/connectorhub/webapi"
+)
+
+// testServer is a real server on a loopback port over a real SQLite database.
+type testServer struct {
+	*webapi.Server
+	DB    *sqlite.DB
+	Admin *connectorhub.SystemUser
+	Logs  *syncBuffer
+	Path  string // the database file
+}
+
+// MustOpenServer starts a server on 127.0.0.1:0, stopped when the test ends.
+func MustOpenServer(tb testing.TB) *testServer {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "connectorhub.db")
+	db := sqlite.NewDB(path)
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	admin, err := db.Bootstrap(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	s := &webapi.Server{
+		Addr:       "127.0.0.1:0",
+		Connectors: db,
+		Principals: db,
+		Auth:       &webapi.StaticPrincipal{UserID: admin.ID, BusinessUnitID: admin.BusinessUnitID},
+		Logger:     slog.New(slog.NewTextHandler(logs, nil)),
+	}
+	if err := s.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		s.Close(context.Background())
+		db.Close()
+	})
+	return &testServer{Server: s, DB: db, Admin: admin, Logs: logs, Path: path}
+}
+
+// response is what a test request got back.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a map.
+func (r *response) JSON(tb testing.TB) map[string]any {
+	tb.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		tb.Fatalf("body is not a JSON object: %v\n%s", err, r.Body)
+	}
+	return m
+}
+
+// ErrorCode returns error.code of a Dataverse error body.
+func (r *response) ErrorCode(tb testing.TB) (code, message string) {
+	tb.Helper()
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	if err := json.Unmarshal(r.Body, &e); err != nil {
+		tb.Fatalf("not an error body: %v\n%s", err, r.Body)
+	}
+	return e.Error.Code, e.Error.Message
+}
+
+// do sends a request; headers are "Name: value" strings.
+func (s *testServer) do(tb testing.TB, method, path, body string, headers ...string) *response {
+	tb.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.URL()+path, rd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ":")
+		req.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+// syncBuffer is a log buffer the server's goroutines and the test share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
