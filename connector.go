@@ -344,22 +344,81 @@ func normalizeCapabilities(s string) (string, error) {
 	return strings.Join(out, ","), nil
 }
 
-// checkSwagger2 accepts a JSON object whose "swagger" member is "2.0".
+// checkSwagger2 accepts text that opens a JSON object whose top-level "swagger" member is
+// "2.0". Published definitions are not all strict JSON (trailing or missing commas, raw tabs in
+// strings, a stray brace: see the corpus), and the service accepts them, so this reads the top
+// level tolerantly and leaves the rest to package validate, which reports such faults.
 func checkSwagger2(def string) error {
-	var head struct {
-		Swagger *string         `json:"swagger"`
-		OpenAPI json.RawMessage `json:"openapi"`
-	}
-	if err := json.Unmarshal([]byte(def), &head); err != nil {
-		return Errorf(ECodeInvalidArgument, "The 'openapidefinition' property must be a Swagger 2.0 document as JSON text: %v.", err)
-	}
-	if head.OpenAPI != nil && head.Swagger == nil {
-		return Errorf(ECodeInvalidArgument, "The 'openapidefinition' property holds an OpenAPI 3 document; only Swagger 2.0 (\"swagger\": \"2.0\") is supported for custom connectors.")
-	}
-	if head.Swagger == nil || *head.Swagger != "2.0" {
+	top, isObject := topLevelStrings(def)
+	switch {
+	case !isObject:
+		return Errorf(ECodeInvalidArgument, "The 'openapidefinition' property must be a Swagger 2.0 document as JSON text (a JSON object with \"swagger\": \"2.0\").")
+	case top["swagger"] == nil && top["openapi"] != nil:
+		return Errorf(ECodeInvalidArgument, "The 'openapidefinition' property holds an OpenAPI %s document; only Swagger 2.0 (\"swagger\": \"2.0\") is supported for custom connectors.", *top["openapi"])
+	case top["swagger"] == nil || *top["swagger"] != "2.0":
 		return Errorf(ECodeInvalidArgument, "The 'openapidefinition' property must be a Swagger 2.0 document with \"swagger\": \"2.0\"; only Swagger 2.0 is supported for custom connectors.")
 	}
 	return nil
+}
+
+// topLevelStrings scans JSON-like text tolerantly and returns the string members of its
+// top-level object (the last one of a duplicated key wins, as in Json.NET). isObject is false
+// when the text does not start with '{' (after a byte-order mark and white space).
+func topLevelStrings(text string) (members map[string]*string, isObject bool) {
+	text = strings.TrimLeft(strings.TrimPrefix(text, "\ufeff"), " \t\r\n")
+	if !strings.HasPrefix(text, "{") {
+		return nil, false
+	}
+	members = map[string]*string{}
+	depth := 0
+	var key *string   // a top-level string that may be a key
+	var owner *string // the key whose value comes next
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; c {
+		case '{', '[':
+			depth++
+			key, owner = nil, nil
+		case '}', ']':
+			depth--
+			key, owner = nil, nil
+			if depth == 0 {
+				return members, true
+			}
+		case ':':
+			if depth == 1 && key != nil {
+				owner, key = key, nil
+			}
+		case ',':
+			key, owner = nil, nil
+		case '"':
+			end := i + 1
+			for end < len(text) && text[end] != '"' {
+				if text[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if end >= len(text) {
+				return members, true
+			}
+			raw := text[i : end+1]
+			i = end
+			if depth != 1 {
+				continue
+			}
+			var s string
+			if err := json.Unmarshal([]byte(raw), &s); err != nil {
+				s = raw[1 : len(raw)-1] // raw control characters: Json.NET reads them as they are
+			}
+			if owner != nil {
+				members[*owner] = &s
+				owner = nil
+			} else {
+				key = &s
+			}
+		}
+	}
+	return members, true
 }
 
 func isJSONObject(s string) bool {

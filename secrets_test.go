@@ -96,3 +96,32 @@ func TestDeriveInternalID(t *testing.T) {
 		t.Errorf("internal id of a 500-character name is %d characters, want ≤ 400", len(long))
 	}
 }
+
+func TestCheckSwagger2(t *testing.T) {
+	tests := []struct {
+		name, def string
+		ok        bool
+	}{
+		{"Strict", `{"swagger":"2.0","info":{},"paths":{}}`, true},
+		{"ByteOrderMark", "\ufeff{\"swagger\": \"2.0\"}", true},
+		{"TrailingComma", `{"info":{"title":"a",},"swagger":"2.0",}`, true},
+		{"MissingComma", `{"info": {"title": "a" "version": "1"} "swagger": "2.0"}`, true},
+		{"RawTab", "{\"swagger\": \"2.0\", \"info\": {\"title\": \"a\tb\"}}", true},
+		{"NestedSwaggerIgnored", `{"info": {"swagger": "2.0"}}`, false},
+		{"SwaggerAsKeyValueOnly", `{"x": "swagger", "y": "2.0"}`, false},
+		{"Version3", `{"swagger": "3.0"}`, false},
+		{"OpenAPI3", `{"openapi": "3.0.1", "paths": {}}`, false},
+		{"Array", `["swagger", "2.0"]`, false},
+		{"YAML", "swagger: \"2.0\"", false},
+		{"EscapedValue", `{"swagger": "2\u002e0"}`, true},
+		{"Unterminated", `{"swagger": "2.0`, false},
+		{"LastDuplicateWins", `{"swagger": "2.0", "swagger": "3"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := checkSwagger2(tt.def); (err == nil) != tt.ok {
+				t.Errorf("checkSwagger2(%q) = %v, want ok=%v", tt.def, err, tt.ok)
+			}
+		})
+	}
+}
