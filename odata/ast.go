@@ -186,28 +186,61 @@ func precedence(e Expr) int {
 	return precPrimary
 }
 
-// paren prints e, in parentheses when its precedence is below min.
-func paren(e Expr, min int) string {
+// writeExpr prints e into b, in parentheses when its precedence is below
+// min. Printing goes through one builder so long filters print in linear time.
+func writeExpr(b *strings.Builder, e Expr, min int) {
 	if precedence(e) < min {
-		return "(" + e.String() + ")"
+		b.WriteByte('(')
+		defer b.WriteByte(')')
 	}
-	return e.String()
+	switch e := e.(type) {
+	case *LogicalExpr:
+		// The right operand is parenthesised at equal precedence so that
+		// the tree shape survives a round trip.
+		p := precedence(e)
+		writeExpr(b, e.Left, p)
+		b.WriteString(" " + string(e.Op) + " ")
+		writeExpr(b, e.Right, p+1)
+	case *NotExpr:
+		b.WriteString("not ")
+		writeExpr(b, e.X, precNot)
+	case *CompareExpr:
+		writeExpr(b, e.Left, precNot)
+		b.WriteString(" " + string(e.Op) + " ")
+		writeExpr(b, e.Right, precNot)
+	case *LambdaExpr:
+		op := "any"
+		if e.All {
+			op = "all"
+		}
+		b.WriteString(e.Collection.String() + "/" + op + "(")
+		if e.Body != nil {
+			b.WriteString(e.Var + ":")
+			writeExpr(b, e.Body, precOr)
+		}
+		b.WriteByte(')')
+	default:
+		b.WriteString(e.String())
+	}
 }
 
-// String prints the expression; the right operand is parenthesised at equal
-// precedence so that the tree shape survives a round trip.
-func (e *LogicalExpr) String() string {
-	p := precedence(e)
-	return paren(e.Left, p) + " " + string(e.Op) + " " + paren(e.Right, p+1)
+func exprString(e Expr) string {
+	var b strings.Builder
+	writeExpr(&b, e, precOr)
+	return b.String()
 }
+
+// String prints the expression with only the parentheses it needs.
+func (e *LogicalExpr) String() string { return exprString(e) }
 
 // String prints "not X"; X is parenthesised unless it is a primary or a not.
-func (e *NotExpr) String() string { return "not " + paren(e.X, precNot) }
+func (e *NotExpr) String() string { return exprString(e) }
 
 // String prints "Left op Right".
-func (e *CompareExpr) String() string {
-	return paren(e.Left, precNot) + " " + string(e.Op) + " " + paren(e.Right, precNot)
-}
+func (e *CompareExpr) String() string { return exprString(e) }
+
+// String prints "coll/any(v:body)", "coll/all(v:body)" or "coll/any()".
+func (e *LambdaExpr) String() string { return exprString(e) }
 
 // String prints "func(property,'value')".
 func (e *StringCall) String() string {
@@ -240,18 +273,6 @@ func (e *QueryFunc) String() string {
 	}
 	b.WriteByte(')')
 	return b.String()
-}
-
-// String prints "coll/any(v:body)", "coll/all(v:body)" or "coll/any()".
-func (e *LambdaExpr) String() string {
-	op := "any"
-	if e.All {
-		op = "all"
-	}
-	if e.Body == nil {
-		return e.Collection.String() + "/" + op + "()"
-	}
-	return e.Collection.String() + "/" + op + "(" + e.Var + ":" + e.Body.String() + ")"
 }
 
 // String joins the variable and segments with '/'.

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// buildBinary builds connectorhub once per test binary.
+var buildBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "connectorhub-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "connectorhub")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// process is a `connectorhub serve` running in its own process.
+type process struct {
+	cmd  *exec.Cmd
+	url  string
+	logs *bytes.Buffer
+	done chan error
+}
+
+var servingURL = regexp.MustCompile(`msg=serving url=(http://[^ ]+)/api/data/v9\.2/`)
+
+// startServe starts `connectorhub serve` on a free loopback port and waits until it serves.
+func startServe(tb testing.TB, dataDir string) *process {
+	tb.Helper()
+	bin, err := buildBinary()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", dataDir)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	p := &process{cmd: cmd, logs: &bytes.Buffer{}, done: make(chan error, 1)}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			p.logs.WriteString(line + "\n")
+			if m := servingURL.FindStringSubmatch(line); m != nil {
+				found <- m[1]
+			}
+		}
+		p.done <- cmd.Wait()
+	}()
+	tb.Cleanup(func() { cmd.Process.Kill() })
+	select {
+	case p.url = <-found:
+		return p
+	case err := <-p.done:
+		tb.Fatalf("serve exited: %v\n%s", err, p.logs)
+	case <-time.After(30 * time.Second):
+		tb.Fatalf("serve did not start:\n%s", p.logs)
+	}
+	return nil
+}
+
+func createBody(id string, n int) string {
+	return fmt.Sprintf(`{"connectorid": %q, "name": "durable_%d", "displayname": "Durable %d", "connectortype": 1,
+		"openapidefinition": "{\"swagger\":\"2.0\",\"info\":{\"title\":\"d\",\"version\":\"1\"},\"paths\":{}}"}`, id, n, n)
+}
+
+// TestKillNineKeepsAcknowledgedWrites creates connectors concurrently, kills the server with
+// SIGKILL in the middle, restarts it and checks that every create answered 2xx is there.
+func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	data := t.TempDir()
+	p := startServe(t, data)
+
+	var mu sync.Mutex
+	var acked []string
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ctx.Err() == nil && i < 100000; i++ {
+				n := w*1_000_000 + i
+				id := fmt.Sprintf("20000000-0000-0000-0000-%012d", n)
+				req, _ := http.NewRequestWithContext(ctx, "POST", p.url+"/api/data/v9.2/connectors", strings.NewReader(createBody(id, n)))
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					return // the server is gone
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode/100 == 2 {
+					mu.Lock()
+					acked = append(acked, id)
+					mu.Unlock()
+				}
+			}
+		}(w)
+	}
+	// Kill once a good number of writes have been acknowledged.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 200 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-p.done
+	cancel()
+	wg.Wait()
+	if len(acked) == 0 {
+		t.Fatal("no create was acknowledged before the kill")
+	}
+
+	p2 := startServe(t, data)
+	for _, id := range acked {
+		resp, err := http.Get(p2.url + "/api/data/v9.2/connectors(" + id + ")")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("acknowledged connector %s: got %d after restart", id, resp.StatusCode)
+		}
+	}
+	t.Logf("%d acknowledged creates, all present after kill -9 and restart", len(acked))
+}
+
+// TestGracefulShutdown stops the server with SIGTERM: it exits 0 and its data survives.
+func TestGracefulShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	data := t.TempDir()
+	p := startServe(t, data)
+	resp, err := http.Post(p.url+"/api/data/v9.2/connectors", "application/json", strings.NewReader(createBody("30000000-0000-0000-0000-000000000001", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Fatalf("serve exited with %v after SIGTERM\n%s", err, p.logs)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop after SIGTERM")
+	}
+	p2 := startServe(t, data)
+	resp, err = http.Get(p2.url + "/api/data/v9.2/connectors(30000000-0000-0000-0000-000000000001)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("after restart: got %d", resp.StatusCode)
+	}
+}
+
+// TestMainRun starts the program in-process, as end-to-end tests of later commands will.
+func TestMainRun(t *testing.T) {
+	m := &Main{Config: ServeConfig{Addr: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "data")}, Logs: io.Discard}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	resp, err := http.Get(m.HTTP.URL() + "/api/data/v9.2/WhoAmI")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("WhoAmI: got %d", resp.StatusCode)
+	}
+	info, err := os.Stat(m.Config.DataDir)
+	if err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("data directory: %v, mode %v; want 0700", err, info.Mode().Perm())
+	}
+}
+
+// TestHelp checks that every command, at every level, has a help text.
+func TestHelp(t *testing.T) {
+	var check func(path []string, c *cobra.Command)
+	check = func(path []string, c *cobra.Command) {
+		var out bytes.Buffer
+		r := newRootCmd()
+		r.SetOut(&out)
+		r.SetArgs(append(append([]string(nil), path...), "--help"))
+		if err := r.Execute(); err != nil {
+			t.Errorf("%v --help: %v", path, err)
+		}
+		if c.Short == "" || (c.Runnable() || c.HasSubCommands()) && !strings.Contains(out.String(), "Usage:") {
+			t.Errorf("%v --help: no short description or usage:\n%s", path, out.String())
+		}
+		for _, sub := range c.Commands() {
+			if sub.Name() != "help" && sub.Name() != "completion" {
+				check(append(append([]string(nil), path...), sub.Name()), sub)
+			}
+		}
+	}
+	check(nil, newRootCmd())
+}
