@@ -22,6 +22,7 @@ type entityDef struct {
 	BaseType      string
 	Properties    []edmProperty
 	Navigation    []edmNavigation
+	Served        bool // the Web API serves its entity set (listed in the service document)
 }
 
 type edmProperty struct {
@@ -54,7 +55,7 @@ var entities = []entityDef{
 func connectorEntity() entityDef {
 	e := entityDef{LogicalName: connectorhub.ConnectorLogicalName, EntitySetName: connectorhub.ConnectorEntitySetName,
 		PrimaryID: connectorhub.ConnectorPrimaryID, PrimaryName: connectorhub.ConnectorPrimaryName,
-		DisplayName: "Connector", ObjectType: 10114, Ownership: "UserOwned", BaseType: "mscrm.crmbaseentity"}
+		DisplayName: "Connector", ObjectType: 10114, Ownership: "UserOwned", BaseType: "mscrm.crmbaseentity", Served: true}
 	for _, col := range connectorhub.Columns {
 		e.Properties = append(e.Properties, edmProperty{col.Name, col.Kind.EdmType(), col.MaxLength})
 		if col.Kind != connectorhub.KindLookup {
@@ -83,17 +84,17 @@ func (s *Server) serviceDocument(w http.ResponseWriter, r *request) error {
 	b.raw(`{"@odata.context":`)
 	b.str(r.base + "/$metadata")
 	b.raw(`,"value":[`)
-	for i, e := range entities {
-		if i > 0 {
-			b.raw(",")
+	for _, e := range entities {
+		if !e.Served {
+			continue
 		}
 		b.raw(`{"name":`)
 		b.str(e.EntitySetName)
 		b.raw(`,"kind":"EntitySet","url":`)
 		b.str(e.EntitySetName)
-		b.raw("}")
+		b.raw("},")
 	}
-	b.raw(`,{"name":"EntityDefinitions","kind":"EntitySet","url":"EntityDefinitions"}`)
+	b.raw(`{"name":"EntityDefinitions","kind":"EntitySet","url":"EntityDefinitions"}`)
 	b.raw(`,{"name":"WhoAmI","kind":"FunctionImport","url":"WhoAmI"}]}`)
 	writeJSON(w, http.StatusOK, b.bytes())
 	return nil
@@ -341,7 +342,6 @@ func evalEntityFilter(e *entityDef, f odata.Expr) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		_ = name
 		switch f.Op {
 		case odata.Eq:
 			return strings.EqualFold(fmt.Sprint(e.attr(name)), value), nil
