@@ -1,0 +1,172 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/MicahParks/keyfunc/v3"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Leeway is the clock skew allowed on exp and nbf.
+const Leeway = 2 * time.Minute
+
+// asymmetric is the allow-list of signing algorithms: never "none", never HMAC, so a public
+// key can never be used as a shared secret (algorithm confusion).
+var asymmetric = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+
+// Claims are the claims ConnectorHub reads from a verified token.
+type Claims struct {
+	Issuer   string
+	Subject  string
+	ObjectID string // oid: the Entra object id of the user or application
+	Name     string
+	Email    string // preferred_username, upn or email
+	Local    bool   // issued by the local issuer: Subject is a systemuserid
+}
+
+// tokenClaims is the JSON of the claims read.
+type tokenClaims struct {
+	jwt.RegisteredClaims
+	OID               string `json:"oid"`
+	Name              string `json:"name"`
+	PreferredUsername string `json:"preferred_username"`
+	UPN               string `json:"upn"`
+	Email             string `json:"email"`
+}
+
+// issuer is one trusted issuer with its keys and expected audience.
+type issuer struct {
+	name     string
+	audience string
+	keyfunc  jwt.Keyfunc
+	methods  []string
+}
+
+// Verifier checks bearer tokens against an allow-list of issuers.
+type Verifier struct {
+	issuers map[string]*issuer
+}
+
+// NewVerifier returns a Verifier that trusts no issuer yet.
+func NewVerifier() *Verifier { return &Verifier{issuers: map[string]*issuer{}} }
+
+// TrustLocal trusts the tokens of the local issuer.
+func (v *Verifier) TrustLocal(i *Issuer) {
+	v.issuers[LocalIssuer] = &issuer{
+		name: LocalIssuer, audience: LocalAudience, methods: []string{"ES256"},
+		keyfunc: func(*jwt.Token) (any, error) { return i.PublicKey(), nil },
+	}
+}
+
+// TrustOIDC trusts an OIDC issuer: it reads the issuer's discovery document and keeps its JWKS
+// cached, refreshing it in the background and when a token names an unknown key (rotation).
+// Tokens must carry audience in aud.
+func (v *Verifier) TrustOIDC(ctx context.Context, issuerURL, audience string, client *http.Client) error {
+	if audience == "" {
+		return errors.New("auth: an OIDC issuer needs an audience (--audience, the environment's URL)")
+	}
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	jwksURI, err := discover(ctx, client, issuerURL)
+	if err != nil {
+		return err
+	}
+	kf, err := keyfunc.NewDefaultCtx(ctx, []string{jwksURI})
+	if err != nil {
+		return fmt.Errorf("auth: JWKS of %s: %w", issuerURL, err)
+	}
+	v.issuers[issuerURL] = &issuer{name: issuerURL, audience: audience, keyfunc: kf.Keyfunc, methods: asymmetric}
+	return nil
+}
+
+// TrustKeys trusts an issuer whose keys the caller provides (tests, or a static JWKS).
+func (v *Verifier) TrustKeys(issuerURL, audience string, kf jwt.Keyfunc) {
+	v.issuers[issuerURL] = &issuer{name: issuerURL, audience: audience, keyfunc: kf, methods: asymmetric}
+}
+
+// discover reads {issuer}/.well-known/openid-configuration and returns its jwks_uri, checking
+// that the document names the same issuer.
+func discover(ctx context.Context, client *http.Client, issuerURL string) (string, error) {
+	u := strings.TrimSuffix(issuerURL, "/") + "/.well-known/openid-configuration"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("auth: discovery of %s: %w", issuerURL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("auth: discovery of %s: %s", issuerURL, resp.Status)
+	}
+	var doc struct {
+		Issuer  string `json:"issuer"`
+		JWKSURI string `json:"jwks_uri"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(nil, resp.Body, 1<<20)).Decode(&doc); err != nil {
+		return "", fmt.Errorf("auth: discovery of %s: %w", issuerURL, err)
+	}
+	if doc.Issuer != issuerURL {
+		return "", fmt.Errorf("auth: discovery of %s names the issuer %q", issuerURL, doc.Issuer)
+	}
+	if doc.JWKSURI == "" {
+		return "", fmt.Errorf("auth: discovery of %s has no jwks_uri", issuerURL)
+	}
+	return doc.JWKSURI, nil
+}
+
+// ErrInvalidToken wraps every reason a token is refused.
+var ErrInvalidToken = errors.New("invalid token")
+
+// Verify checks a token's signature (with the keys of its issuer, which must be trusted),
+// algorithm, exp and nbf (with Leeway), iss and aud, and returns its claims.
+func (v *Verifier) Verify(token string) (*Claims, error) {
+	// The issuer picks the keys, so it is read first, unverified; the verification below
+	// checks it again against the keys it chose.
+	var unverified tokenClaims
+	if _, _, err := jwt.NewParser().ParseUnverified(token, &unverified); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	iss, ok := v.issuers[unverified.Issuer]
+	if !ok {
+		return nil, fmt.Errorf("%w: the issuer %q is not trusted", ErrInvalidToken, unverified.Issuer)
+	}
+	var claims tokenClaims
+	_, err := jwt.ParseWithClaims(token, &claims, iss.keyfunc,
+		jwt.WithValidMethods(iss.methods),
+		jwt.WithIssuer(iss.name),
+		jwt.WithAudience(iss.audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithLeeway(Leeway),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	c := &Claims{Issuer: claims.Issuer, Subject: claims.Subject, ObjectID: claims.OID, Name: claims.Name, Local: iss.name == LocalIssuer}
+	for _, e := range []string{claims.PreferredUsername, claims.UPN, claims.Email} {
+		if e != "" {
+			c.Email = e
+			break
+		}
+	}
+	return c, nil
+}
+
+// Issuers lists the trusted issuers.
+func (v *Verifier) Issuers() []string {
+	var names []string
+	for n := range v.issuers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
