@@ -19,7 +19,11 @@ const (
 	ECodeResourceNotFound = "0x8006088a" // 404: unknown entity set, function or segment
 	ECodeVersionMismatch  = "0x80060882" // 412: ConcurrencyVersionMismatch
 	ECodePrivilegeDenied  = "0x80040220" // 403: the caller lacks a privilege
-	ECodeUnexpected       = "0x80040216" // 500: an unexpected error occurred
+	ECodeNotOrgMember     = "0x80072560" // 403: "The user is not a member of the organization."
+	// ECodeUnauthenticated is ConnectorHub's choice: Dataverse answers a missing or bad token
+	// with 401 but documents no code for it.
+	ECodeUnauthenticated = "0x8004a001" // 401: no valid bearer token
+	ECodeUnexpected      = "0x80040216" // 500: an unexpected error occurred
 	// ECodeMethodNotAllowed is ConnectorHub's choice: Dataverse documents the 405 but not its code.
 	ECodeMethodNotAllowed = "0x80060889" // 405: the method is not supported on the resource
 )
@@ -37,6 +41,8 @@ var codeStatus = map[string]int{
 	ECodeResourceNotFound: http.StatusNotFound,
 	ECodeVersionMismatch:  http.StatusPreconditionFailed,
 	ECodePrivilegeDenied:  http.StatusForbidden,
+	ECodeNotOrgMember:     http.StatusForbidden,
+	ECodeUnauthenticated:  http.StatusUnauthorized,
 	ECodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	ECodeUnexpected:       http.StatusInternalServerError,
 }

@@ -10,6 +10,8 @@ type Principal struct {
 	UserID         string // systemuserid
 	BusinessUnitID string // the user's business unit
 	FullName       string
+	// Security holds the caller's teams and privileges; nil grants nothing.
+	Security *Security
 }
 
 type principalKey struct{}
@@ -82,4 +84,18 @@ type PrincipalService interface {
 	CreateTeam(ctx context.Context, t *Team) error
 	// FindBusinessUnitByID returns the business unit; ECodeNotFound if there is none.
 	FindBusinessUnitByID(ctx context.Context, id string) (*BusinessUnit, error)
+	// FindSystemUserByObjectID returns the user with that Entra object id; ECodeNotFound if none.
+	FindSystemUserByObjectID(ctx context.Context, oid string) (*SystemUser, error)
+	// FindSystemUserByEmail returns the user with that e-mail address; ECodeNotFound if none.
+	FindSystemUserByEmail(ctx context.Context, email string) (*SystemUser, error)
+	// FindRoleByName returns a role by name, case-insensitive; ECodeNotFound if none.
+	FindRoleByName(ctx context.Context, name string) (*Role, error)
+	// AssignRole gives a user a role; ECodeInvalidArgument if either does not exist.
+	AssignRole(ctx context.Context, userID, roleID string) error
+	// AssignTeamRole gives a team a role; ECodeInvalidArgument if either does not exist.
+	AssignTeamRole(ctx context.Context, teamID, roleID string) error
+	// AddTeamMember makes a user a member of a team; ECodeInvalidArgument if either does not exist.
+	AddTeamMember(ctx context.Context, teamID, userID string) error
+	// LoadPrincipal returns the user as a caller, with teams and privileges; ECodeNotFound if none.
+	LoadPrincipal(ctx context.Context, userID string) (*Principal, error)
 }

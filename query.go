@@ -1,11 +1,131 @@
 package connectorhub
 
-import "github.com/connectorhub/connectorhub/odata"
+import (
+	"strings"
 
-// ConnectorQuery selects connectors for FindConnectors and CountConnectors. Its parts are
-// the syntax trees of package odata, with property names already checked against Columns.
+	"github.com/connectorhub/connectorhub/odata"
+)
+
+// MaxPageSize is the most rows one page of a query answers, and the cap of @odata.count
+// (spec §3.7, §3.9).
+const MaxPageSize = 5000
+
+// ConnectorQuery selects connectors for ScanConnectors, FindConnectors, CountConnectors and
+// AggregateConnectors. Its parts are the syntax trees of package odata, with property names
+// already checked against Columns. Engines AND every condition they are given (the filter, the
+// keyset position, and any condition added later such as security trimming), so a new kind of
+// condition is a new field here and one more term in the translator's WHERE list.
 type ConnectorQuery struct {
 	Filter  odata.Expr    // nil selects every connector
 	OrderBy odata.OrderBy // the engine adds the key as the last tie-break
 	Top     int           // at most this many rows; 0 for no limit
+
+	// After is the keyset position: the values of the OrderBy keys of the last row already
+	// returned, then its connectorid (len(OrderBy)+1 values), as a $skiptoken carries them.
+	// Rows at or before it in the query's order are skipped. nil starts at the beginning.
+	// Values are nil, string, int, int64, float64, bool, time.Time or odata.GUID.
+	After []any
+
+	// Columns names the Web API properties the caller will read; nil reads them all. Engines
+	// may leave the large text columns (openapidefinition and the like, ~32 KB a row) empty when
+	// they are not named, so that listing connectors does not read their definitions.
+	Columns []string
+
+	// Lookups names the navigation properties (ownerid, owninguser, owningteam,
+	// owningbusinessunit, createdby, modifiedby) whose records ScanConnectors returns with each
+	// row, for $expand and for the lookups' formatted values.
+	Lookups []string
+
+	// Apply is a $apply (filter steps, then one groupby or aggregate) for AggregateConnectors.
+	Apply odata.Apply
+}
+
+// Reads reports whether the query reads the column named name (see Columns).
+func (q *ConnectorQuery) Reads(name string) bool {
+	if q.Columns == nil {
+		return true
+	}
+	for _, c := range q.Columns {
+		if c == name {
+			return true
+		}
+	}
+	for _, o := range q.OrderBy {
+		if o.Path != nil && len(o.Path.Segments) == 1 && o.Path.Segments[0] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// ConnectorRow is one row of ScanConnectors: a connector and the records of its lookups that
+// the query named in Lookups.
+type ConnectorRow struct {
+	*Connector
+	// Related maps a navigation property of ConnectorQuery.Lookups to the record it points to;
+	// a null lookup (or one whose record is gone) maps to nil.
+	Related map[string]*RelatedRecord
+}
+
+// RelatedRecord is a record a connector's lookup points to: exactly one of User, Team and
+// BusinessUnit is set.
+type RelatedRecord struct {
+	User         *SystemUser
+	Team         *Team
+	BusinessUnit *BusinessUnit
+}
+
+// LogicalName is the table of the record: systemuser, team or businessunit.
+func (r *RelatedRecord) LogicalName() string {
+	switch {
+	case r.User != nil:
+		return OwnerSystemUser
+	case r.Team != nil:
+		return OwnerTeam
+	}
+	return "businessunit"
+}
+
+// Name is the record's primary name: the user's full name, or the team's or business unit's name.
+func (r *RelatedRecord) Name() string {
+	switch {
+	case r.User != nil:
+		return r.User.FullName
+	case r.Team != nil:
+		return r.Team.Name
+	case r.BusinessUnit != nil:
+		return r.BusinessUnit.Name
+	}
+	return ""
+}
+
+// ExpandableLookups lists the navigation properties a query may expand or name in Lookups.
+var ExpandableLookups = []string{"ownerid", "owninguser", "owningteam", "owningbusinessunit", "createdby", "modifiedby", "createdonbehalfby", "modifiedonbehalfby"}
+
+// IsExpandable reports whether nav is a navigation property of ExpandableLookups.
+func IsExpandable(nav string) bool {
+	for _, n := range ExpandableLookups {
+		if n == nav {
+			return true
+		}
+	}
+	return false
+}
+
+// AggregateRow is one row of AggregateConnectors: the groupby properties' values, then the
+// aggregates' values, in the order the $apply names them. Values are nil, string, int64,
+// float64 or time.Time.
+type AggregateRow []any
+
+// ColumnForPath returns the column a single-segment property path names, or nil.
+func ColumnForPath(p *odata.PropertyPath) *Column {
+	if p == nil || p.Var != "" || len(p.Segments) != 1 {
+		return nil
+	}
+	return ColumnByName(p.Segments[0])
+}
+
+// UnknownProperty is the error Dataverse gives for a property name it does not know on a table.
+func UnknownProperty(name, table string) error {
+	return Errorf(ECodeBadRequest, "Could not find a property named '%s' on type 'Microsoft.Dynamics.CRM.%s'.", strings.TrimSpace(name), table)
 }

@@ -10,7 +10,6 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	connectorhub "github.com/connectorhub/connectorhub"
-	"github.com/connectorhub/connectorhub/internal/sqlgen"
 )
 
 // connectorColumns is the select list that scanConnector reads, in its order.
@@ -41,10 +40,61 @@ func scanConnector(row scanner) (*connectorhub.Connector, error) {
 // FindConnectorByID returns one connector; ECodeNotFound if there is none.
 func (db *DB) FindConnectorByID(ctx context.Context, id string) (*connectorhub.Connector, error) {
 	c, err := findConnector(ctx, db.read, id)
+	if err == nil {
+		err = require(ctx, db.read, connectorhub.PrivRead, c)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("find connector %s: %w", id, err)
 	}
 	return c, nil
+}
+
+// require checks that the caller of ctx holds priv on c, counting what shares grant.
+func require(ctx context.Context, q queryer, priv connectorhub.Privilege, c *connectorhub.Connector) error {
+	p := connectorhub.PrincipalFromContext(ctx)
+	if p == nil {
+		return connectorhub.Errorf(connectorhub.ECodeUnexpected, "The request has no calling principal.")
+	}
+	rec := connectorhub.Record{OwnerID: c.OwnerID, OwningBusinessUnit: c.OwningBusinessUnit}
+	if p.Depth(priv) > connectorhub.DepthNone && !p.CanAccess(priv, rec) {
+		// Only a check that fails on depth needs the shares: most callers own or reach the record.
+		mask, err := sharedMask(ctx, q, c.ID, p)
+		if err != nil {
+			return err
+		}
+		rec.Shared = mask
+	}
+	return p.Require(priv, &rec)
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// sharedMask is the union of the access rights shared on a connector with the caller or the caller's teams.
+func sharedMask(ctx context.Context, q queryer, id string, p *connectorhub.Principal) (connectorhub.AccessMask, error) {
+	principals := []any{id, p.UserID}
+	marks := "?"
+	if p.Security != nil {
+		for _, t := range p.Security.TeamIDs {
+			principals = append(principals, t)
+			marks += ",?"
+		}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT accessmask FROM principalobjectaccess WHERE objectid = ? AND principalid IN (`+marks+`)`, principals...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var mask connectorhub.AccessMask
+	for rows.Next() {
+		var m connectorhub.AccessMask
+		if err := rows.Scan(&m); err != nil {
+			return 0, err
+		}
+		mask |= m
+	}
+	return mask, rows.Err()
 }
 
 type querier interface {
@@ -61,58 +111,6 @@ func findConnector(ctx context.Context, q querier, id string) (*connectorhub.Con
 
 func notFound(id string) error {
 	return connectorhub.Errorf(connectorhub.ECodeNotFound, "connector With Id = %s Does Not Exist", id)
-}
-
-// FindConnectors returns the connectors that q selects, in q's order.
-func (db *DB) FindConnectors(ctx context.Context, q connectorhub.ConnectorQuery) ([]*connectorhub.Connector, error) {
-	b := sqlgen.NewBuilder(dialect{})
-	b.Write(`SELECT ` + connectorColumns + ` FROM connectors`)
-	if err := where(b, q); err != nil {
-		return nil, err
-	}
-	b.Write(` ORDER BY `)
-	if err := b.OrderBy(q.OrderBy); err != nil {
-		return nil, err
-	}
-	if q.Top > 0 {
-		b.Write(` LIMIT `).Bind(q.Top)
-	}
-	rows, err := db.read.QueryContext(ctx, b.SQL(), b.Args()...)
-	if err != nil {
-		return nil, fmt.Errorf("find connectors: %w", err)
-	}
-	defer rows.Close()
-	var cs []*connectorhub.Connector
-	for rows.Next() {
-		c, err := scanConnector(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find connectors: %w", err)
-		}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
-}
-
-// CountConnectors returns how many connectors q's filter selects.
-func (db *DB) CountConnectors(ctx context.Context, q connectorhub.ConnectorQuery) (int, error) {
-	b := sqlgen.NewBuilder(dialect{})
-	b.Write(`SELECT COUNT(*) FROM connectors`)
-	if err := where(b, q); err != nil {
-		return 0, err
-	}
-	var n int
-	if err := db.read.QueryRowContext(ctx, b.SQL(), b.Args()...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count connectors: %w", err)
-	}
-	return n, nil
-}
-
-func where(b *sqlgen.Builder, q connectorhub.ConnectorQuery) error {
-	if q.Filter == nil {
-		return nil
-	}
-	b.Write(` WHERE `)
-	return b.Where(q.Filter)
 }
 
 // CreateConnector stores a new connector, filling its system columns.
@@ -132,6 +130,15 @@ func (db *DB) CreateConnector(ctx context.Context, c *connectorhub.Connector) er
 
 // createConnector inserts c as caller, owned by the owner c names or else by the caller.
 func (db *DB) createConnector(ctx context.Context, tx *sql.Tx, c *connectorhub.Connector, caller *connectorhub.Principal) error {
+	if err := caller.Require(connectorhub.PrivCreate, nil); err != nil {
+		return err
+	}
+	if c.OwnerID != "" && c.OwnerID != caller.UserID {
+		// Creating a record for someone else assigns it: the new record is first the caller's.
+		if err := caller.Require(connectorhub.PrivAssign, &connectorhub.Record{OwnerID: caller.UserID, OwningBusinessUnit: caller.BusinessUnitID}); err != nil {
+			return err
+		}
+	}
 	now := db.now()
 	v, err := nextVersion(ctx, tx)
 	if err != nil {
@@ -212,6 +219,14 @@ func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.Co
 			return versionMismatch()
 		}
 		c = existing
+		if err := require(ctx, tx, connectorhub.PrivWrite, c); err != nil {
+			return err
+		}
+		if u.Owner != nil && (u.Owner.ID != c.OwnerID || u.Owner.Type != c.OwnerType) {
+			if err := require(ctx, tx, connectorhub.PrivAssign, c); err != nil {
+				return err
+			}
+		}
 		if err := c.Apply(u); err != nil {
 			return err
 		}
@@ -249,14 +264,18 @@ func versionMismatch() error {
 // DeleteConnector removes a connector.
 func (db *DB) DeleteConnector(ctx context.Context, id string, pre connectorhub.Precondition) error {
 	err := db.transact(ctx, func(tx *sql.Tx) error {
-		var version int64
-		err := tx.QueryRowContext(ctx, `SELECT versionnumber FROM connectors WHERE connectorid = ?`, id).Scan(&version)
+		c := &connectorhub.Connector{ID: id}
+		err := tx.QueryRowContext(ctx, `SELECT versionnumber, ownerid, owningbusinessunit FROM connectors WHERE connectorid = ?`, id).
+			Scan(&c.VersionNumber, &c.OwnerID, &c.OwningBusinessUnit)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound(id)
 		} else if err != nil {
 			return err
 		}
-		if pre.ETag != "" && pre.ETag != (&connectorhub.Connector{VersionNumber: version}).ETag() {
+		if err := require(ctx, tx, connectorhub.PrivDelete, c); err != nil {
+			return err
+		}
+		if pre.ETag != "" && pre.ETag != c.ETag() {
 			return versionMismatch()
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM connectors WHERE connectorid = ?`, id)

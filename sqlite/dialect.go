@@ -18,3 +18,6 @@ func (dialect) Like(expr, pattern string) string { return expr + " LIKE " + patt
 func (dialect) Concat(parts ...string) string { return "(" + strings.Join(parts, " || ") + ")" }
 
 func (dialect) OrderText(expr string) string { return expr + " COLLATE NOCASE" }
+
+// NullsOrder is empty: SQLite sorts nulls first ascending and last descending already.
+func (dialect) NullsOrder(bool) string { return "" }

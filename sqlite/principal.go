@@ -16,7 +16,14 @@ func (db *DB) Bootstrap(ctx context.Context) (*connectorhub.SystemUser, error) {
 	var id string
 	err := db.transact(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'bootstrapuserid'`).Scan(&id)
-		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+		if err == nil {
+			// Databases from before roles existed get them, and the administrator its role.
+			var bu string
+			if err := defaultBusinessUnit(ctx, tx, &bu); err != nil {
+				return err
+			}
+			return grantAdministrator(ctx, tx, id, bu)
+		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		org, bu := connectorhub.NewGUID(), connectorhub.NewGUID()
@@ -34,12 +41,22 @@ func (db *DB) Bootstrap(ctx context.Context) (*connectorhub.SystemUser, error) {
 				return err
 			}
 		}
-		return nil
+		return grantAdministrator(ctx, tx, id, bu)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
 	return db.FindSystemUserByID(ctx, id)
+}
+
+// grantAdministrator ensures the built-in roles and gives the user System Administrator.
+func grantAdministrator(ctx context.Context, tx *sql.Tx, userID, rootBU string) error {
+	if err := ensureBuiltinRoles(ctx, tx, rootBU); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO systemuserroles (systemuserid, roleid)
+		SELECT ?, roleid FROM roles WHERE name = ? AND businessunitid = ?`, userID, connectorhub.RoleSystemAdministrator, rootBU)
+	return err
 }
 
 // Organization returns the environment's organization.

@@ -38,6 +38,8 @@ func Run(t *testing.T, open func(tb testing.TB) Store) {
 		{"Query", testQuery},
 		{"StringsByteIdentical", testStringsByteIdentical},
 		{"NeedsPrincipal", testNeedsPrincipal},
+		{"Security", testSecurity},
+		{"Privileges", testPrivileges},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,8 +48,11 @@ func Run(t *testing.T, open func(tb testing.TB) Store) {
 			if err != nil {
 				t.Fatalf("Bootstrap: %v", err)
 			}
-			ctx := connectorhub.NewContextWithPrincipal(context.Background(),
-				&connectorhub.Principal{UserID: admin.ID, BusinessUnitID: admin.BusinessUnitID, FullName: admin.FullName})
+			p, err := s.LoadPrincipal(context.Background(), admin.ID)
+			if err != nil {
+				t.Fatalf("LoadPrincipal: %v", err)
+			}
+			ctx := connectorhub.NewContextWithPrincipal(context.Background(), p)
 			tt.fn(t, s, ctx)
 		})
 	}

@@ -38,12 +38,16 @@ func MustOpenServer(tb testing.TB) *testServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	p, err := db.LoadPrincipal(context.Background(), admin.ID)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	logs := &syncBuffer{}
 	s := &webapi.Server{
 		Addr:       "127.0.0.1:0",
 		Connectors: db,
 		Principals: db,
-		Auth:       &webapi.StaticPrincipal{UserID: admin.ID, BusinessUnitID: admin.BusinessUnitID},
+		Auth:       (*webapi.StaticPrincipal)(p),
 		Logger:     slog.New(slog.NewTextHandler(logs, nil)),
 	}
 	if err := s.Open(); err != nil {

@@ -1,11 +1,16 @@
 // Package sqlgen compiles the OData syntax trees of a connector query into parameterised SQL.
 // It is the one translator of every storage engine; the engines differ only in a small
 // Dialect. No value from a request is ever written into the SQL text: every literal becomes a
-// bound argument.
+// bound argument, and every name in the SQL comes from the fixed tables of this package.
+//
+// The connector table is always aliased "c", so that the joins of $expand (systemusers,
+// teams, businessunits) never make a column name ambiguous.
 package sqlgen
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,64 +24,92 @@ type Dialect interface {
 	Placeholder(n int) string
 	// CompareText returns a case-insensitive comparison of two text expressions.
 	CompareText(left, op, right string) string
-	// Like returns a case-insensitive LIKE of a text expression and a pattern expression.
+	// Like returns a case-insensitive LIKE of a text expression and a bound pattern.
 	Like(expr, pattern string) string
 	// Concat joins text expressions.
 	Concat(parts ...string) string
-	// OrderText returns the expression to sort a text column by, case-insensitively.
+	// OrderText returns the expression to sort and group a text column by, case-insensitively.
 	OrderText(expr string) string
+	// NullsOrder returns what follows an ORDER BY term so that nulls sort first ascending and
+	// last descending, as in SQL Server and SQLite: "" where that is the default.
+	NullsOrder(desc bool) string
 }
 
-// Column maps a Web API property to its SQL expression.
+// Env is what a query means besides its text: the clock of the date functions (Today,
+// LastXDays…) and the caller of EqualUserId and EqualBusinessId.
+type Env struct {
+	Now            time.Time
+	UserID         string
+	BusinessUnitID string
+}
+
+// NewEnv returns the Env of a request: the caller of ctx and the time now.
+func NewEnv(ctx context.Context, now time.Time) Env {
+	env := Env{Now: now.UTC()}
+	if p := connectorhub.PrincipalFromContext(ctx); p != nil {
+		env.UserID, env.BusinessUnitID = p.UserID, p.BusinessUnitID
+	}
+	return env
+}
+
+// Column maps a Web API property to its SQL expression over the connector row "c".
 type Column struct {
-	SQL  string // a column name or expression over the row
-	Kind connectorhub.ColumnKind
+	SQL      string
+	Kind     connectorhub.ColumnKind
+	Nullable bool // the expression can be null; keyset paging needs to know
 }
 
 // Columns maps the connector's Web API properties to SQL; the engines share this table.
 var Columns = map[string]Column{
-	"connectorid":               {"connectorid", connectorhub.KindGUID},
-	"name":                      {"name", connectorhub.KindString},
-	"displayname":               {"displayname", connectorhub.KindString},
-	"description":               {"description", connectorhub.KindString},
-	"connectortype":             {"connectortype", connectorhub.KindChoice},
-	"openapidefinition":         {"openapidefinition", connectorhub.KindString},
-	"connectionparameters":      {"connectionparameters", connectorhub.KindString},
-	"connectionparametersets":   {"connectionparametersets", connectorhub.KindString},
-	"policytemplateinstances":   {"policytemplateinstances", connectorhub.KindString},
-	"scriptoperations":          {"scriptoperations", connectorhub.KindString},
-	"customcodeblobcontent":     {"customcodeblobcontent", connectorhub.KindString},
-	"capabilities":              {"capabilities", connectorhub.KindMultiChoice},
-	"iconbrandcolor":            {"iconbrandcolor", connectorhub.KindString},
-	"connectorinternalid":       {"connectorinternalid", connectorhub.KindString},
-	"iconblob":                  {"NULL", connectorhub.KindImage},
-	"statecode":                 {"statecode", connectorhub.KindChoice},
-	"statuscode":                {"statuscode", connectorhub.KindChoice},
-	"createdon":                 {"createdon", connectorhub.KindDateTime},
-	"modifiedon":                {"modifiedon", connectorhub.KindDateTime},
-	"_createdby_value":          {"createdby", connectorhub.KindLookup},
-	"_modifiedby_value":         {"modifiedby", connectorhub.KindLookup},
-	"_createdonbehalfby_value":  {"NULL", connectorhub.KindLookup},
-	"_modifiedonbehalfby_value": {"NULL", connectorhub.KindLookup},
-	"_ownerid_value":            {"ownerid", connectorhub.KindLookup},
-	"_owninguser_value":         {"(CASE WHEN owneridtype = 'systemuser' THEN ownerid END)", connectorhub.KindLookup},
-	"_owningteam_value":         {"(CASE WHEN owneridtype = 'team' THEN ownerid END)", connectorhub.KindLookup},
-	"_owningbusinessunit_value": {"owningbusinessunit", connectorhub.KindLookup},
-	"ismanaged":                 {"0", connectorhub.KindBool},
-	"componentstate":            {"0", connectorhub.KindChoice},
-	"versionnumber":             {"versionnumber", connectorhub.KindBigInt},
-	"solutionid":                {"'" + connectorhub.ActiveSolutionID + "'", connectorhub.KindGUID},
+	"connectorid":               {SQL: "c.connectorid", Kind: connectorhub.KindGUID},
+	"name":                      {SQL: "c.name", Kind: connectorhub.KindString},
+	"displayname":               {SQL: "c.displayname", Kind: connectorhub.KindString},
+	"description":               {SQL: "c.description", Kind: connectorhub.KindString, Nullable: true},
+	"connectortype":             {SQL: "c.connectortype", Kind: connectorhub.KindChoice},
+	"openapidefinition":         {SQL: "c.openapidefinition", Kind: connectorhub.KindString},
+	"connectionparameters":      {SQL: "c.connectionparameters", Kind: connectorhub.KindString, Nullable: true},
+	"connectionparametersets":   {SQL: "c.connectionparametersets", Kind: connectorhub.KindString, Nullable: true},
+	"policytemplateinstances":   {SQL: "c.policytemplateinstances", Kind: connectorhub.KindString, Nullable: true},
+	"scriptoperations":          {SQL: "c.scriptoperations", Kind: connectorhub.KindString, Nullable: true},
+	"customcodeblobcontent":     {SQL: "c.customcodeblobcontent", Kind: connectorhub.KindString, Nullable: true},
+	"capabilities":              {SQL: "c.capabilities", Kind: connectorhub.KindMultiChoice, Nullable: true},
+	"iconbrandcolor":            {SQL: "c.iconbrandcolor", Kind: connectorhub.KindString, Nullable: true},
+	"connectorinternalid":       {SQL: "c.connectorinternalid", Kind: connectorhub.KindString, Nullable: true},
+	"iconblob":                  {SQL: "NULL", Kind: connectorhub.KindImage, Nullable: true},
+	"statecode":                 {SQL: "c.statecode", Kind: connectorhub.KindChoice},
+	"statuscode":                {SQL: "c.statuscode", Kind: connectorhub.KindChoice},
+	"createdon":                 {SQL: "c.createdon", Kind: connectorhub.KindDateTime},
+	"modifiedon":                {SQL: "c.modifiedon", Kind: connectorhub.KindDateTime},
+	"_createdby_value":          {SQL: "c.createdby", Kind: connectorhub.KindLookup},
+	"_modifiedby_value":         {SQL: "c.modifiedby", Kind: connectorhub.KindLookup},
+	"_createdonbehalfby_value":  {SQL: "NULL", Kind: connectorhub.KindLookup, Nullable: true},
+	"_modifiedonbehalfby_value": {SQL: "NULL", Kind: connectorhub.KindLookup, Nullable: true},
+	"_ownerid_value":            {SQL: "c.ownerid", Kind: connectorhub.KindLookup},
+	"_owninguser_value":         {SQL: "(CASE WHEN c.owneridtype = 'systemuser' THEN c.ownerid END)", Kind: connectorhub.KindLookup, Nullable: true},
+	"_owningteam_value":         {SQL: "(CASE WHEN c.owneridtype = 'team' THEN c.ownerid END)", Kind: connectorhub.KindLookup, Nullable: true},
+	"_owningbusinessunit_value": {SQL: "c.owningbusinessunit", Kind: connectorhub.KindLookup},
+	"ismanaged":                 {SQL: "0", Kind: connectorhub.KindBool},
+	"componentstate":            {SQL: "0", Kind: connectorhub.KindChoice},
+	"versionnumber":             {SQL: "c.versionnumber", Kind: connectorhub.KindBigInt},
+	"solutionid":                {SQL: "'" + connectorhub.ActiveSolutionID + "'", Kind: connectorhub.KindGUID},
 }
 
 // Builder accumulates SQL text and its bound arguments.
 type Builder struct {
 	d    Dialect
+	env  Env
 	sb   strings.Builder
 	args []any
 }
 
-// NewBuilder returns a Builder for the dialect.
-func NewBuilder(d Dialect) *Builder { return &Builder{d: d} }
+// NewBuilder returns a Builder for the dialect, with the current time and no caller.
+func NewBuilder(d Dialect) *Builder { return &Builder{d: d, env: Env{Now: time.Now().UTC()}} }
+
+// WithEnv sets the clock and caller the query functions use.
+func (b *Builder) WithEnv(env Env) *Builder {
+	b.env = env
+	return b
+}
 
 // SQL returns the text built so far.
 func (b *Builder) SQL() string { return b.sb.String() }
@@ -111,26 +144,62 @@ func (b *Builder) Where(f odata.Expr) error {
 	return nil
 }
 
-// OrderBy appends "col [DESC], …, connectorid" for a $orderby; the key is always the last
-// tie-break so that the order is total and keyset paging is exact.
+// where appends " WHERE a AND b …" for the conditions of q that hold (none: nothing). Every
+// condition a query carries is one term of this list; security trimming will be another.
+func (b *Builder) where(q *connectorhub.ConnectorQuery, extra ...odata.Expr) error {
+	var conds []string
+	for _, f := range append([]odata.Expr{q.Filter}, extra...) {
+		if f == nil {
+			continue
+		}
+		c, err := b.expr(f)
+		if err != nil {
+			return err
+		}
+		conds = append(conds, c)
+	}
+	if q.After != nil {
+		c, err := b.keyset(q.OrderBy, q.After)
+		if err != nil {
+			return err
+		}
+		conds = append(conds, c)
+	}
+	if len(conds) > 0 {
+		b.sb.WriteString(" WHERE " + strings.Join(conds, " AND "))
+	}
+	return nil
+}
+
+// OrderBy appends "col [DESC], …, c.connectorid" for a $orderby; the key is always the last
+// tie-break so that the order is total and keyset paging is exact. Text sorts without regard
+// to case; nulls sort first ascending and last descending.
 func (b *Builder) OrderBy(o odata.OrderBy) error {
 	for _, item := range o {
 		col, err := column(item.Path)
 		if err != nil {
 			return err
 		}
-		expr := col.SQL
-		if isText(col.Kind) {
-			expr = b.d.OrderText(expr)
-		}
-		b.sb.WriteString(expr)
+		b.sb.WriteString(b.orderExpr(col))
 		if item.Desc {
 			b.sb.WriteString(" DESC")
 		}
+		if col.Nullable {
+			if n := b.d.NullsOrder(item.Desc); n != "" {
+				b.sb.WriteString(" " + n)
+			}
+		}
 		b.sb.WriteString(", ")
 	}
-	b.sb.WriteString("connectorid")
+	b.sb.WriteString("c.connectorid")
 	return nil
+}
+
+func (b *Builder) orderExpr(col Column) string {
+	if isText(col.Kind) {
+		return b.d.OrderText(col.SQL)
+	}
+	return col.SQL
 }
 
 func isText(k connectorhub.ColumnKind) bool {
@@ -139,11 +208,11 @@ func isText(k connectorhub.ColumnKind) bool {
 
 func column(p *odata.PropertyPath) (Column, error) {
 	if p == nil || p.Var != "" || len(p.Segments) != 1 {
-		return Column{}, unsupported("property paths with '/' (lookup traversal) are not supported yet")
+		return Column{}, unsupported(fmt.Sprintf("the property path '%s' (lookup traversal and lambda variables are not supported)", p))
 	}
 	col, ok := Columns[p.Segments[0]]
 	if !ok {
-		return Column{}, connectorhub.Errorf(connectorhub.ECodeBadRequest, "Could not find a property named '%s' on type 'Microsoft.Dynamics.CRM.connector'.", p.Segments[0])
+		return Column{}, connectorhub.UnknownProperty(p.Segments[0], connectorhub.ConnectorLogicalName)
 	}
 	return col, nil
 }
@@ -177,9 +246,9 @@ func (b *Builder) expr(e odata.Expr) (string, error) {
 	case *odata.StringCall:
 		return b.stringCall(e)
 	case *odata.QueryFunc:
-		return "", unsupported("the function Microsoft.Dynamics.CRM." + e.Name)
+		return b.queryFunc(e)
 	case *odata.LambdaExpr:
-		return "", unsupported("lambda operators (any, all)")
+		return "", unsupported("lambda operators (any, all): the connector has no collection-valued properties to filter on")
 	case *odata.PropertyPath:
 		col, err := column(e)
 		if err != nil {
@@ -218,10 +287,10 @@ func (b *Builder) compare(e *odata.CompareExpr) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if isText(l.Kind) && isText(r.Kind) {
-			return "(" + b.d.CompareText(l.SQL, sqlOps[e.Op], r.SQL) + ")", nil
+		if isText(l.Kind) != isText(r.Kind) || (l.Kind == connectorhub.KindDateTime) != (r.Kind == connectorhub.KindDateTime) {
+			return "", connectorhub.Errorf(connectorhub.ECodeQuery, "A binary operator with incompatible types was detected. Found operand types '%s' and '%s' for the operator kind '%s'.", l.Kind.EdmType(), r.Kind.EdmType(), e.Op)
 		}
-		return "(" + l.SQL + " " + sqlOps[e.Op] + " " + r.SQL + ")", nil
+		return b.cmp(l, e.Op, r.SQL), nil
 	case lIsProp:
 		lit, ok := e.Right.(*odata.Literal)
 		if !ok {
@@ -238,6 +307,14 @@ func (b *Builder) compare(e *odata.CompareExpr) (string, error) {
 	return "", unsupported("a comparison needs a property")
 }
 
+// cmp compares a column with an SQL expression, without regard to case for text.
+func (b *Builder) cmp(col Column, op odata.CompareOp, right string) string {
+	if isText(col.Kind) {
+		return "(" + b.d.CompareText(col.SQL, sqlOps[op], right) + ")"
+	}
+	return "(" + col.SQL + " " + sqlOps[op] + " " + right + ")"
+}
+
 func (b *Builder) compareLiteral(p *odata.PropertyPath, op odata.CompareOp, lit *odata.Literal) (string, error) {
 	col, err := column(p)
 	if err != nil {
@@ -250,27 +327,34 @@ func (b *Builder) compareLiteral(p *odata.PropertyPath, op odata.CompareOp, lit 
 		case odata.Ne:
 			return "(" + col.SQL + " IS NOT NULL)", nil
 		}
-		return "", unsupported("null compares only with eq and ne")
+		return "", connectorhub.Errorf(connectorhub.ECodeQuery, "null can only be compared with eq and ne, not with '%s'.", op)
 	}
 	v, err := sqlValue(p, col, lit)
 	if err != nil {
 		return "", err
 	}
-	if isText(col.Kind) {
-		return "(" + b.d.CompareText(col.SQL, sqlOps[op], b.param(v)) + ")", nil
-	}
-	return "(" + col.SQL + " " + sqlOps[op] + " " + b.param(v) + ")", nil
+	return b.cmp(col, op, b.param(v)), nil
 }
 
 // sqlValue converts a literal to the stored form of the column, refusing a type mismatch.
+// Strings holding a number, GUID or date are accepted where the column has that type, as
+// Dataverse accepts them in the query functions' PropertyValues (["5","2000"]).
 func sqlValue(p *odata.PropertyPath, col Column, lit *odata.Literal) (any, error) {
 	mismatch := func() error {
 		return connectorhub.Errorf(connectorhub.ECodeQuery, "A binary operator with incompatible types was detected. Found operand types '%s' and '%s' for property '%s'.", col.Kind.EdmType(), lit.Kind, p)
 	}
+	s, isString := lit.Value.(string)
 	switch col.Kind {
-	case connectorhub.KindString, connectorhub.KindMultiChoice:
-		if s, ok := lit.Value.(string); ok {
+	case connectorhub.KindString:
+		if isString {
 			return s, nil
+		}
+	case connectorhub.KindMultiChoice:
+		switch v := lit.Value.(type) {
+		case string:
+			return v, nil
+		case int64:
+			return strconv.FormatInt(v, 10), nil
 		}
 	case connectorhub.KindInt, connectorhub.KindChoice, connectorhub.KindBigInt:
 		switch v := lit.Value.(type) {
@@ -278,6 +362,10 @@ func sqlValue(p *odata.PropertyPath, col Column, lit *odata.Literal) (any, error
 			return v, nil
 		case float64:
 			return v, nil
+		case string:
+			if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+				return n, nil
+			}
 		}
 	case connectorhub.KindBool:
 		if v, ok := lit.Value.(bool); ok {
@@ -287,15 +375,36 @@ func sqlValue(p *odata.PropertyPath, col Column, lit *odata.Literal) (any, error
 			return 0, nil
 		}
 	case connectorhub.KindGUID, connectorhub.KindLookup:
-		if g, ok := lit.Value.(odata.GUID); ok {
-			return g.String(), nil
+		switch v := lit.Value.(type) {
+		case odata.GUID:
+			return v.String(), nil
+		case string:
+			if g, err := odata.ParseGUID(strings.TrimSpace(v)); err == nil {
+				return g.String(), nil
+			}
 		}
 	case connectorhub.KindDateTime:
-		if t, ok := lit.Value.(time.Time); ok {
+		if t, ok := timeValue(lit); ok {
 			return t.Unix(), nil
 		}
 	}
 	return nil, mismatch()
+}
+
+// timeValue reads a date, a date-time, or a string holding one.
+func timeValue(lit *odata.Literal) (time.Time, bool) {
+	switch v := lit.Value.(type) {
+	case time.Time:
+		return v, true
+	case string:
+		v = strings.TrimSpace(v)
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", time.DateOnly} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t, true
+			}
+		}
+	}
+	return time.Time{}, false
 }
 
 func (b *Builder) stringCall(e *odata.StringCall) (string, error) {
@@ -308,16 +417,17 @@ func (b *Builder) stringCall(e *odata.StringCall) (string, error) {
 	}
 	v, _ := e.Value.Value.(string)
 	// Dataverse honours SQL wildcards inside the value, so it is bound as part of the pattern.
+	// The whole pattern is one bound value so that SQLite can use a NOCASE index for startswith.
 	var pattern string
 	switch e.Func {
 	case "contains":
-		pattern = b.d.Concat("'%'", b.param(v), "'%'")
+		pattern = "%" + v + "%"
 	case "startswith":
-		pattern = b.d.Concat(b.param(v), "'%'")
+		pattern = v + "%"
 	case "endswith":
-		pattern = b.d.Concat("'%'", b.param(v))
+		pattern = "%" + v
 	default:
 		return "", unsupported("the function " + e.Func)
 	}
-	return "(" + b.d.Like(col.SQL, pattern) + ")", nil
+	return "(" + b.d.Like(col.SQL, b.param(pattern)) + ")", nil
 }

@@ -1,0 +1,139 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+)
+
+// Authenticator turns a request's bearer token into the calling principal.
+type Authenticator struct {
+	Verifier *Verifier
+	Users    connectorhub.PrincipalService
+	// AutoProvision, when not "", is the role given to a user of an external issuer who has no
+	// systemuser yet; otherwise such a user is refused.
+	AutoProvision string
+	// Authority is the authorization URI clients are sent to (WWW-Authenticate), and Audience
+	// the resource they ask a token for.
+	Authority string
+	Audience  string
+}
+
+// Challenge is the WWW-Authenticate header of a 401, naming where to get a token.
+func (a *Authenticator) Challenge() string {
+	c := `Bearer authorization_uri="` + a.Authority + `"`
+	if a.Audience != "" {
+		c += `, resource_id="` + a.Audience + `"`
+	}
+	return c
+}
+
+// Authenticate verifies the bearer token and returns the caller, or the impersonated user
+// named by MSCRMCallerID or CallerObjectId when the caller may act on behalf of others.
+func (a *Authenticator) Authenticate(r *http.Request) (*connectorhub.Principal, error) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if h == "" {
+		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The request needs an Authorization: Bearer <token> header.")
+	}
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The Authorization header must be of the form 'Bearer <token>'.")
+	}
+	claims, err := a.Verifier.Verify(strings.TrimSpace(token))
+	if err != nil {
+		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The bearer token was refused: %s.", strings.TrimPrefix(err.Error(), ErrInvalidToken.Error()+": "))
+	}
+	ctx := r.Context()
+	p, err := a.principal(ctx, claims)
+	if err != nil {
+		return nil, err
+	}
+	return a.impersonate(ctx, r, p)
+}
+
+// principal finds, or provisions, the systemuser of a verified token.
+func (a *Authenticator) principal(ctx context.Context, c *Claims) (*connectorhub.Principal, error) {
+	if c.Local {
+		p, err := a.Users.LoadPrincipal(ctx, c.Subject)
+		if isNotFound(err) {
+			return nil, notMember()
+		}
+		return p, err
+	}
+	if c.ObjectID == "" {
+		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The bearer token has no oid claim to identify the user.")
+	}
+	u, err := a.Users.FindSystemUserByObjectID(ctx, c.ObjectID)
+	if isNotFound(err) {
+		if a.AutoProvision == "" {
+			return nil, notMember()
+		}
+		u, err = a.provision(ctx, c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a.Users.LoadPrincipal(ctx, u.ID)
+}
+
+// provision creates the systemuser of a first-time external user with the AutoProvision role.
+func (a *Authenticator) provision(ctx context.Context, c *Claims) (*connectorhub.SystemUser, error) {
+	role, err := a.Users.FindRoleByName(ctx, a.AutoProvision)
+	if err != nil {
+		return nil, err
+	}
+	name := c.Name
+	if name == "" {
+		name = c.Email
+	}
+	u := &connectorhub.SystemUser{FullName: name, Email: c.Email, AADObjectID: strings.ToLower(c.ObjectID)}
+	if err := a.Users.CreateSystemUser(ctx, u); err != nil {
+		// Two first requests of the same user at once: the other one created it.
+		if existing, ferr := a.Users.FindSystemUserByObjectID(ctx, c.ObjectID); ferr == nil {
+			return existing, nil
+		}
+		return nil, err
+	}
+	return u, a.Users.AssignRole(ctx, u.ID, role.ID)
+}
+
+// impersonate switches to the user named by MSCRMCallerID (a systemuserid) or CallerObjectId
+// (an Entra object id), which needs the prvActOnBehalfOfAnotherUser privilege.
+func (a *Authenticator) impersonate(ctx context.Context, r *http.Request, p *connectorhub.Principal) (*connectorhub.Principal, error) {
+	byID, byOID := r.Header.Get("MSCRMCallerID"), r.Header.Get("CallerObjectId")
+	if byID == "" && byOID == "" {
+		return p, nil
+	}
+	if p.Depth(connectorhub.PrivActOnBehalf) == connectorhub.DepthNone {
+		return nil, p.Require(connectorhub.PrivActOnBehalf, nil)
+	}
+	id := byID
+	if id == "" {
+		u, err := a.Users.FindSystemUserByObjectID(ctx, byOID)
+		if err != nil {
+			return nil, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "CallerObjectId %s names no user of this organization.", byOID)
+		}
+		id = u.ID
+	}
+	guid, ok := connectorhub.ParseGUID(id)
+	if !ok {
+		return nil, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "MSCRMCallerID must be a systemuserid GUID, not '%s'.", id)
+	}
+	target, err := a.Users.LoadPrincipal(ctx, guid)
+	if isNotFound(err) {
+		return nil, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "MSCRMCallerID %s names no user of this organization.", guid)
+	}
+	return target, err
+}
+
+func notMember() error {
+	return connectorhub.Errorf(connectorhub.ECodeNotOrgMember, "The user is not a member of the organization.")
+}
+
+func isNotFound(err error) bool {
+	var e *connectorhub.Error
+	return errors.As(err, &e) && e.Code == connectorhub.ECodeNotFound
+}

@@ -1,0 +1,171 @@
+package sqlgen
+
+import (
+	"strings"
+	"time"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/odata"
+)
+
+// Aggregate is a compiled $apply: its SQL, its arguments and the kinds of its output columns.
+type Aggregate struct {
+	SQL   string
+	Args  []any
+	kinds []outKind
+}
+
+// outKind says how to read an output column of an aggregate.
+type outKind struct {
+	col   connectorhub.ColumnKind
+	count bool // a count or an average: a number whatever the column
+}
+
+// AggregateConnectors compiles q.Apply (filter steps, then one groupby or aggregate) over
+// the rows q.Filter selects: one row per group, ordered by the group keys (or q.OrderBy, which
+// may name only group keys), at most q.Top rows. The output columns are the groupby
+// properties, then the aggregates, in the order written. Errors are *connectorhub.Error with
+// ECodeQuery, as Dataverse refuses: grouping by a date, $orderby on an aggregated value, sum
+// or average of a non-numeric property.
+func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Aggregate, error) {
+	b := NewBuilder(d).WithEnv(env)
+	var filters []odata.Expr
+	var group []*odata.PropertyPath
+	var agg *odata.Aggregate
+	for _, t := range q.Apply {
+		switch t := t.(type) {
+		case *odata.FilterStep:
+			filters = append(filters, t.Filter)
+		case *odata.GroupBy:
+			group, agg = t.Properties, t.Aggregate
+		case *odata.Aggregate:
+			agg = t
+		}
+	}
+	if group == nil && agg == nil {
+		return nil, unsupported("a $apply without groupby or aggregate")
+	}
+	a := &Aggregate{}
+	var sel, groupExprs []string
+	groupNames := map[string]bool{}
+	for _, p := range group {
+		col, err := column(p)
+		if err != nil {
+			return nil, err
+		}
+		if col.Kind == connectorhub.KindDateTime {
+			return nil, connectorhub.Errorf(connectorhub.ECodeQuery, "Grouping by a date and time property ('%s') is not supported.", p)
+		}
+		if isText(col.Kind) {
+			// Groups of text ignore case; MIN names one of the group's spellings in every engine.
+			sel = append(sel, "MIN("+col.SQL+")")
+		} else {
+			sel = append(sel, col.SQL)
+		}
+		groupExprs = append(groupExprs, b.orderExpr(col))
+		groupNames[p.String()] = true
+		a.kinds = append(a.kinds, outKind{col: col.Kind})
+	}
+	if agg != nil {
+		for _, item := range agg.Items {
+			if item.Count {
+				sel = append(sel, "COUNT(*)")
+				a.kinds = append(a.kinds, outKind{count: true})
+				continue
+			}
+			col, err := column(item.Property)
+			if err != nil {
+				return nil, err
+			}
+			numeric := col.Kind == connectorhub.KindInt || col.Kind == connectorhub.KindBigInt || col.Kind == connectorhub.KindChoice
+			switch item.Method {
+			case odata.Min, odata.Max:
+				sel = append(sel, strings.ToUpper(string(item.Method))+"("+b.orderExpr(col)+")")
+				a.kinds = append(a.kinds, outKind{col: col.Kind})
+			case odata.CountDistinct:
+				sel = append(sel, "COUNT(DISTINCT "+b.orderExpr(col)+")")
+				a.kinds = append(a.kinds, outKind{count: true})
+			case odata.Sum, odata.Average:
+				if !numeric {
+					return nil, connectorhub.Errorf(connectorhub.ECodeQuery, "The aggregate method '%s' applies to numeric properties, not to '%s' of type %s.", item.Method, item.Property, col.Kind.EdmType())
+				}
+				fn := "SUM("
+				if item.Method == odata.Average {
+					fn = "AVG(1.0 * " // a fraction, not integer division, in every engine
+				}
+				sel = append(sel, fn+col.SQL+")")
+				a.kinds = append(a.kinds, outKind{count: true})
+			}
+		}
+	}
+	b.Write("SELECT " + strings.Join(sel, ", ") + " FROM connectors c")
+	if err := b.where(&q, filters...); err != nil {
+		return nil, err
+	}
+	if len(groupExprs) > 0 {
+		b.Write(" GROUP BY " + strings.Join(groupExprs, ", "))
+		var order []string
+		for _, o := range q.OrderBy {
+			if !groupNames[o.Path.String()] {
+				return nil, connectorhub.Errorf(connectorhub.ECodeQuery, "The query node SingleValueOpenPropertyAccess is not supported: $orderby with $apply takes only groupby properties, not '%s'.", o.Path)
+			}
+			col, _ := column(o.Path)
+			term := b.orderExpr(col)
+			if o.Desc {
+				term += " DESC"
+			}
+			order = append(order, term)
+		}
+		b.Write(" ORDER BY " + strings.Join(append(order, groupExprs...), ", "))
+	} else if len(q.OrderBy) > 0 {
+		return nil, connectorhub.Errorf(connectorhub.ECodeQuery, "The query node SingleValueOpenPropertyAccess is not supported: an aggregate without groupby cannot be ordered.")
+	}
+	if q.Top > 0 {
+		b.Write(" LIMIT ").Bind(q.Top)
+	}
+	a.SQL, a.Args = b.SQL(), b.Args()
+	return a, nil
+}
+
+// Scan reads one row of the aggregate into its values: nil, string, int64, float64 or time.Time.
+func (a *Aggregate) Scan(row Scanner) (connectorhub.AggregateRow, error) {
+	vals := make([]any, len(a.kinds))
+	dest := make([]any, len(a.kinds))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	for i, v := range vals {
+		vals[i] = aggregateValue(a.kinds[i], v)
+	}
+	return vals, nil
+}
+
+func aggregateValue(k outKind, v any) any {
+	switch x := v.(type) {
+	case []byte:
+		v = string(x)
+	case int:
+		v = int64(x)
+	case int32:
+		v = int64(x)
+	case float32:
+		v = float64(x)
+	}
+	if k.count || v == nil {
+		return v
+	}
+	switch k.col {
+	case connectorhub.KindDateTime:
+		if n, ok := v.(int64); ok {
+			return time.Unix(n, 0).UTC()
+		}
+	case connectorhub.KindBool:
+		if n, ok := v.(int64); ok {
+			return n != 0
+		}
+	}
+	return v
+}

@@ -1,0 +1,113 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/internal/sqlgen"
+)
+
+// ScanConnectors calls fn with each connector q selects, in q's order, as it reads them.
+func (db *DB) ScanConnectors(ctx context.Context, q connectorhub.ConnectorQuery, fn func(*connectorhub.ConnectorRow) error) error {
+	sel, err := sqlgen.SelectConnectors(dialect{}, sqlgen.NewEnv(ctx, db.Now()), q)
+	if err != nil {
+		return err
+	}
+	rows, err := db.read.QueryContext(ctx, sel.SQL, sel.Args...)
+	if err != nil {
+		return fmt.Errorf("scan connectors: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := sel.Scan(rows)
+		if err != nil {
+			return fmt.Errorf("scan connectors: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("scan connectors: %w", err)
+	}
+	return nil
+}
+
+// FindConnectors returns the connectors that q selects, in q's order.
+func (db *DB) FindConnectors(ctx context.Context, q connectorhub.ConnectorQuery) ([]*connectorhub.Connector, error) {
+	var cs []*connectorhub.Connector
+	err := db.ScanConnectors(ctx, q, func(r *connectorhub.ConnectorRow) error {
+		cs = append(cs, r.Connector)
+		return nil
+	})
+	return cs, err
+}
+
+// CountConnectors returns how many connectors q's filter selects, counting no further than
+// q.Top when it is set.
+func (db *DB) CountConnectors(ctx context.Context, q connectorhub.ConnectorQuery) (int, error) {
+	text, args, err := sqlgen.CountConnectors(dialect{}, sqlgen.NewEnv(ctx, db.Now()), q, q.Top)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, text, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count connectors: %w", err)
+	}
+	return n, nil
+}
+
+// AggregateConnectors returns the groups and aggregates of q.Apply over the connectors q selects.
+func (db *DB) AggregateConnectors(ctx context.Context, q connectorhub.ConnectorQuery) ([]connectorhub.AggregateRow, error) {
+	agg, err := sqlgen.AggregateConnectors(dialect{}, sqlgen.NewEnv(ctx, db.Now()), q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, agg.SQL, agg.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate connectors: %w", err)
+	}
+	defer rows.Close()
+	var out []connectorhub.AggregateRow
+	for rows.Next() {
+		r, err := agg.Scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("aggregate connectors: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PagingKey returns the database's secret for signing $skiptoken values, creating it on first
+// use. It lives in the settings table so that every server on this database, before and after
+// a restart, accepts the tokens of the others.
+func (db *DB) PagingKey(ctx context.Context) ([]byte, error) {
+	var enc string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'pagingkey'`).Scan(&enc)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = db.transact(ctx, func(tx *sql.Tx) error {
+			key := make([]byte, 32)
+			rand.Read(key)
+			// Another server may have raced us to it: the first key written wins.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('pagingkey', ?) ON CONFLICT (key) DO NOTHING`,
+				base64.StdEncoding.EncodeToString(key)); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'pagingkey'`).Scan(&enc)
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("paging key: %w", err)
+	}
+	key, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil || len(key) == 0 {
+		return nil, fmt.Errorf("paging key: malformed setting")
+	}
+	return key, nil
+}

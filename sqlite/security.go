@@ -1,0 +1,145 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+)
+
+// ensureBuiltinRoles adds the built-in roles missing from the root business unit.
+func ensureBuiltinRoles(ctx context.Context, tx *sql.Tx, rootBU string) error {
+	for _, r := range connectorhub.BuiltinRoles {
+		p := r.Privileges
+		_, err := tx.ExecContext(ctx, `INSERT INTO roles (roleid, name, businessunitid, prvcreate, prvread, prvwrite, prvdelete, prvassign, prvshare, prvactonbehalf)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM roles WHERE name = ? COLLATE NOCASE AND businessunitid = ?)`,
+			connectorhub.NewGUID(), r.Name, rootBU, p[0], p[1], p[2], p[3], p[4], p[5], p[6], r.Name, rootBU)
+		if err != nil {
+			return fmt.Errorf("built-in role %s: %w", r.Name, err)
+		}
+	}
+	return nil
+}
+
+// FindRoleByName returns the role of that name (case-insensitive); ECodeNotFound if none.
+func (db *DB) FindRoleByName(ctx context.Context, name string) (*connectorhub.Role, error) {
+	var r connectorhub.Role
+	p := &r.Privileges
+	err := db.read.QueryRowContext(ctx, `SELECT roleid, name, businessunitid, prvcreate, prvread, prvwrite, prvdelete, prvassign, prvshare, prvactonbehalf
+		FROM roles WHERE name = ? COLLATE NOCASE ORDER BY roleid LIMIT 1`, name).
+		Scan(&r.ID, &r.Name, &r.BusinessUnitID, &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6])
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "role With Name = %s Does Not Exist", name)
+	} else if err != nil {
+		return nil, fmt.Errorf("find role %s: %w", name, err)
+	}
+	return &r, nil
+}
+
+// AssignRole gives a user a role; giving it again changes nothing.
+func (db *DB) AssignRole(ctx context.Context, userID, roleID string) error {
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO systemuserroles (systemuserid, roleid) VALUES (?, ?)`, userID, roleID)
+		if constraintCode(err) != 0 {
+			return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The user %s or the role %s does not exist.", userID, roleID)
+		}
+		return err
+	})
+}
+
+// AssignTeamRole gives a team a role; its members hold the role's privileges.
+func (db *DB) AssignTeamRole(ctx context.Context, teamID, roleID string) error {
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO teamroles (teamid, roleid) VALUES (?, ?)`, teamID, roleID)
+		if constraintCode(err) != 0 {
+			return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The team %s or the role %s does not exist.", teamID, roleID)
+		}
+		return err
+	})
+}
+
+// AddTeamMember makes a user a member of a team.
+func (db *DB) AddTeamMember(ctx context.Context, teamID, userID string) error {
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO teammembership (teamid, systemuserid) VALUES (?, ?)`, teamID, userID)
+		if constraintCode(err) != 0 {
+			return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The team %s or the user %s does not exist.", teamID, userID)
+		}
+		return err
+	})
+}
+
+// FindSystemUserByObjectID returns the user whose azureactivedirectoryobjectid is oid.
+func (db *DB) FindSystemUserByObjectID(ctx context.Context, oid string) (*connectorhub.SystemUser, error) {
+	return db.findUserBy(ctx, "azureactivedirectoryobjectid = ?", strings.ToLower(oid))
+}
+
+// FindSystemUserByEmail returns the user whose internalemailaddress is email (case-insensitive).
+func (db *DB) FindSystemUserByEmail(ctx context.Context, email string) (*connectorhub.SystemUser, error) {
+	return db.findUserBy(ctx, "internalemailaddress = ? COLLATE NOCASE", email)
+}
+
+func (db *DB) findUserBy(ctx context.Context, cond, arg string) (*connectorhub.SystemUser, error) {
+	var id string
+	err := db.read.QueryRowContext(ctx, `SELECT systemuserid FROM systemusers WHERE `+cond+` ORDER BY createdon LIMIT 1`, arg).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "systemuser With %s Does Not Exist", strings.Replace(cond, "?", arg, 1))
+	} else if err != nil {
+		return nil, err
+	}
+	return db.FindSystemUserByID(ctx, id)
+}
+
+// LoadPrincipal returns a user as a caller: the user's business unit (and those below it),
+// teams, and the privileges of the roles the user and those teams hold.
+func (db *DB) LoadPrincipal(ctx context.Context, userID string) (*connectorhub.Principal, error) {
+	u, err := db.FindSystemUserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	sec := &connectorhub.Security{}
+	p := &connectorhub.Principal{UserID: u.ID, BusinessUnitID: u.BusinessUnitID, FullName: u.FullName, Security: sec}
+	if sec.TeamIDs, err = db.strings(ctx, `SELECT teamid FROM teammembership WHERE systemuserid = ? ORDER BY teamid`, u.ID); err != nil {
+		return nil, err
+	}
+	if sec.BusinessUnits, err = db.strings(ctx, `WITH RECURSIVE below(id) AS (SELECT ? UNION SELECT b.businessunitid FROM businessunits b JOIN below ON b.parentbusinessunitid = below.id)
+		SELECT id FROM below ORDER BY id`, u.BusinessUnitID); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT prvcreate, prvread, prvwrite, prvdelete, prvassign, prvshare, prvactonbehalf FROM roles
+		WHERE roleid IN (SELECT roleid FROM systemuserroles WHERE systemuserid = ?
+			UNION SELECT roleid FROM teamroles WHERE teamid IN (SELECT teamid FROM teammembership WHERE systemuserid = ?))`, u.ID, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load principal %s: %w", u.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r connectorhub.Privileges
+		if err := rows.Scan(&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]); err != nil {
+			return nil, err
+		}
+		sec.Privileges.Grant(r)
+		sec.RoleCount++
+	}
+	return p, rows.Err()
+}
+
+func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
