@@ -4,5 +4,5 @@ import "github.com/spf13/cobra"
 
 // connectorSubcommands lists the children of `connectorhub connector`.
 func connectorSubcommands() []*cobra.Command {
-	return nil
+	return []*cobra.Command{newConnectorValidateCmd()}
 }

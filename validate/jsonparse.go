@@ -1,0 +1,496 @@
+package validate
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// The real service reads definitions with a lenient .NET JSON reader (Json.NET): it accepts
+// comments, trailing commas, any Unicode white space between tokens and raw control characters
+// inside strings, and published connectors rely on all four. encoding/json refuses them, so
+// the validator parses with its own reader that accepts exactly those liberties, reports each
+// one as a warning with its offset, and refuses what Json.NET refuses too (a missing comma, a
+// mismatched bracket, text after the root value).
+
+// maxDepth bounds nesting so that hostile input cannot exhaust the stack.
+const maxDepth = 512
+
+// syntaxError is a fatal JSON syntax error at a byte offset of the text.
+type syntaxError struct {
+	off int
+	msg string
+}
+
+func (e *syntaxError) Error() string { return e.msg }
+
+// leniency is one liberty taken with strict JSON, found at a byte offset.
+type leniency struct {
+	off  int
+	kind string // "comment", "trailing comma", "non-ASCII white space", "control character in string"
+}
+
+// parser reads one JSON text. With locating set it does not build values; it records the
+// offsets of the wanted JSON pointers instead (see locate).
+type parser struct {
+	data    []byte
+	pos     int
+	depth   int
+	path    []string // reference tokens of the value being read
+	lenient []leniency
+	dups    []dupKey
+
+	locating bool
+	want     map[string]bool
+	found    map[string]int
+}
+
+// dupKey is a member name that occurs twice in one object; the later one wins.
+type dupKey struct {
+	pointer string
+	off     int
+}
+
+// parseJSON parses text into the values jsonschema expects: map[string]any, []any, string,
+// json.Number, bool and nil. A UTF-8 byte order mark is skipped.
+func parseJSON(text []byte) (v any, lenient []leniency, dups []dupKey, err error) {
+	p := &parser{data: text}
+	p.skipBOM()
+	v, err = p.document()
+	return v, p.lenient, p.dups, err
+}
+
+func (p *parser) skipBOM() {
+	if len(p.data) >= 3 && p.data[0] == 0xEF && p.data[1] == 0xBB && p.data[2] == 0xBF {
+		p.pos = 3
+	}
+}
+
+func (p *parser) document() (any, error) {
+	if err := p.space(); err != nil {
+		return nil, err
+	}
+	if p.pos >= len(p.data) {
+		return nil, p.errorf("the document is empty")
+	}
+	v, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.space(); err != nil {
+		return nil, err
+	}
+	if p.pos < len(p.data) {
+		return nil, p.errorf("unexpected %s after the end of the top-level value (a closing bracket too many earlier?)", p.describe())
+	}
+	return v, nil
+}
+
+func (p *parser) errorf(format string, args ...any) error {
+	return &syntaxError{off: p.pos, msg: fmt.Sprintf(format, args...)}
+}
+
+// describe names the byte at pos for an error message.
+func (p *parser) describe() string {
+	if p.pos >= len(p.data) {
+		return "end of text"
+	}
+	r, _ := utf8.DecodeRune(p.data[p.pos:])
+	return strconv.QuoteRune(r)
+}
+
+func (p *parser) note(off int, kind string) {
+	if !p.locating {
+		p.lenient = append(p.lenient, leniency{off, kind})
+	}
+}
+
+// space skips white space and comments.
+func (p *parser) space() error {
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			p.pos++
+		case c == '/':
+			if err := p.comment(); err != nil {
+				return err
+			}
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRune(p.data[p.pos:])
+			if !unicode.IsSpace(r) {
+				return nil
+			}
+			p.note(p.pos, "non-ASCII white space")
+			p.pos += n
+		case c == '\v' || c == '\f':
+			p.note(p.pos, "non-ASCII white space")
+			p.pos++
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+func (p *parser) comment() error {
+	start := p.pos
+	if p.pos+1 >= len(p.data) {
+		return p.errorf("unexpected '/'")
+	}
+	switch p.data[p.pos+1] {
+	case '/':
+		p.pos += 2
+		for p.pos < len(p.data) && p.data[p.pos] != '\n' && p.data[p.pos] != '\r' {
+			p.pos++
+		}
+	case '*':
+		p.pos += 2
+		for {
+			if p.pos+1 >= len(p.data) {
+				p.pos = start
+				return p.errorf("unterminated comment")
+			}
+			if p.data[p.pos] == '*' && p.data[p.pos+1] == '/' {
+				p.pos += 2
+				break
+			}
+			p.pos++
+		}
+	default:
+		return p.errorf("unexpected '/'")
+	}
+	p.note(start, "comment")
+	return nil
+}
+
+func (p *parser) value() (any, error) {
+	if p.pos >= len(p.data) {
+		return nil, p.errorf("unexpected end of text, a value was expected")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array()
+	case c == '"':
+		return p.str()
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
+	case p.literal("true"):
+		return true, nil
+	case p.literal("false"):
+		return false, nil
+	case p.literal("null"):
+		return nil, nil
+	default:
+		return nil, p.errorf("unexpected %s, a value was expected", p.describe())
+	}
+}
+
+func (p *parser) literal(word string) bool {
+	if len(p.data)-p.pos >= len(word) && string(p.data[p.pos:p.pos+len(word)]) == word {
+		p.pos += len(word)
+		return true
+	}
+	return false
+}
+
+func (p *parser) enter() error {
+	p.depth++
+	if p.depth > maxDepth {
+		return p.errorf("nesting deeper than %d levels", maxDepth)
+	}
+	return nil
+}
+
+func (p *parser) object() (any, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
+	open := p.pos
+	p.pos++ // '{'
+	var obj map[string]any
+	if !p.locating {
+		obj = make(map[string]any)
+	}
+	for first := true; ; first = false {
+		if err := p.space(); err != nil {
+			return nil, err
+		}
+		if p.pos >= len(p.data) {
+			return nil, p.errorf("unexpected end of text: the object opened at offset %d is not closed", open)
+		}
+		if p.data[p.pos] == '}' {
+			p.pos++
+			return obj, nil
+		}
+		if !first {
+			if p.data[p.pos] != ',' {
+				return nil, p.errorf("unexpected %s, a ',' or '}' was expected (a missing comma or closing brace?)", p.describe())
+			}
+			comma := p.pos
+			p.pos++
+			if err := p.space(); err != nil {
+				return nil, err
+			}
+			if p.pos < len(p.data) && p.data[p.pos] == '}' {
+				p.note(comma, "trailing comma")
+				p.pos++
+				return obj, nil
+			}
+		}
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return nil, p.errorf("unexpected %s, a member name in double quotes was expected", p.describe())
+		}
+		keyOff := p.pos
+		key, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.space(); err != nil {
+			return nil, err
+		}
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return nil, p.errorf("unexpected %s, a ':' was expected after the member name", p.describe())
+		}
+		p.pos++
+		if err := p.space(); err != nil {
+			return nil, err
+		}
+		name := key.(string)
+		p.path = append(p.path, name)
+		if p.locating {
+			if ptr := pointerOf(p.path); p.want[ptr] {
+				// A later duplicate overwrites: the value that counts is the last one.
+				p.found[ptr] = keyOff
+			}
+		} else if _, dup := obj[name]; dup {
+			p.dups = append(p.dups, dupKey{pointerOf(p.path), keyOff})
+		}
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		p.path = p.path[:len(p.path)-1]
+		if !p.locating {
+			obj[name] = v
+		}
+	}
+}
+
+func (p *parser) array() (any, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
+	open := p.pos
+	p.pos++ // '['
+	var arr []any
+	if !p.locating {
+		arr = []any{}
+	}
+	for i := 0; ; i++ {
+		if err := p.space(); err != nil {
+			return nil, err
+		}
+		if p.pos >= len(p.data) {
+			return nil, p.errorf("unexpected end of text: the array opened at offset %d is not closed", open)
+		}
+		if p.data[p.pos] == ']' {
+			p.pos++
+			return arr, nil
+		}
+		if i > 0 {
+			if p.data[p.pos] != ',' {
+				return nil, p.errorf("unexpected %s, a ',' or ']' was expected (a missing comma or closing bracket?)", p.describe())
+			}
+			comma := p.pos
+			p.pos++
+			if err := p.space(); err != nil {
+				return nil, err
+			}
+			if p.pos < len(p.data) && p.data[p.pos] == ']' {
+				p.note(comma, "trailing comma")
+				p.pos++
+				return arr, nil
+			}
+		}
+		p.path = append(p.path, strconv.Itoa(i))
+		if p.locating {
+			if ptr := pointerOf(p.path); p.want[ptr] {
+				p.found[ptr] = p.pos
+			}
+		}
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		p.path = p.path[:len(p.path)-1]
+		if !p.locating {
+			arr = append(arr, v)
+		}
+	}
+}
+
+func (p *parser) number() (any, error) {
+	start := p.pos
+	if p.data[p.pos] == '-' {
+		p.pos++
+	}
+	digits := func() int {
+		n := 0
+		for p.pos < len(p.data) && p.data[p.pos] >= '0' && p.data[p.pos] <= '9' {
+			p.pos++
+			n++
+		}
+		return n
+	}
+	if digits() == 0 {
+		return nil, p.errorf("invalid number: a digit was expected")
+	}
+	if p.pos < len(p.data) && p.data[p.pos] == '.' {
+		p.pos++
+		if digits() == 0 {
+			return nil, p.errorf("invalid number: a digit was expected after '.'")
+		}
+	}
+	if p.pos < len(p.data) && (p.data[p.pos] == 'e' || p.data[p.pos] == 'E') {
+		p.pos++
+		if p.pos < len(p.data) && (p.data[p.pos] == '+' || p.data[p.pos] == '-') {
+			p.pos++
+		}
+		if digits() == 0 {
+			return nil, p.errorf("invalid number: a digit was expected in the exponent")
+		}
+	}
+	if p.locating {
+		return nil, nil
+	}
+	return json.Number(p.data[start:p.pos]), nil
+}
+
+// str reads a string; it returns a string value even in locate mode, for member names.
+func (p *parser) str() (any, error) {
+	open := p.pos
+	p.pos++ // '"'
+	// Fast path: no escapes, no control characters, valid UTF-8.
+	for i := p.pos; i < len(p.data); i++ {
+		c := p.data[i]
+		if c == '"' {
+			s := p.data[p.pos:i]
+			if utf8.Valid(s) {
+				p.pos = i + 1
+				return string(s), nil
+			}
+			break
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+	}
+	var buf []byte
+	for {
+		if p.pos >= len(p.data) {
+			p.pos = open
+			return nil, p.errorf("unterminated string")
+		}
+		c := p.data[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return string(buf), nil
+		case c == '\\':
+			if p.pos+1 >= len(p.data) {
+				p.pos++
+				return nil, p.errorf("unterminated string")
+			}
+			e := p.data[p.pos+1]
+			p.pos += 2
+			switch e {
+			case '"', '\\', '/':
+				buf = append(buf, e)
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
+			case 'u':
+				r, ok := p.hex4()
+				if !ok {
+					return nil, p.errorf("invalid \\u escape in string")
+				}
+				if utf16.IsSurrogate(r) {
+					// A surrogate pair is two escapes; a lone surrogate becomes U+FFFD.
+					save := p.pos
+					if p.pos+1 < len(p.data) && p.data[p.pos] == '\\' && p.data[p.pos+1] == 'u' {
+						p.pos += 2
+						if r2, ok := p.hex4(); ok && utf16.DecodeRune(r, r2) != unicode.ReplacementChar {
+							r = utf16.DecodeRune(r, r2)
+						} else {
+							p.pos = save
+							r = unicode.ReplacementChar
+						}
+					} else {
+						r = unicode.ReplacementChar
+					}
+				}
+				buf = utf8.AppendRune(buf, r)
+			default:
+				p.pos -= 2
+				return nil, p.errorf("invalid escape '\\%c' in string", e)
+			}
+		case c < 0x20:
+			p.note(p.pos, "control character in string")
+			buf = append(buf, c)
+			p.pos++
+		case c < utf8.RuneSelf:
+			buf = append(buf, c)
+			p.pos++
+		default:
+			r, n := utf8.DecodeRune(p.data[p.pos:])
+			buf = utf8.AppendRune(buf, r) // invalid UTF-8 becomes U+FFFD, as with encoding/json
+			p.pos += n
+		}
+	}
+}
+
+func (p *parser) hex4() (rune, bool) {
+	if p.pos+4 > len(p.data) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(p.data[p.pos:p.pos+4]), 16, 16)
+	if err != nil {
+		return 0, false
+	}
+	p.pos += 4
+	return rune(n), true
+}
+
+// locate finds the byte offsets of the given JSON pointers in text, which must parse. For an
+// object member the offset is that of its name, otherwise that of the value. Pointers not
+// found are absent from the map.
+func locate(text []byte, pointers map[string]bool) map[string]int {
+	p := &parser{data: text, locating: true, want: pointers, found: make(map[string]int)}
+	p.skipBOM()
+	if pointers[""] {
+		p.found[""] = p.pos
+	}
+	_, _ = p.document()
+	if off, ok := p.found[""]; ok {
+		// The root value starts after leading white space.
+		p2 := &parser{data: text, pos: off, locating: true}
+		_ = p2.space()
+		p.found[""] = p2.pos
+	}
+	return p.found
+}

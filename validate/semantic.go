@@ -1,0 +1,743 @@
+package validate
+
+import (
+	"mime"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// methods are the operation members of a Swagger 2.0 path item, in a fixed order.
+var methods = []string{"get", "put", "post", "delete", "options", "head", "patch"}
+
+// definition is a parsed Swagger document with its operations indexed.
+type definition struct {
+	root         map[string]any
+	ops          []*operation
+	operationIDs map[string]bool
+	refCounts    map[string]int // schema counts of referenced definitions (countSchemas)
+	resolved     map[string]any // targets of references (resolve)
+}
+
+// operation is one method of one path.
+type operation struct {
+	path, method string
+	pointer      string
+	obj          map[string]any
+	id           string
+	params       []param // effective parameters: path-level ones overridden by the operation's
+	own, shared  []param // the operation's own parameters, and those of its path item
+}
+
+// param is a parameter after $ref resolution, with the pointer where it is written.
+type param struct {
+	obj     map[string]any
+	pointer string
+	name    string
+	in      string
+}
+
+func newDefinition(root map[string]any) *definition {
+	d := &definition{root: root, operationIDs: map[string]bool{}}
+	paths := obj(root["paths"])
+	for _, p := range sortedKeys(paths) {
+		item := obj(paths[p])
+		if item == nil {
+			continue
+		}
+		itemPtr := ptr("/paths", p)
+		shared := d.params(item["parameters"], ptr(itemPtr, "parameters"))
+		for _, m := range methods {
+			o := obj(item[m])
+			if o == nil {
+				continue
+			}
+			op := &operation{path: p, method: m, pointer: ptr(itemPtr, m), obj: o}
+			op.id, _ = str(o["operationId"])
+			own := d.params(o["parameters"], ptr(op.pointer, "parameters"))
+			op.own = own
+			op.shared = shared
+			op.params = append(op.params, own...)
+			for _, s := range shared {
+				if !hasParam(own, s.name, s.in) {
+					op.params = append(op.params, s)
+				}
+			}
+			if op.id != "" {
+				d.operationIDs[op.id] = true
+			}
+			d.ops = append(d.ops, op)
+		}
+	}
+	return d
+}
+
+// params resolves a parameters array; references that do not resolve are skipped (they are
+// reported by the reference check).
+func (d *definition) params(v any, pointer string) []param {
+	var out []param
+	for i, x := range arr(v) {
+		o := obj(x)
+		if ref, ok := str(o["$ref"]); ok {
+			o = obj(d.resolve(ref))
+		}
+		if o == nil {
+			continue
+		}
+		out = append(out, param{obj: o, pointer: ptr(pointer, strconv.Itoa(i)), name: strOf(o["name"]), in: strOf(o["in"])})
+	}
+	return out
+}
+
+func hasParam(ps []param, name, in string) bool {
+	for _, p := range ps {
+		if p.name == name && p.in == in {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve follows a local reference "#/a/b"; it returns nil when it does not resolve.
+// Results are kept: a definition repeats the same few references many times.
+func (d *definition) resolve(ref string) any {
+	if v, ok := d.resolved[ref]; ok {
+		return v
+	}
+	v := d.lookup(ref)
+	if d.resolved == nil {
+		d.resolved = map[string]any{}
+	}
+	d.resolved[ref] = v
+	return v
+}
+
+func (d *definition) lookup(ref string) any {
+	tokens, ok := refTokens(ref)
+	if !ok {
+		return nil
+	}
+	var v any = d.root
+	for _, t := range tokens {
+		switch x := v.(type) {
+		case map[string]any:
+			var found bool
+			if v, found = x[t]; !found {
+				return nil
+			}
+		case []any:
+			i, err := strconv.Atoi(t)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// refTokens splits a local reference "#/a/b" into its unescaped tokens; ok is false for a
+// reference to another document.
+func refTokens(ref string) ([]string, bool) {
+	frag, ok := strings.CutPrefix(ref, "#")
+	if !ok || (frag != "" && !strings.HasPrefix(frag, "/")) {
+		return nil, false
+	}
+	if u, err := url.PathUnescape(frag); err == nil {
+		frag = u
+	}
+	return splitPointer(frag), true
+}
+
+func (d *definition) check(c *checker) {
+	d.checkRefs(c, d.root, nil)
+	d.checkRefLoops(c)
+	d.checkPaths(c)
+	d.checkOperations(c)
+	d.checkSchemes(c)
+	d.checkSecurity(c)
+	d.checkSchemas(c)
+	d.checkExtensions(c, d.root, nil)
+	d.checkLimits(c)
+	d.checkMIME(c)
+	if c.opts.Certification {
+		d.checkCertification(c)
+	}
+}
+
+// checkRefs visits every "$ref" of the document outside example values; path holds the
+// reference tokens of v (pointers are only built for findings).
+func (d *definition) checkRefs(c *checker, v any, path []string) {
+	switch x := v.(type) {
+	case map[string]any:
+		if ref, ok := x["$ref"].(string); ok {
+			d.checkRef(c, ref, path)
+			for k := range x {
+				if k != "$ref" && !strings.HasPrefix(k, "x-") {
+					c.add(rRefAdjacent, pointerOf(path), "members beside \"$ref\" are ignored")
+					break
+				}
+			}
+		}
+		names := namesMap(path)
+		for k := range x {
+			if !names && dataKeyword[k] {
+				continue // data, not definitions: a "$ref" in them is a value
+			}
+			d.checkRefs(c, x[k], append(path, k))
+		}
+	case []any:
+		for i, e := range x {
+			d.checkRefs(c, e, append(path, strconv.Itoa(i)))
+		}
+	}
+}
+
+// dataKeyword are the members whose values are data (examples, defaults, enumerations), not
+// definitions.
+var dataKeyword = map[string]bool{"example": true, "examples": true, "x-ms-test-value": true, "default": true, "enum": true}
+
+// namesMap reports whether the object at path maps names to definitions (a schema's
+// properties, a responses object, the top-level sections): its members may be called
+// "default" or "example" without being keywords.
+func namesMap(path []string) bool {
+	if len(path) == 0 {
+		return false
+	}
+	switch path[len(path)-1] {
+	case "properties", "patternProperties", "responses", "definitions", "parameters", "securityDefinitions", "paths", "headers":
+		return true
+	}
+	return false
+}
+
+// checkRef checks a reference written in the object at path; pointers are built only for
+// findings, the common case being a reference that resolves.
+func (d *definition) checkRef(c *checker, ref string, path []string) {
+	isPathItem := len(path) == 2 && path[0] == "paths"
+	tokens, local := refTokens(ref)
+	if local && !isPathItem && d.resolve(ref) != nil {
+		return
+	}
+	owner := pointerOf(path)
+	at := ptr(owner, "$ref")
+	section := refSection(owner)
+	if local && len(tokens) > 0 {
+		switch tokens[0] {
+		case "definitions", "parameters", "responses":
+			section = tokens[0]
+		}
+	}
+	if isPathItem {
+		c.add(rPathItemRef, at, "a path item may not be a $ref (%q)", ref)
+		return
+	}
+	if !local {
+		c.add(rRefNotValid[section], at, "the reference %q is not local: references must start with \"#/%s/\"; other files are not resolved", ref, section)
+		return
+	}
+	if d.resolve(ref) != nil {
+		return
+	}
+	if len(tokens) == 2 && tokens[0] == section {
+		c.add(rRefNotFound[section], at, "the reference %q does not resolve: %s has no %q", ref, section, tokens[1])
+		return
+	}
+	c.add(rJSONPointer, at, "the reference %q does not resolve in the document", ref)
+}
+
+// refSection guesses what a reference written at owner should point to: a parameter in a
+// parameters list, a response in a responses map, a schema everywhere else.
+func refSection(owner string) string {
+	t := splitPointer(owner)
+	if len(t) >= 2 {
+		switch {
+		case t[len(t)-2] == "parameters" && (len(t) == 2 || len(t) >= 4 && t[0] == "paths"):
+			return "parameters"
+		case t[len(t)-2] == "responses":
+			return "responses"
+		}
+	}
+	return "definitions"
+}
+
+// checkRefLoops finds definitions that are only a $ref to another definition, in a loop.
+func (d *definition) checkRefLoops(c *checker) {
+	defs := obj(d.root["definitions"])
+	for _, name := range sortedKeys(defs) {
+		seen := map[string]bool{name: true}
+		cur := name
+		for {
+			ref, ok := str(obj(defs[cur])["$ref"])
+			if !ok {
+				break
+			}
+			t, local := refTokens(ref)
+			if !local || len(t) != 2 || t[0] != "definitions" {
+				break
+			}
+			if seen[t[1]] {
+				if t[1] == name {
+					c.add(rRefLoop, ptr("/definitions", name, "$ref"), "the definition %q is only a reference, and the chain of references loops back to it", name)
+				}
+				break
+			}
+			seen[t[1]] = true
+			cur = t[1]
+		}
+	}
+}
+
+// templateVar finds the {variables} of a path template.
+var templateVar = regexp.MustCompile(`\{([^{}/]*)\}`)
+
+func (d *definition) checkPaths(c *checker) {
+	paths := obj(d.root["paths"])
+	byFold := map[string]string{}
+	for _, p := range sortedKeys(paths) {
+		at := ptr("/paths", p)
+		if strings.HasPrefix(p, "x-") {
+			continue // a vendor extension, not a path
+		}
+		if !strings.HasPrefix(p, "/") {
+			c.add(rPathSlash, at, "the path %q does not start with \"/\"", p)
+		}
+		if strings.ContainsAny(p, "?#") {
+			c.add(rPathQuery, at, "the path %q contains a query or fragment", p)
+		}
+		if strings.Contains(p, "*") {
+			c.add(rPathWildcard, at, "the path %q contains the wildcard '*'", p)
+		}
+		rest := templateVar.ReplaceAllStringFunc(p, func(v string) string {
+			if strings.Contains(v, "=") {
+				c.add(rPathDefault, at, "the path variable %s sets a default value", v)
+			}
+			return ""
+		})
+		if strings.ContainsAny(rest, "{}") {
+			c.add(rPathTemplate, at, "the path %q has a '{' or '}' that does not enclose a variable within one segment", p)
+		}
+		fold := strings.ToLower(p)
+		if other, ok := byFold[fold]; ok {
+			c.add(rPathRedefined, at, "the path %q differs from %q only in letter case", p, other)
+		} else {
+			byFold[fold] = p
+		}
+		if item := obj(paths[p]); item != nil {
+			d.checkParamList(c, d.params(item["parameters"], ptr(at, "parameters")), rPathDupParam, rPathMultiBody, "the path "+strconv.Quote(p))
+		}
+	}
+	// Indistinguishable templates: same method, same static segments.
+	seen := map[string]*operation{}
+	for _, op := range d.ops {
+		key := op.method + " " + strings.ToLower(templateVar.ReplaceAllString(op.path, "{}"))
+		if first, ok := seen[key]; ok && first.path != op.path && !strings.EqualFold(first.path, op.path) {
+			c.add(rDuplicatePath, op.pointer, "the operations %q and %q have the path templates %q and %q, which are indistinguishable", first.id, op.id, first.path, op.path)
+			continue
+		}
+		seen[key] = op
+	}
+}
+
+// checkParamList checks a list of parameters for duplicates and several bodies.
+func (d *definition) checkParamList(c *checker, ps []param, dup, multiBody *Rule, owner string) {
+	seen := map[string]bool{}
+	for _, p := range ps {
+		key := p.in + "\x00" + p.name
+		if p.in == "header" {
+			key = p.in + "\x00" + strings.ToLower(p.name) // header names are case-insensitive
+		}
+		if seen[key] {
+			c.add(dup, p.pointer, "%s declares the parameter %q in %q more than once", owner, p.name, p.in)
+		}
+		seen[key] = true
+	}
+	if p, ok := secondBody(ps); ok {
+		c.add(multiBody, p.pointer, "%s has more than one body parameter", owner)
+	}
+}
+
+// secondBody returns the second body parameter of a list.
+func secondBody(ps []param) (param, bool) {
+	bodies := 0
+	for _, p := range ps {
+		if p.in == "body" {
+			if bodies++; bodies == 2 {
+				return p, true
+			}
+		}
+	}
+	return param{}, false
+}
+
+func (d *definition) checkOperations(c *checker) {
+	byID := map[string]*operation{}
+	for _, op := range d.ops {
+		name := strconv.Quote(op.id)
+		if op.id == "" {
+			name = strings.ToUpper(op.method) + " " + op.path
+			c.add(rOperationIDRequired, op.pointer, "the operation %s has no operationId", name)
+		} else if first, ok := byID[op.id]; ok {
+			c.add(rOperationIDNotUnique, ptr(op.pointer, "operationId"), "the operationId %q is used by %s %s and %s %s", op.id, strings.ToUpper(first.method), first.path, strings.ToUpper(op.method), op.path)
+		} else {
+			byID[op.id] = op
+		}
+		if op.id != "" && !sanitized(op.id) {
+			c.add(rOperationIDSanitized, ptr(op.pointer, "operationId"), "the operationId %q contains characters other than letters, digits and underscores", op.id)
+		}
+		d.checkParamList(c, op.own, rDupParam, rMultiBody, "the operation "+name)
+		if _, pathLevel := secondBody(op.shared); !pathLevel {
+			if _, ownLevel := secondBody(op.own); !ownLevel {
+				if p, ok := secondBody(op.params); ok {
+					c.add(rMultiBody, p.pointer, "the operation %s has more than one body parameter, with those of its path", name)
+				}
+			}
+		}
+
+		vars := map[string]bool{}
+		for _, m := range templateVar.FindAllStringSubmatch(op.path, -1) {
+			vars[m[1]] = true
+		}
+		var hasBody, hasForm bool
+		for _, p := range op.params {
+			switch p.in {
+			case "path":
+				if !vars[p.name] {
+					c.add(rPathParamNotInTemplate, p.pointer, "the path parameter %q does not appear as {%s} in %q", p.name, p.name, op.path)
+				}
+			case "body":
+				hasBody = true
+			case "formData":
+				hasForm = true
+			}
+			if p.name == "connectionId" {
+				c.add(rConnectionID, p.pointer, "the parameter name \"connectionId\" is reserved")
+			}
+			if strOf(p.obj["type"]) == "file" && p.in != "formData" {
+				c.add(rFileParam, p.pointer, "the parameter %q has type file but is in %q", p.name, p.in)
+			}
+		}
+		for _, v := range sortedKeys(vars) {
+			if !hasParam(op.params, v, "path") {
+				c.add(rMissingPathParam, op.pointer, "the operation %s does not define the path parameter %q that %q requires", name, v, op.path)
+			}
+		}
+		if hasForm && !consumesForm(d.root, op.obj) {
+			c.add(rFormConsumes, op.pointer, "the operation %s has formData parameters but does not consume multipart/form-data or application/x-www-form-urlencoded", name)
+		}
+		if hasBody && hasForm {
+			c.add(rFormAndBody, op.pointer, "the operation %s has both a body and formData parameters", name)
+		}
+		if op.method == "get" && (hasBody || hasForm) {
+			c.add(rBodyInGet, op.pointer, "the GET operation %s has a body or formData parameter", name)
+		}
+		if pg := obj(op.obj["x-ms-pageable"]); pg != nil {
+			if n, ok := pg["nextLinkName"].(string); ok && n != "nextLink" && n != "@odata.nextLink" {
+				c.add(rNextLink, ptr(op.pointer, "x-ms-pageable", "nextLinkName"), "the nextLinkName %q of operation %s is not \"nextLink\" or \"@odata.nextLink\"", n, name)
+			}
+		}
+		if ann := obj(op.obj["x-ms-api-annotation"]); ann != nil {
+			if _, ok := ann["replacement"]; ok && op.obj["deprecated"] != true {
+				c.add(rAnnotation, ptr(op.pointer, "x-ms-api-annotation", "replacement"), "the operation %s is not deprecated but names a replacement", name)
+			}
+		}
+	}
+}
+
+var unsanitized = regexp.MustCompile(`[^A-Za-z0-9_]`)
+
+func sanitized(id string) bool { return !unsanitized.MatchString(id) }
+
+func (d *definition) checkSchemes(c *checker) {
+	v, ok := d.root["schemes"]
+	if !ok {
+		return
+	}
+	list, isArr := v.([]any)
+	if isArr && len(list) == 0 {
+		c.add(rSchemesEmpty, "/schemes", "the schemes array is empty")
+	}
+	for i, x := range list {
+		if s, _ := x.(string); s == "ws" || s == "wss" {
+			c.add(rWebSocket, ptr("/schemes", strconv.Itoa(i)), "the scheme %q is not supported by connectors", s)
+		}
+	}
+}
+
+func (d *definition) checkSecurity(c *checker) {
+	defs := obj(d.root["securityDefinitions"])
+	check := func(v any, at string) {
+		for i, req := range arr(v) {
+			for _, name := range sortedKeys(obj(req)) {
+				rat := ptr(at, strconv.Itoa(i), name)
+				scheme := obj(defs[name])
+				if scheme == nil {
+					c.add(rSecurityUndefined, rat, "the security requirement %q is not defined in securityDefinitions", name)
+					continue
+				}
+				scopes := arr(obj(req)[name])
+				if strOf(scheme["type"]) != "oauth2" {
+					if len(scopes) > 0 {
+						c.add(rSecurityEmpty, rat, "the security requirement %q is not OAuth and cannot list scopes", name)
+					}
+					continue
+				}
+				declared := obj(scheme["scopes"])
+				for _, s := range scopes {
+					if sc, ok := s.(string); ok {
+						if _, ok := declared[sc]; !ok {
+							c.add(rOAuthScope, rat, "the OAuth requirement %q uses the scope %q, which the scheme does not declare", name, sc)
+						}
+					}
+				}
+			}
+		}
+	}
+	check(d.root["security"], "/security")
+	for _, op := range d.ops {
+		check(op.obj["security"], ptr(op.pointer, "security"))
+	}
+}
+
+// checkExtensions checks the operationIds that dynamic extensions and notifications name, and
+// x-ms-enum-values; path holds the reference tokens of v.
+func (d *definition) checkExtensions(c *checker, v any, path []string) {
+	switch x := v.(type) {
+	case map[string]any:
+		names := namesMap(path)
+		for k := range x {
+			kpath := append(path, k)
+			if names || !strings.HasPrefix(k, "x-ms-") {
+				if names || !dataKeyword[k] {
+					d.checkExtensions(c, x[k], kpath)
+				}
+				continue
+			}
+			kat := pointerOf(kpath)
+			switch k {
+			case "x-ms-dynamic-values", "x-ms-dynamic-schema", "x-ms-dynamic-list", "x-ms-dynamic-properties", "x-ms-notification":
+				d.checkOperationRef(c, obj(x[k]), kat, k)
+			case "x-ms-dynamic-tree":
+				t := obj(x[k])
+				for _, part := range []string{"open", "browse"} {
+					d.checkOperationRef(c, obj(t[part]), ptr(kat, part), k+"."+part)
+				}
+			case "x-ms-enum-values":
+				seen := map[string]bool{}
+				for i, e := range arr(x[k]) {
+					val, ok := obj(e)["value"]
+					if !ok {
+						continue
+					}
+					key := jsonKind(val) + ":" + toString(val)
+					if seen[key] {
+						c.add(rEnumValuesDup, ptr(kat, strconv.Itoa(i)), "x-ms-enum-values maps the value %s more than once", toString(val))
+					}
+					seen[key] = true
+				}
+			}
+			if !dataKeyword[k] {
+				d.checkExtensions(c, x[k], kpath)
+			}
+		}
+	case []any:
+		for i, e := range x {
+			d.checkExtensions(c, e, append(path, strconv.Itoa(i)))
+		}
+	}
+}
+
+func (d *definition) checkOperationRef(c *checker, ext map[string]any, at, name string) {
+	id, ok := str(ext["operationId"])
+	if !ok || id == "" || d.operationIDs[id] {
+		return
+	}
+	c.add(rDynamicOpNotFound, ptr(at, "operationId"), "%s names the operationId %q, which no operation has", name, id)
+}
+
+func toString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strconv.Quote(x)
+	case nil:
+		return "null"
+	case bool:
+		return strconv.FormatBool(x)
+	default:
+		if s, ok := v.(interface{ String() string }); ok {
+			return s.String()
+		}
+		return jsonKind(v)
+	}
+}
+
+func (d *definition) checkMIME(c *checker) {
+	check := func(v any, at string) {
+		for i, m := range arr(v) {
+			s, ok := m.(string)
+			if !ok {
+				continue
+			}
+			if mt, _, err := mime.ParseMediaType(s); err != nil || !strings.Contains(mt, "/") {
+				c.add(rMimeType, ptr(at, strconv.Itoa(i)), "the MIME type %q is not valid", s)
+			}
+		}
+	}
+	for _, k := range []string{"consumes", "produces"} {
+		check(d.root[k], "/"+k)
+		for _, op := range d.ops {
+			check(op.obj[k], ptr(op.pointer, k))
+		}
+	}
+}
+
+// schemaRef is a schema with where it is written.
+type schemaRef struct {
+	v       map[string]any
+	pointer string
+}
+
+// schemas lists every schema written in the document (not following references), each once.
+func (d *definition) schemas() []schemaRef {
+	var out []schemaRef
+	var walk func(s map[string]any, at string)
+	walk = func(s map[string]any, at string) {
+		if s == nil {
+			return
+		}
+		out = append(out, schemaRef{s, at})
+		props := obj(s["properties"])
+		for _, k := range sortedKeys(props) {
+			walk(obj(props[k]), ptr(at, "properties", k))
+		}
+		switch it := s["items"].(type) {
+		case map[string]any:
+			walk(it, ptr(at, "items"))
+		case []any:
+			for i, x := range it {
+				walk(obj(x), ptr(at, "items", strconv.Itoa(i)))
+			}
+		}
+		for i, x := range arr(s["allOf"]) {
+			walk(obj(x), ptr(at, "allOf", strconv.Itoa(i)))
+		}
+		walk(obj(s["additionalProperties"]), ptr(at, "additionalProperties"))
+	}
+	defs := obj(d.root["definitions"])
+	for _, k := range sortedKeys(defs) {
+		walk(obj(defs[k]), ptr("/definitions", k))
+	}
+	params := obj(d.root["parameters"])
+	for _, k := range sortedKeys(params) {
+		walk(obj(obj(params[k])["schema"]), ptr("/parameters", k, "schema"))
+	}
+	resps := obj(d.root["responses"])
+	for _, k := range sortedKeys(resps) {
+		walk(obj(obj(resps[k])["schema"]), ptr("/responses", k, "schema"))
+	}
+	paths := obj(d.root["paths"])
+	for _, p := range sortedKeys(paths) {
+		item := obj(paths[p])
+		for i, x := range arr(item["parameters"]) {
+			walk(obj(obj(x)["schema"]), ptr("/paths", p, "parameters", strconv.Itoa(i), "schema"))
+		}
+	}
+	for _, op := range d.ops {
+		for i, x := range arr(op.obj["parameters"]) {
+			walk(obj(obj(x)["schema"]), ptr(op.pointer, "parameters", strconv.Itoa(i), "schema"))
+		}
+		rs := obj(op.obj["responses"])
+		for _, code := range sortedKeys(rs) {
+			walk(obj(obj(rs[code])["schema"]), ptr(op.pointer, "responses", code, "schema"))
+		}
+	}
+	return out
+}
+
+func (d *definition) checkSchemas(c *checker) {
+	for _, s := range d.schemas() {
+		if _, isRef := s.v["$ref"]; isRef {
+			continue
+		}
+		if props, ok := s.v["properties"].(map[string]any); ok {
+			for i, r := range arr(s.v["required"]) {
+				if name, ok := r.(string); ok {
+					if _, defined := props[name]; !defined {
+						c.add(rRequiredProp, ptr(s.pointer, "required", strconv.Itoa(i)), "the required property %q is not defined in properties", name)
+					}
+				}
+			}
+			if disc, ok := s.v["discriminator"].(string); ok {
+				p := obj(props[disc])
+				if p == nil || (p["type"] != nil && p["type"] != "string") || !contains(arr(s.v["required"]), disc) {
+					c.add(rDiscriminator, ptr(s.pointer, "discriminator"), "the discriminator %q is not a required string property", disc)
+				}
+			}
+		}
+		if s.v["type"] == "array" && s.v["items"] == nil {
+			c.add(rArrayNoItems, s.pointer, "the array schema does not define its items")
+		}
+		for _, b := range [][2]string{{"minimum", "maximum"}, {"minLength", "maxLength"}, {"minItems", "maxItems"}, {"minProperties", "maxProperties"}} {
+			lo, ok1 := number(s.v[b[0]])
+			hi, ok2 := number(s.v[b[1]])
+			if ok1 && ok2 && lo > hi {
+				c.add(rMinMax, ptr(s.pointer, b[0]), "%s (%v) is greater than %s (%v)", b[0], lo, b[1], hi)
+			}
+		}
+		for _, b := range [][2]string{{"exclusiveMinimum", "minimum"}, {"exclusiveMaximum", "maximum"}} {
+			if s.v[b[0]] == true && s.v[b[1]] == nil {
+				c.add(rExclusive, ptr(s.pointer, b[0]), "%s is set without %s", b[0], b[1])
+			}
+		}
+		if p, ok := s.v["pattern"].(string); ok {
+			if _, err := compileRegexp(p); err != nil && !ecmaOnly(p) {
+				c.add(rPatternRegex, ptr(s.pointer, "pattern"), "the pattern %q is not a valid regular expression: %v", p, err)
+			}
+		}
+	}
+}
+
+// ecmaOnly reports whether a pattern that RE2 refuses uses ECMAScript features (look-around,
+// back-references) that the service's engine accepts.
+func ecmaOnly(p string) bool {
+	return strings.Contains(p, "(?=") || strings.Contains(p, "(?!") || strings.Contains(p, "(?<") || backReference.MatchString(p)
+}
+
+var backReference = regexp.MustCompile(`\\[1-9]`)
+
+func contains(a []any, s string) bool {
+	for _, x := range a {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func number(v any) (float64, bool) {
+	n, ok := v.(interface{ Float64() (float64, error) })
+	if !ok {
+		return 0, false
+	}
+	f, err := n.Float64()
+	return f, err == nil
+}
+
+// consumesForm reports whether an operation consumes a form media type; its own consumes
+// replaces the document's.
+func consumesForm(root, op map[string]any) bool {
+	list, ok := op["consumes"].([]any)
+	if !ok {
+		list = arr(root["consumes"])
+	}
+	for _, m := range list {
+		mt, _, _ := mime.ParseMediaType(strOf(m))
+		if mt == "multipart/form-data" || mt == "application/x-www-form-urlencoded" {
+			return true
+		}
+	}
+	return false
+}
