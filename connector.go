@@ -118,11 +118,26 @@ type Precondition struct {
 type ConnectorService interface {
 	// FindConnectorByID returns one connector; ECodeNotFound if there is none.
 	FindConnectorByID(ctx context.Context, id string) (*Connector, error)
-	// FindConnectors returns the connectors that q selects, in q's order.
-	// ECodeQuery for a query the engine cannot run.
+	// FindConnectors returns the connectors that q selects, in q's order; like ScanConnectors,
+	// whose errors it returns, but collected in memory: for small results only.
 	FindConnectors(ctx context.Context, q ConnectorQuery) ([]*Connector, error)
-	// CountConnectors returns how many connectors q's filter selects, ignoring its order and top.
+	// ScanConnectors calls fn with each row q selects, in q's order (its OrderBy, then the key),
+	// after q.After, at most q.Top of them, as it reads them, so that a page of any size is
+	// never held in memory; fn's error stops the scan and is returned. Errors that come before
+	// fn's first call: ECodeQuery for a query the engine cannot run (a type mismatch, an
+	// unsupported function, a bad keyset position), ECodeBadRequest for an unknown property.
+	ScanConnectors(ctx context.Context, q ConnectorQuery, fn func(*ConnectorRow) error) error
+	// CountConnectors returns how many connectors q's filter selects, ignoring its order,
+	// position and columns; when q.Top > 0 it counts no further than q.Top. Errors as ScanConnectors.
 	CountConnectors(ctx context.Context, q ConnectorQuery) (int, error)
+	// AggregateConnectors runs q.Apply over the connectors q.Filter selects (spec §3.8): one
+	// row per group, ordered by the group keys, at most q.Top rows. ECodeQuery when Dataverse
+	// refuses the aggregation (grouping by a date, ordering by an aggregate), ECodeBadRequest
+	// for an unknown property.
+	AggregateConnectors(ctx context.Context, q ConnectorQuery) ([]AggregateRow, error)
+	// PagingKey returns the secret that signs $skiptoken values: random, created on first use,
+	// and the same for every server on the database and across restarts.
+	PagingKey(ctx context.Context) ([]byte, error)
 	// CreateConnector stores a new connector built by NewConnector, filling its system columns;
 	// ECodeDuplicateKey if its id or name is taken, ECodeInvalidArgument for an unknown owner.
 	CreateConnector(ctx context.Context, c *Connector) error
@@ -305,7 +320,7 @@ func (u *ConnectorUpdate) Validate() error {
 		u.Capabilities = &norm
 	}
 	if u.OpenAPIDefinition != nil && *u.OpenAPIDefinition != "" {
-		if err := checkSwagger2(*u.OpenAPIDefinition); err != nil {
+		if err := CheckSwagger2(*u.OpenAPIDefinition); err != nil {
 			return err
 		}
 	}
@@ -344,11 +359,11 @@ func normalizeCapabilities(s string) (string, error) {
 	return strings.Join(out, ","), nil
 }
 
-// checkSwagger2 accepts text that opens a JSON object whose top-level "swagger" member is
+// CheckSwagger2 accepts text that opens a JSON object whose top-level "swagger" member is
 // "2.0". Published definitions are not all strict JSON (trailing or missing commas, raw tabs in
 // strings, a stray brace: see the corpus), and the service accepts them, so this reads the top
 // level tolerantly and leaves the rest to package validate, which reports such faults.
-func checkSwagger2(def string) error {
+func CheckSwagger2(def string) error {
 	top, isObject := topLevelStrings(def)
 	switch {
 	case !isObject:

@@ -20,6 +20,9 @@ const (
 	ECodeVersionMismatch  = "0x80060882" // 412: ConcurrencyVersionMismatch
 	ECodePrivilegeDenied  = "0x80040220" // 403: the caller lacks a privilege
 	ECodeNotOrgMember     = "0x80072560" // 403: "The user is not a member of the organization."
+	ECodeRequestsExceeded = "0x80072322" // 429: service protection, number of requests
+	ECodeTimeExceeded     = "0x80072321" // 429: service protection, combined execution time
+	ECodeConcurrency      = "0x80072326" // 429: service protection, concurrent requests
 	// ECodeUnauthenticated is ConnectorHub's choice: Dataverse answers a missing or bad token
 	// with 401 but documents no code for it.
 	ECodeUnauthenticated = "0x8004a001" // 401: no valid bearer token
@@ -42,6 +45,9 @@ var codeStatus = map[string]int{
 	ECodeVersionMismatch:  http.StatusPreconditionFailed,
 	ECodePrivilegeDenied:  http.StatusForbidden,
 	ECodeNotOrgMember:     http.StatusForbidden,
+	ECodeRequestsExceeded: http.StatusTooManyRequests,
+	ECodeTimeExceeded:     http.StatusTooManyRequests,
+	ECodeConcurrency:      http.StatusTooManyRequests,
 	ECodeUnauthenticated:  http.StatusUnauthorized,
 	ECodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	ECodeUnexpected:       http.StatusInternalServerError,

@@ -98,4 +98,27 @@ type PrincipalService interface {
 	AddTeamMember(ctx context.Context, teamID, userID string) error
 	// LoadPrincipal returns the user as a caller, with teams and privileges; ECodeNotFound if none.
 	LoadPrincipal(ctx context.Context, userID string) (*Principal, error)
+	// ListSystemUsers returns every user with its roles, ordered by e-mail address.
+	ListSystemUsers(ctx context.Context) ([]UserInfo, error)
+	// ListTeams returns every team with its members and roles, ordered by name.
+	ListTeams(ctx context.Context) ([]TeamInfo, error)
+	// FindTeamByName returns a team by name, case-insensitive; ECodeNotFound if none.
+	FindTeamByName(ctx context.Context, name string) (*Team, error)
+	// RemoveRole takes a role from a user.
+	RemoveRole(ctx context.Context, userID, roleID string) error
+	// RemoveTeamMember takes a user out of a team.
+	RemoveTeamMember(ctx context.Context, teamID, userID string) error
+}
+
+// UserInfo is a user with the names of its roles, for listings.
+type UserInfo struct {
+	SystemUser
+	Roles []string
+}
+
+// TeamInfo is a team with its members' e-mail addresses and its roles, for listings.
+type TeamInfo struct {
+	Team
+	Members []string
+	Roles   []string
 }

@@ -119,8 +119,8 @@ func TestCheckSwagger2(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := checkSwagger2(tt.def); (err == nil) != tt.ok {
-				t.Errorf("checkSwagger2(%q) = %v, want ok=%v", tt.def, err, tt.ok)
+			if err := CheckSwagger2(tt.def); (err == nil) != tt.ok {
+				t.Errorf("CheckSwagger2(%q) = %v, want ok=%v", tt.def, err, tt.ok)
 			}
 		})
 	}

@@ -111,3 +111,25 @@ func (db *DB) PagingKey(ctx context.Context) ([]byte, error) {
 	}
 	return key, nil
 }
+
+// ImportConnectors creates connectors built by NewConnector in one transaction, each as
+// CreateConnector would: for tests, benchmarks and bulk imports, where one durable commit per
+// record would dominate. All or none are created; errors as CreateConnector.
+func (db *DB) ImportConnectors(ctx context.Context, cs []*connectorhub.Connector) error {
+	caller := connectorhub.PrincipalFromContext(ctx)
+	if caller == nil {
+		return connectorhub.Errorf(connectorhub.ECodeUnexpected, "The request has no calling principal.")
+	}
+	err := db.transact(ctx, func(tx *sql.Tx) error {
+		for _, c := range cs {
+			if err := db.createConnector(ctx, tx, c, caller); err != nil {
+				return fmt.Errorf("connector %s: %w", c.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("import connectors: %w", err)
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	connectorhub "github.com/connectorhub/connectorhub"
 )
@@ -142,4 +143,89 @@ func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string,
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// ListSystemUsers returns every user, ordered by e-mail address, with the names of its roles.
+func (db *DB) ListSystemUsers(ctx context.Context) ([]connectorhub.UserInfo, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT u.systemuserid, u.fullname, COALESCE(u.internalemailaddress, ''), COALESCE(u.azureactivedirectoryobjectid, ''),
+			u.businessunitid, u.createdon, COALESCE((SELECT group_concat(name, ', ') FROM (SELECT r.name FROM roles r JOIN systemuserroles ur ON ur.roleid = r.roleid
+				WHERE ur.systemuserid = u.systemuserid ORDER BY r.name)), '')
+		FROM systemusers u ORDER BY u.internalemailaddress COLLATE NOCASE, u.systemuserid`)
+	if err != nil {
+		return nil, fmt.Errorf("list systemusers: %w", err)
+	}
+	defer rows.Close()
+	var out []connectorhub.UserInfo
+	for rows.Next() {
+		var u connectorhub.UserInfo
+		var created int64
+		var roles string
+		if err := rows.Scan(&u.ID, &u.FullName, &u.Email, &u.AADObjectID, &u.BusinessUnitID, &created, &roles); err != nil {
+			return nil, err
+		}
+		u.CreatedOn = time.Unix(created, 0).UTC()
+		if roles != "" {
+			u.Roles = strings.Split(roles, ", ")
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// ListTeams returns every team, ordered by name, with its members' e-mail addresses and roles.
+func (db *DB) ListTeams(ctx context.Context) ([]connectorhub.TeamInfo, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT t.teamid, t.name, t.businessunitid,
+			COALESCE((SELECT group_concat(e, ', ') FROM (SELECT COALESCE(u.internalemailaddress, u.systemuserid) e FROM teammembership m
+				JOIN systemusers u ON u.systemuserid = m.systemuserid WHERE m.teamid = t.teamid ORDER BY e)), ''),
+			COALESCE((SELECT group_concat(name, ', ') FROM (SELECT r.name FROM roles r JOIN teamroles tr ON tr.roleid = r.roleid
+				WHERE tr.teamid = t.teamid ORDER BY r.name)), '')
+		FROM teams t ORDER BY t.name COLLATE NOCASE, t.teamid`)
+	if err != nil {
+		return nil, fmt.Errorf("list teams: %w", err)
+	}
+	defer rows.Close()
+	var out []connectorhub.TeamInfo
+	for rows.Next() {
+		var t connectorhub.TeamInfo
+		var members, roles string
+		if err := rows.Scan(&t.ID, &t.Name, &t.BusinessUnitID, &members, &roles); err != nil {
+			return nil, err
+		}
+		if members != "" {
+			t.Members = strings.Split(members, ", ")
+		}
+		if roles != "" {
+			t.Roles = strings.Split(roles, ", ")
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// FindTeamByName returns the team with that name (case-insensitive); ECodeNotFound if none.
+func (db *DB) FindTeamByName(ctx context.Context, name string) (*connectorhub.Team, error) {
+	var id string
+	err := db.read.QueryRowContext(ctx, `SELECT teamid FROM teams WHERE name = ? COLLATE NOCASE ORDER BY teamid LIMIT 1`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "team With Name = %s Does Not Exist", name)
+	} else if err != nil {
+		return nil, err
+	}
+	return db.FindTeamByID(ctx, id)
+}
+
+// RemoveRole takes a role from a user; removing one it does not hold changes nothing.
+func (db *DB) RemoveRole(ctx context.Context, userID, roleID string) error {
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM systemuserroles WHERE systemuserid = ? AND roleid = ?`, userID, roleID)
+		return err
+	})
+}
+
+// RemoveTeamMember takes a user out of a team.
+func (db *DB) RemoveTeamMember(ctx context.Context, teamID, userID string) error {
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM teammembership WHERE teamid = ? AND systemuserid = ?`, teamID, userID)
+		return err
+	})
 }

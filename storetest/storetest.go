@@ -16,6 +16,7 @@ import (
 type Store interface {
 	connectorhub.ConnectorService
 	connectorhub.PrincipalService
+	connectorhub.SharingService
 }
 
 // Run runs the contract suite; open returns a new, empty, opened store for each test and
@@ -40,7 +41,10 @@ func Run(t *testing.T, open func(tb testing.TB) Store) {
 		{"NeedsPrincipal", testNeedsPrincipal},
 		{"Security", testSecurity},
 		{"Privileges", testPrivileges},
+		{"Sharing", testSharing},
+		{"ReadTrimming", testReadTrimming},
 	}
+	tests = append(tests, queryTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := open(t)

@@ -6,77 +6,90 @@ import (
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/internal/jsontext"
+	"github.com/connectorhub/connectorhub/odata"
 )
 
-// listConnectors serves GET connectors.
-func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
-	q, err := parseQuery(r)
-	if err != nil {
-		return err
-	}
-	cs, err := s.Connectors.FindConnectors(r.Context(), q.connectorQuery())
-	if err != nil {
-		return err
-	}
-	var b jsonBuffer
-	b.raw(`{"@odata.context":`)
-	b.str(r.base + "/$metadata#connectors" + q.selectSuffix())
-	if q.count {
-		n, err := s.Connectors.CountConnectors(r.Context(), q.connectorQuery())
-		if err != nil {
-			return err
-		}
-		b.raw(`,"@odata.count":`)
-		b.int(int64(min(n, maxCount)))
-	}
-	b.raw(`,"value":[`)
-	for i, c := range cs {
-		if i > 0 {
-			b.raw(",")
-		}
-		writeConnector(&b, c, q.selected)
-	}
-	b.raw("]}")
-	writeJSON(w, http.StatusOK, b.bytes())
-	return nil
-}
-
-// maxCount caps @odata.count, as Dataverse does.
-const maxCount = 5000
-
-// countConnectors serves GET connectors/$count: the number as plain text.
+// countConnectors serves GET connectors/$count: the number of records the filter selects,
+// capped at 5000 as @odata.count is, as plain text.
 func (s *Server) countConnectors(w http.ResponseWriter, r *request) error {
 	q, err := parseQuery(r)
 	if err != nil {
 		return err
 	}
-	n, err := s.Connectors.CountConnectors(r.Context(), q.connectorQuery())
+	if q.apply != nil {
+		return queryError("$apply cannot be combined with the /$count segment.")
+	}
+	cq := q.connectorQuery(false)
+	cq.Top = connectorhub.MaxPageSize
+	n, err := s.Connectors.CountConnectors(r.Context(), cq)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	w.Write([]byte(itoa(min(n, maxCount))))
+	w.Write([]byte(itoa(n)))
 	return nil
 }
 
 // getConnector serves GET connectors(id), answering 304 when If-None-Match names its ETag.
+// $select, $expand and Prefer: odata.include-annotations apply as on a list.
 func (s *Server) getConnector(w http.ResponseWriter, r *request, id string) error {
 	q, err := parseQuery(r)
 	if err != nil {
 		return err
 	}
+	if q.apply != nil || q.orderBy != nil || q.top != nil || q.filter != nil || q.skipToken != "" || q.count {
+		return queryError("Only $select and $expand apply to a single record.")
+	}
+	prefs, err := parsePrefer(r)
+	if err != nil {
+		return err
+	}
+	ann := annotationsOf(prefs)
+	// FindConnectorByID answers 404 and checks the caller's read privilege on the record.
 	c, err := s.Connectors.FindConnectorByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("ETag", c.ETag())
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, c.ETag()) {
+	row := &connectorhub.ConnectorRow{Connector: c}
+	if cq := q.connectorQuery(ann.formatted); cq.Lookups != nil {
+		// The records the lookups point to, for $expand and the lookups' formatted values.
+		cq.Filter = &odata.CompareExpr{Op: odata.Eq, Left: &odata.PropertyPath{Segments: []string{connectorhub.ConnectorPrimaryID}},
+			Right: &odata.Literal{Kind: odata.KindGUID, Value: mustGUID(id)}}
+		err = s.Connectors.ScanConnectors(r.Context(), cq, func(rr *connectorhub.ConnectorRow) error {
+			row.Related = rr.Related
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	w.Header().Set("ETag", row.ETag())
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, row.ETag()) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	writeJSON(w, http.StatusOK, entityBody(r, c, q))
+	var b jsonBuffer
+	b.raw(`{"@odata.context":`)
+	b.str(r.base + "/$metadata#connectors" + q.selectSuffix() + "/$entity")
+	b.raw(",")
+	rw := &recordWriter{base: r.base, cols: q.columns(), ann: ann, expand: q.expand}
+	rw.writeMembers(&b, row)
+	b.raw("}")
+	if applied := preferenceApplied(odata.Preferences{IncludeAnnotations: prefs.IncludeAnnotations}); applied != "" {
+		w.Header().Set("Preference-Applied", applied)
+	}
+	writeJSON(w, http.StatusOK, b.bytes())
 	return nil
+}
+
+// mustGUID parses a key that routing has checked already.
+func mustGUID(id string) odata.GUID {
+	g, err := odata.ParseGUID(id)
+	if err != nil {
+		panic("webapi: unchecked key " + id)
+	}
+	return g
 }
 
 // entityBody is a single record with its context, as GET and return=representation answer.
@@ -126,6 +139,9 @@ func (s *Server) createConnector(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	reportStripped(w, u.ScrubSecrets())
+	if err := s.checkDefinition(u); err != nil {
+		return err
+	}
 	c, err := connectorhub.NewConnector("", u)
 	if err != nil {
 		return err
@@ -166,6 +182,9 @@ func (s *Server) upsertConnector(w http.ResponseWriter, r *request, id string) e
 
 func (s *Server) writeUpsert(w http.ResponseWriter, r *request, id string, u *connectorhub.ConnectorUpdate, pre connectorhub.Precondition, q *query) error {
 	reportStripped(w, u.ScrubSecrets())
+	if err := s.checkDefinition(u); err != nil {
+		return err
+	}
 	c, created, err := s.Connectors.UpsertConnector(r.Context(), id, u, pre)
 	if err != nil {
 		return err
@@ -269,13 +288,6 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", contentTypeJSON)
 	w.WriteHeader(status)
 	w.Write(body)
-}
-
-// writeConnector writes one record of a collection.
-func writeConnector(b *jsonBuffer, c *connectorhub.Connector, sel []*connectorhub.Column) {
-	b.raw("{")
-	writeConnectorMembers(b, c, sel)
-	b.raw("}")
 }
 
 // writeConnectorMembers writes @odata.etag and the selected columns (all when sel is nil);

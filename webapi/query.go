@@ -2,139 +2,216 @@ package webapi
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/odata"
 )
 
-// query holds the query options of a request on connectors.
+// query holds the query options of a request on connectors, checked against the metadata.
 type query struct {
-	selected []*connectorhub.Column // nil: all columns
-	filter   odata.Expr
-	orderBy  odata.OrderBy
-	top      int
-	count    bool
+	selected  []*connectorhub.Column // nil: all columns
+	filter    odata.Expr             // $filter, and the filter steps of a $apply that only filters
+	orderBy   odata.OrderBy
+	top       *int
+	count     bool
+	expand    []expansion
+	apply     odata.Apply // a $apply that groups or aggregates
+	skipToken string
 }
 
-// parseQuery reads the system query options. Option names are case-sensitive; Dataverse
-// refuses $skip, $search and $format.
+// parseQuery reads the system query options with package odata (option names are
+// case-sensitive; $skip, $search and $format are refused, as by Dataverse) and checks every
+// property name they use. Syntax errors are 400 0x80060888 with the position; unknown
+// properties are 400 0x0 with Dataverse's message.
 func parseQuery(r *request) (*query, error) {
-	q := &query{}
-	values := r.URL.Query()
-	aliases := map[string]string{}
-	for name, vs := range values {
-		if strings.HasPrefix(name, "@") {
-			aliases[name] = vs[0]
-		}
+	opts, err := odata.ParseQuery(r.URL.Query())
+	if err != nil {
+		return nil, asQueryError(err)
 	}
-	for name, vs := range values {
-		if !strings.HasPrefix(name, "$") {
-			continue // aliases, and parameters such as tag=PowerAppsRP that Dataverse ignores
+	q := &query{filter: opts.Filter, orderBy: opts.OrderBy, top: opts.Top, count: opts.Count, skipToken: opts.SkipToken}
+	if opts.DeltaToken != "" {
+		return nil, queryError("Change tracking ($deltatoken) is not supported on connectors.")
+	}
+	for _, item := range opts.Select {
+		col := connectorhub.ColumnByName(item.Name)
+		if col == nil {
+			return nil, unknownProperty(item.Name)
 		}
-		if len(vs) > 1 {
-			return nil, queryError("The query parameter '%s' is specified more than once; it must be specified at most once.", name)
-		}
-		v := vs[0]
-		var err error
-		switch name {
-		case "$select":
-			err = q.parseSelect(v)
-		case "$filter":
-			q.filter, err = odata.ParseFilter(v, aliases)
-			if err == nil {
-				err = checkProperties(q.filter)
-			}
-		case "$orderby":
-			q.orderBy, err = odata.ParseOrderBy(v, aliases)
-			if err == nil {
-				for _, o := range q.orderBy {
-					if err = checkProperty(o.Path); err != nil {
-						break
-					}
-				}
-			}
-		case "$top":
-			q.top, err = strconv.Atoi(strings.TrimSpace(v))
-			if err != nil || q.top < 0 {
-				err = queryError("Invalid value '%s' for $top query option found. The $top query option requires a non-negative integer value.", v)
-			}
-		case "$count":
-			switch strings.TrimSpace(v) {
-			case "true":
-				q.count = true
-			case "false":
-			default:
-				err = queryError("'%s' is not a valid count option.", v)
-			}
-		case "$skip", "$search", "$format":
-			err = queryError("The query parameter %s is not supported.", name)
-		default:
-			err = queryError("The query parameter %s is not supported.", name)
-		}
-		if err != nil {
-			return nil, asQueryError(err)
+		q.selected = append(q.selected, col)
+	}
+	if err := checkProperties(q.filter); err != nil {
+		return nil, err
+	}
+	if q.expand, err = parseExpand(opts.Expand); err != nil {
+		return nil, err
+	}
+	if err := q.setApply(opts.Apply); err != nil {
+		return nil, err
+	}
+	// With $apply, $orderby names groupby properties or aliases, which the translator checks.
+	for _, o := range q.orderBy {
+		if err := checkProperty(o.Path); err != nil && q.apply == nil {
+			return nil, err
 		}
 	}
 	return q, nil
 }
 
-func (q *query) parseSelect(v string) error {
-	sel, err := odata.ParseSelect(v)
-	if err != nil {
-		return err
+// setApply keeps a $apply that groups or aggregates; one made only of filter steps is a filter.
+func (q *query) setApply(a odata.Apply) error {
+	if a == nil {
+		return nil
 	}
-	for _, item := range sel {
-		col := connectorhub.ColumnByName(item.Name)
-		if col == nil {
-			return unknownProperty(item.Name)
+	onlyFilters := true
+	for _, t := range a {
+		switch t := t.(type) {
+		case *odata.FilterStep:
+			if err := checkProperties(t.Filter); err != nil {
+				return err
+			}
+		case *odata.GroupBy:
+			onlyFilters = false
+			for _, p := range t.Properties {
+				if err := checkProperty(p); err != nil {
+					return err
+				}
+			}
+			if t.Aggregate != nil {
+				if err := checkAggregate(t.Aggregate); err != nil {
+					return err
+				}
+			}
+		case *odata.Aggregate:
+			onlyFilters = false
+			if err := checkAggregate(t); err != nil {
+				return err
+			}
 		}
-		q.selected = append(q.selected, col)
+	}
+	if !onlyFilters {
+		switch {
+		case q.selected != nil:
+			return queryError("$select cannot be combined with $apply: the groupby properties and aggregate aliases are the columns of the result.")
+		case q.expand != nil:
+			return queryError("$expand cannot be combined with $apply.")
+		case q.skipToken != "":
+			return queryError("$skiptoken cannot be combined with $apply: aggregated results are not paged.")
+		case q.count:
+			return queryError("$count cannot be combined with $apply.")
+		}
+		q.apply = a
+		return nil
+	}
+	for _, t := range a {
+		f := t.(*odata.FilterStep).Filter
+		if q.filter == nil {
+			q.filter = f
+		} else {
+			q.filter = &odata.LogicalExpr{Op: odata.And, Left: q.filter, Right: f, Offset: f.Pos()}
+		}
 	}
 	return nil
 }
 
-// selectSuffix is the part of @odata.context that names the selected columns: "(a,b)".
-func (q *query) selectSuffix() string {
-	if q.selected == nil {
-		return ""
+func checkAggregate(a *odata.Aggregate) error {
+	for _, item := range a.Items {
+		if item.Property != nil {
+			if err := checkProperty(item.Property); err != nil {
+				return err
+			}
+		}
 	}
-	names := make([]string, len(q.selected))
-	for i, c := range q.selected {
-		names[i] = c.Name
+	return nil
+}
+
+// selectSuffix is the part of @odata.context that names the selected columns and the
+// expanded navigation properties, as Dataverse writes it: "(name,ownerid(fullname))".
+func (q *query) selectSuffix() string {
+	var names []string
+	for _, c := range q.selected {
+		names = append(names, c.Name)
+	}
+	for _, e := range q.expand {
+		names = append(names, e.contextItem())
+	}
+	if names == nil {
+		return ""
 	}
 	return "(" + strings.Join(names, ",") + ")"
 }
 
-func (q *query) connectorQuery() connectorhub.ConnectorQuery {
-	return connectorhub.ConnectorQuery{Filter: q.filter, OrderBy: q.orderBy, Top: q.top}
+// connectorQuery is what the store needs of the request: the filter, the order, the columns
+// to read and the lookups to join (for $expand, and for the owner's name when formatted
+// values are asked for).
+func (q *query) connectorQuery(formatted bool) connectorhub.ConnectorQuery {
+	cq := connectorhub.ConnectorQuery{Filter: q.filter, OrderBy: q.orderBy, Apply: q.apply}
+	if q.top != nil {
+		cq.Top = *q.top
+	}
+	if q.selected != nil {
+		cq.Columns = []string{}
+		for _, c := range q.selected {
+			cq.Columns = append(cq.Columns, c.Name)
+		}
+	}
+	seen := map[string]bool{}
+	lookup := func(nav string) {
+		if !seen[nav] {
+			seen[nav] = true
+			cq.Lookups = append(cq.Lookups, nav)
+		}
+	}
+	for _, e := range q.expand {
+		lookup(e.nav)
+	}
+	if formatted {
+		for _, col := range q.columns() {
+			if col.Kind == connectorhub.KindLookup && connectorhub.IsExpandable(col.NavigationProperty) {
+				lookup(col.NavigationProperty)
+			}
+		}
+	}
+	return cq
+}
+
+// columns are the columns a record is written with: the selected ones, or all.
+func (q *query) columns() []*connectorhub.Column {
+	if q.selected != nil {
+		return q.selected
+	}
+	return allColumns
 }
 
 // checkProperties checks every property a filter names against the connector's columns.
 func checkProperties(e odata.Expr) error {
-	switch e := e.(type) {
-	case *odata.LogicalExpr:
-		return errors.Join(checkProperties(e.Left), checkProperties(e.Right))
-	case *odata.NotExpr:
-		return checkProperties(e.X)
-	case *odata.CompareExpr:
-		return errors.Join(checkProperties(e.Left), checkProperties(e.Right))
-	case *odata.StringCall:
-		return checkProperty(e.Property)
-	case *odata.QueryFunc:
-		return checkProperty(e.Property)
-	case *odata.LambdaExpr:
-		return checkProperty(e.Collection)
-	case *odata.PropertyPath:
-		return checkProperty(e)
-	}
-	return nil
+	var err error
+	odata.Inspect(e, func(n odata.Expr) bool {
+		switch n := n.(type) {
+		case *odata.QueryFunc:
+			// PropertyName takes the attribute's logical name: a lookup is named "ownerid".
+			if p := n.Property; len(p.Segments) == 1 && connectorhub.IsExpandable(p.Segments[0]) {
+				p.Segments = []string{"_" + p.Segments[0] + "_value"}
+			}
+		case *odata.PropertyPath:
+			if err == nil {
+				err = checkProperty(n)
+			}
+		}
+		return err == nil
+	})
+	return err
 }
 
+// checkProperty accepts a column of the connector. Paths of a lambda variable are left to the
+// translator, which refuses lambdas; a path through a lookup (ownerid/fullname) is refused
+// here as not supported yet, anything else as an unknown property.
 func checkProperty(p *odata.PropertyPath) error {
 	if p == nil || p.Var != "" {
 		return nil
+	}
+	if len(p.Segments) > 1 && connectorhub.IsExpandable(p.Segments[0]) {
+		return queryError("The query is not supported: the property path '%s' (filtering or ordering through a lookup is not supported yet; use _%s_value).", p, p.Segments[0])
 	}
 	if len(p.Segments) != 1 || connectorhub.ColumnByName(p.Segments[0]) == nil {
 		return unknownProperty(strings.Join(p.Segments, "/"))
@@ -143,14 +220,15 @@ func checkProperty(p *odata.PropertyPath) error {
 }
 
 func unknownProperty(name string) error {
-	return connectorhub.Errorf(connectorhub.ECodeBadRequest, "Could not find a property named '%s' on type 'Microsoft.Dynamics.CRM.connector'.", name)
+	return connectorhub.UnknownProperty(name, connectorhub.ConnectorLogicalName)
 }
 
 func queryError(format string, args ...any) error {
 	return connectorhub.Errorf(connectorhub.ECodeQuery, format, args...)
 }
 
-// asQueryError gives a syntax error of package odata Dataverse's query error code.
+// asQueryError gives an error of package odata (a syntax error with its position, a bad
+// Prefer header, a tampered $skiptoken) Dataverse's query error code.
 func asQueryError(err error) error {
 	var oe *odata.Error
 	if errors.As(err, &oe) {

@@ -66,8 +66,7 @@ func (s *Server) route(w http.ResponseWriter, r *request, path string) error {
 		return s.only(w, r, http.MethodGet, s.metadata)
 	case first.name == "WhoAmI" && len(segs) == 1 && (!first.hasKey || first.key == ""):
 		if r.Method != http.MethodGet {
-			// Dataverse answers a POST to a function this way (spec §6.1).
-			return connectorhub.Errorf(connectorhub.ECodeNoResource, "No HTTP resource was found that matches the request URI '%s'.", requestURL(r.Request))
+			return noResource(r)
 		}
 		return s.whoAmI(w, r)
 	case first.name == "EntityDefinitions" && len(segs) == 1:
@@ -76,6 +75,30 @@ func (s *Server) route(w http.ResponseWriter, r *request, path string) error {
 		})
 	case first.name == connectorhub.ConnectorEntitySetName:
 		return s.routeConnectors(w, r, segs)
+	case len(segs) == 1 && !first.hasKey && (first.name == "GrantAccess" || first.name == "ModifyAccess" || first.name == "RevokeAccess"):
+		if r.Method != http.MethodPost {
+			return noResource(r)
+		}
+		return s.shareAction(w, r, first.name)
+	case len(segs) == 1 && first.hasKey && first.name == "RetrieveSharedPrincipalsAndAccess":
+		if r.Method != http.MethodGet {
+			return noResource(r)
+		}
+		return s.retrieveSharedPrincipalsAndAccess(w, r, first.key)
+	case len(segs) == 2 && first.hasKey && (first.name == "systemusers" || first.name == "teams") &&
+		strings.TrimPrefix(segs[1].name, "Microsoft.Dynamics.CRM.") == "RetrievePrincipalAccess" && segs[1].hasKey:
+		id, ok := connectorhub.ParseGUID(first.key)
+		if !ok {
+			return connectorhub.Errorf(connectorhub.ECodeBadRequest, "'%s' is not a valid key for %s.", first.key, first.name)
+		}
+		if r.Method != http.MethodGet {
+			return noResource(r)
+		}
+		typ := connectorhub.OwnerSystemUser
+		if first.name == "teams" {
+			typ = connectorhub.OwnerTeam
+		}
+		return s.retrievePrincipalAccess(w, r, connectorhub.OwnerRef{Type: typ, ID: id}, segs[1].key)
 	}
 	return resourceNotFound(first.name)
 }
@@ -139,6 +162,11 @@ func (s *Server) only(w http.ResponseWriter, r *request, method string, h func(h
 
 func methodNotAllowed(r *request, allowed string) error {
 	return connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "The HTTP method '%s' is not supported on '%s'; use %s.", r.Method, r.URL.Path, allowed)
+}
+
+// noResource is Dataverse's answer to a function or action called with the wrong method (spec §6.1).
+func noResource(r *request) error {
+	return connectorhub.Errorf(connectorhub.ECodeNoResource, "No HTTP resource was found that matches the request URI '%s'.", requestURL(r.Request))
 }
 
 func resourceNotFound(name string) error {

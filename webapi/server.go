@@ -26,6 +26,11 @@ type Authenticator interface {
 	Authenticate(r *http.Request) (*connectorhub.Principal, error)
 }
 
+// Challenger is an Authenticator that tells clients, in WWW-Authenticate, where to get a token.
+type Challenger interface {
+	Challenge() string
+}
+
 // StaticPrincipal authenticates every request as the same principal.
 type StaticPrincipal connectorhub.Principal
 
@@ -44,8 +49,15 @@ type Server struct {
 
 	Connectors connectorhub.ConnectorService
 	Principals connectorhub.PrincipalService
+	Sharing    connectorhub.SharingService
 	Auth       Authenticator
 	Logger     *slog.Logger
+	// Limits are the service protection limits; nil means DefaultLimits.
+	Limits *Limits
+	// Validation is how strictly definitions are checked before they are stored.
+	Validation Validation
+
+	limiter *limiter
 }
 
 // Open starts listening on Addr and serving in the background.
@@ -53,6 +65,11 @@ func (s *Server) Open() error {
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
+	limits := DefaultLimits
+	if s.Limits != nil {
+		limits = *s.Limits
+	}
+	s.limiter = newLimiter(limits)
 	ln, err := net.Listen("tcp", s.Addr)
 	if err != nil {
 		return err
@@ -127,6 +144,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := s.Auth.Authenticate(r)
 	if err != nil {
+		if c, ok := s.Auth.(Challenger); ok && connectorhub.ErrorCode(err) == connectorhub.ECodeUnauthenticated {
+			w.Header().Set("WWW-Authenticate", c.Challenge())
+		}
 		return err
 	}
 	r = r.WithContext(connectorhub.NewContextWithPrincipal(r.Context(), p))
@@ -134,7 +154,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	}
 	req := &request{Request: r, base: baseURL(r, version)}
-	return s.route(w, req, rest)
+	return s.limit(w, p.UserID, func() error { return s.route(w, req, rest) })
 }
 
 // cutAPIPrefix splits "/api/data/v9.2/connectors" into "v9.2" and "connectors".

@@ -47,6 +47,7 @@ func MustOpenServer(tb testing.TB) *testServer {
 		Addr:       "127.0.0.1:0",
 		Connectors: db,
 		Principals: db,
+		Sharing:    db,
 		Auth:       (*webapi.StaticPrincipal)(p),
 		Logger:     slog.New(slog.NewTextHandler(logs, nil)),
 	}

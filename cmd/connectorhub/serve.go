@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/connectorhub/connectorhub/auth"
 	"github.com/connectorhub/connectorhub/sqlite"
 	"github.com/connectorhub/connectorhub/webapi"
 )
@@ -18,8 +21,16 @@ import (
 // ServeConfig is what `connectorhub serve` is told.
 type ServeConfig struct {
 	Addr    string // address to listen on
-	DataDir string // directory of the SQLite database
+	DataDir string // directory of the SQLite database and the local signing key
 	LogJSON bool   // JSON log lines instead of text
+
+	LocalIssuer   bool     // trust tokens of `connectorhub token`
+	OIDCIssuers   []string // trusted OIDC issuers, e.g. https://login.microsoftonline.com/<tenant>/v2.0
+	Audience      string   // aud that external tokens must carry: the environment's URL
+	AutoProvision string   // role given to unknown users of an external issuer; "" refuses them
+
+	Limits     webapi.Limits     // service protection limits per user
+	Validation webapi.Validation // how strictly definitions are checked
 }
 
 // Main is the running server program: end-to-end tests start it without flags.
@@ -55,19 +66,59 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	authn, err := m.authenticator(ctx)
+	if err != nil {
+		return err
+	}
 	m.HTTP = &webapi.Server{
 		Addr:       m.Config.Addr,
 		Connectors: m.DB,
 		Principals: m.DB,
-		Auth:       &webapi.StaticPrincipal{UserID: admin.ID, BusinessUnitID: admin.BusinessUnitID, FullName: admin.FullName},
+		Sharing:    m.DB,
+		Auth:       authn,
 		Logger:     logger,
+		Limits:     &m.Config.Limits,
+		Validation: m.Config.Validation,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return err
 	}
 	logger.Info("serving", slog.String("url", m.HTTP.URL()+"/api/data/v9.2/"), slog.String("data", m.Config.DataDir),
-		slog.String("engine", "sqlite"), slog.String("caller", "bootstrap System Administrator "+admin.ID))
+		slog.String("engine", "sqlite"), slog.Any("issuers", authn.Verifier.Issuers()), slog.String("administrator", admin.ID))
 	return nil
+}
+
+// authenticator builds the bearer-token check from the configured issuers.
+func (m *Main) authenticator(ctx context.Context) (*auth.Authenticator, error) {
+	v := auth.NewVerifier()
+	a := &auth.Authenticator{Verifier: v, Users: m.DB, AutoProvision: m.Config.AutoProvision, Audience: m.Config.Audience}
+	if m.Config.LocalIssuer {
+		iss, err := auth.LoadOrCreateIssuer(m.Config.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("local issuer: %w", err)
+		}
+		v.TrustLocal(iss)
+		a.Authority = auth.LocalIssuer
+	}
+	for i, issuer := range m.Config.OIDCIssuers {
+		if err := v.TrustOIDC(ctx, issuer, m.Config.Audience, nil); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			// Entra's v2.0 issuer https://login.microsoftonline.com/<tenant>/v2.0 authorizes at
+			// …/<tenant>/oauth2/authorize, the URI Dataverse names.
+			a.Authority = strings.TrimSuffix(strings.TrimSuffix(issuer, "/"), "/v2.0") + "/oauth2/authorize"
+		}
+	}
+	if len(v.Issuers()) == 0 {
+		return nil, errors.New("no token issuer: keep the local issuer (--local-issuer) or give --oidc-issuer")
+	}
+	if m.Config.AutoProvision != "" {
+		if _, err := m.DB.FindRoleByName(ctx, m.Config.AutoProvision); err != nil {
+			return nil, fmt.Errorf("--auto-provision %q: no such role", m.Config.AutoProvision)
+		}
+	}
+	return a, nil
 }
 
 // Close stops the server, letting requests in flight finish for up to 30 seconds, then
@@ -95,11 +146,18 @@ func newServeCmd() *cobra.Command {
 		Long: `Serve the Dataverse-compatible Web API for custom connectors at /api/data/v9.0/, /v9.1/ and /v9.2/.
 
 Data lives in an embedded SQLite database (WAL mode) in the --data directory, created on first
-start together with a bootstrap System Administrator. Until authentication is configured, every
-request acts as that administrator. SIGINT or SIGTERM stops the server gracefully.`,
+start together with a bootstrap System Administrator and the local issuer's signing key.
+
+Every request needs "Authorization: Bearer <token>". Tokens come from the local issuer
+(connectorhub token --data DIR) or from OIDC issuers such as Microsoft Entra ID
+(--oidc-issuer, --audience); an external token names its user by the oid claim.
+SIGINT or SIGTERM stops the server gracefully.`,
 		Example: `  connectorhub serve
-  connectorhub serve --addr 127.0.0.1:9000 --data /var/lib/connectorhub
-  curl http://127.0.0.1:8080/api/data/v9.2/connectors`,
+  curl -H "Authorization: Bearer $(connectorhub token)" http://127.0.0.1:8080/api/data/v9.2/connectors
+
+  connectorhub serve --addr 127.0.0.1:9000 --data /var/lib/connectorhub \
+    --oidc-issuer https://login.microsoftonline.com/<tenant>/v2.0 \
+    --audience https://connectors.example.com --auto-provision "Basic User"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := m.Run(cmd.Context()); err != nil {
@@ -113,5 +171,27 @@ request acts as that administrator. SIGINT or SIGTERM stops the server gracefull
 	cmd.Flags().StringVar(&m.Config.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&m.Config.DataDir, "data", "./connectorhub-data", "directory of the database")
 	cmd.Flags().BoolVar(&m.Config.LogJSON, "log-json", false, "write log lines as JSON")
+	cmd.Flags().BoolVar(&m.Config.LocalIssuer, "local-issuer", true, "trust tokens made by `connectorhub token` (switch off with --local-issuer=false)")
+	cmd.Flags().StringArrayVar(&m.Config.OIDCIssuers, "oidc-issuer", nil, "trust tokens of this OIDC issuer, e.g. https://login.microsoftonline.com/<tenant>/v2.0 (repeatable)")
+	cmd.Flags().StringVar(&m.Config.Audience, "audience", "", "the aud claim external tokens must carry: the environment's URL")
+	cmd.Flags().StringVar(&m.Config.AutoProvision, "auto-provision", "", "create unknown users of an external issuer with this role (default: refuse them)")
+	cmd.Flags().Var(validationFlag{&m.Config.Validation}, "validation", "definition checks before a write: default (structural errors refused), strict (also certification rules) or off")
+	l := webapi.DefaultLimits
+	cmd.Flags().DurationVar(&m.Config.Limits.Window, "limit-window", l.Window, "service protection: the sliding window")
+	cmd.Flags().IntVar(&m.Config.Limits.Requests, "limit-requests", l.Requests, "service protection: requests per user per window")
+	cmd.Flags().DurationVar(&m.Config.Limits.ExecutionTime, "limit-execution-time", l.ExecutionTime, "service protection: combined execution time per user per window")
+	cmd.Flags().IntVar(&m.Config.Limits.Concurrent, "limit-concurrent", l.Concurrent, "service protection: concurrent requests per user")
 	return cmd
 }
+
+// validationFlag is the --validation flag.
+type validationFlag struct{ v *webapi.Validation }
+
+func (f validationFlag) String() string {
+	if f.v == nil {
+		return "default"
+	}
+	return [...]string{"default", "strict", "off"}[*f.v]
+}
+func (f validationFlag) Set(s string) (err error) { *f.v, err = webapi.ParseValidation(s); return err }
+func (f validationFlag) Type() string             { return "mode" }

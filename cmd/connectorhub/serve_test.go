@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/connectorhub/connectorhub/webapi"
 )
 
 // buildBinary builds connectorhub once per test binary.
@@ -36,10 +38,41 @@ var buildBinary = sync.OnceValues(func() (string, error) {
 
 // process is a `connectorhub serve` running in its own process.
 type process struct {
-	cmd  *exec.Cmd
-	url  string
-	logs *bytes.Buffer
-	done chan error
+	cmd   *exec.Cmd
+	url   string
+	token string // the bootstrap administrator's
+	logs  *bytes.Buffer
+	done  chan error
+}
+
+// request makes a request with the administrator's token.
+func (p *process) request(tb testing.TB, ctx context.Context, method, path, body string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, p.url+path, strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return http.DefaultClient.Do(req)
+}
+
+// runToken runs `connectorhub token` with args and returns its one line of output.
+func runToken(tb testing.TB, args ...string) string {
+	tb.Helper()
+	bin, err := buildBinary()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out, err := exec.Command(bin, append([]string{"token"}, args...)...).Output()
+	if err != nil {
+		tb.Fatalf("token %v: %v", args, err)
+	}
+	if n := strings.Count(string(out), "\n"); n != 1 {
+		tb.Fatalf("token printed %d lines, want 1: %q", n, out)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 var servingURL = regexp.MustCompile(`msg=serving url=(http://[^ ]+)/api/data/v9\.2/`)
@@ -75,6 +108,7 @@ func startServe(tb testing.TB, dataDir string) *process {
 	tb.Cleanup(func() { cmd.Process.Kill() })
 	select {
 	case p.url = <-found:
+		p.token = runToken(tb, "--data", dataDir)
 		return p
 	case err := <-p.done:
 		tb.Fatalf("serve exited: %v\n%s", err, p.logs)
@@ -109,9 +143,7 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 			for i := 0; ctx.Err() == nil && i < 100000; i++ {
 				n := w*1_000_000 + i
 				id := fmt.Sprintf("20000000-0000-0000-0000-%012d", n)
-				req, _ := http.NewRequestWithContext(ctx, "POST", p.url+"/api/data/v9.2/connectors", strings.NewReader(createBody(id, n)))
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := http.DefaultClient.Do(req)
+				resp, err := p.request(t, ctx, "POST", "/api/data/v9.2/connectors", createBody(id, n))
 				if err != nil {
 					return // the server is gone
 				}
@@ -148,7 +180,7 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 
 	p2 := startServe(t, data)
 	for _, id := range acked {
-		resp, err := http.Get(p2.url + "/api/data/v9.2/connectors(" + id + ")")
+		resp, err := p2.request(t, context.Background(), "GET", "/api/data/v9.2/connectors("+id+")", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,11 +199,14 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	data := t.TempDir()
 	p := startServe(t, data)
-	resp, err := http.Post(p.url+"/api/data/v9.2/connectors", "application/json", strings.NewReader(createBody("30000000-0000-0000-0000-000000000001", 1)))
+	resp, err := p.request(t, context.Background(), "POST", "/api/data/v9.2/connectors", createBody("30000000-0000-0000-0000-000000000001", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("create: got %d", resp.StatusCode)
+	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +219,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal("serve did not stop after SIGTERM")
 	}
 	p2 := startServe(t, data)
-	resp, err = http.Get(p2.url + "/api/data/v9.2/connectors(30000000-0000-0000-0000-000000000001)")
+	resp, err = p2.request(t, context.Background(), "GET", "/api/data/v9.2/connectors(30000000-0000-0000-0000-000000000001)", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +231,7 @@ func TestGracefulShutdown(t *testing.T) {
 
 // TestMainRun starts the program in-process, as end-to-end tests of later commands will.
 func TestMainRun(t *testing.T) {
-	m := &Main{Config: ServeConfig{Addr: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "data")}, Logs: io.Discard}
+	m := &Main{Config: ServeConfig{Addr: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "data"), LocalIssuer: true, Limits: webapi.DefaultLimits}, Logs: io.Discard}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -206,8 +241,22 @@ func TestMainRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer authorization_uri=") {
+		t.Errorf("WhoAmI without a token: got %d %q, want 401 with a Bearer challenge", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	tok, err := localToken(context.Background(), m.Config.DataDir, "", nil, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", m.HTTP.URL()+"/api/data/v9.2/WhoAmI", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		t.Errorf("WhoAmI: got %d", resp.StatusCode)
+		t.Errorf("WhoAmI with a token: got %d", resp.StatusCode)
 	}
 	info, err := os.Stat(m.Config.DataDir)
 	if err != nil || info.Mode().Perm() != 0o700 {
@@ -236,4 +285,56 @@ func TestHelp(t *testing.T) {
 		}
 	}
 	check(nil, newRootCmd())
+}
+
+// TestTokens runs the server with its local issuer and calls it with tokens of several users.
+func TestTokens(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	data := t.TempDir()
+	p := startServe(t, data)
+	call := func(token, method, path, body string) (int, string) {
+		req, _ := http.NewRequest(method, p.url+path, strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	maker := runToken(t, "--data", data, "--user", "maker@example.com", "--role", "Environment Maker")
+	nobody := runToken(t, "--data", data, "--user", "nobody@example.com", "--role", "none")
+	expired := runToken(t, "--data", data, "--ttl", "1ns")
+	time.Sleep(10 * time.Millisecond)
+	tests := []struct {
+		name, token, method, path, body string
+		status                          int
+		contains                        string
+	}{
+		{"NoToken", "", "GET", "/api/data/v9.2/WhoAmI", "", 401, "Authorization: Bearer"},
+		{"Garbage", "abc.def.ghi", "GET", "/api/data/v9.2/WhoAmI", "", 401, "refused"},
+		{"Expired", expired, "GET", "/api/data/v9.2/WhoAmI", "", 200, ""}, // within the 2-minute leeway
+		{"MakerCreates", maker, "POST", "/api/data/v9.2/connectors", createBody("40000000-0000-0000-0000-000000000001", 1), 204, ""},
+		{"NoRoleCannotCreate", nobody, "POST", "/api/data/v9.2/connectors", createBody("40000000-0000-0000-0000-000000000002", 2), 403, "prvCreateconnector"},
+		{"NoRoleCannotRead", nobody, "GET", "/api/data/v9.2/connectors(40000000-0000-0000-0000-000000000001)", "", 403, "prvReadconnector"},
+		{"AdminReads", p.token, "GET", "/api/data/v9.2/connectors(40000000-0000-0000-0000-000000000001)", "", 200, "durable_1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := call(tt.token, tt.method, tt.path, tt.body)
+			if status != tt.status || !strings.Contains(body, tt.contains) {
+				t.Errorf("got %d %s, want %d containing %q", status, body, tt.status, tt.contains)
+			}
+		})
+	}
+	// A role-less user's token is valid: WhoAmI answers with that user.
+	if status, body := call(nobody, "GET", "/api/data/v9.2/WhoAmI", ""); status != 200 || !strings.Contains(body, "UserId") {
+		t.Errorf("WhoAmI as a user without roles: %d %s", status, body)
+	}
 }

@@ -99,7 +99,7 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 		}
 	}
 	b.Write("SELECT " + strings.Join(sel, ", ") + " FROM connectors c")
-	if err := b.where(&q, filters...); err != nil {
+	if err := b.where(&q, false, filters...); err != nil {
 		return nil, err
 	}
 	if len(groupExprs) > 0 {

@@ -69,7 +69,7 @@ func SelectConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Selec
 		from.WriteString(" " + j.sql)
 	}
 	b.Write("SELECT " + strings.Join(cols, ", ") + from.String())
-	if err := b.where(&q); err != nil {
+	if err := b.where(&q, true); err != nil {
 		return nil, err
 	}
 	b.Write(" ORDER BY ")
@@ -94,7 +94,7 @@ func CountConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery, limit in
 	} else {
 		b.Write("SELECT COUNT(*) FROM connectors c")
 	}
-	if err := b.where(&q); err != nil {
+	if err := b.where(&q, false); err != nil {
 		return "", nil, err
 	}
 	if limit > 0 {
@@ -258,6 +258,17 @@ func (b *Builder) keyset(o odata.OrderBy, vals []any) (string, error) {
 	}
 	keys = append(keys, key{Columns["connectorid"], false, id})
 
+	// Placeholders may be positional ("?"), so every value is bound in the order of the text:
+	// the leading range first.
+	lead := ""
+	if first := keys[0]; len(keys) > 1 && first.val != nil {
+		switch {
+		case !first.desc:
+			lead = b.cmp(first.col, odata.Ge, b.param(first.val)) + " AND "
+		case !first.col.Nullable:
+			lead = b.cmp(first.col, odata.Le, b.param(first.val)) + " AND "
+		}
+	}
 	var terms []string
 	for i, k := range keys {
 		var parts []string
@@ -271,18 +282,9 @@ func (b *Builder) keyset(o odata.OrderBy, vals []any) (string, error) {
 		terms = append(terms, "("+strings.Join(append(parts, after), " AND ")+")")
 	}
 	if len(terms) == 0 {
-		return "(1 = 0)", nil
+		return "(1 = 0)", nil // only when the key itself were null, which it never is
 	}
-	cond := "(" + strings.Join(terms, " OR ") + ")"
-	if first := keys[0]; len(keys) > 1 && first.val != nil {
-		switch {
-		case !first.desc:
-			cond = "(" + b.cmp(first.col, odata.Ge, b.param(first.val)) + " AND " + cond + ")"
-		case !first.col.Nullable:
-			cond = "(" + b.cmp(first.col, odata.Le, b.param(first.val)) + " AND " + cond + ")"
-		}
-	}
-	return cond, nil
+	return "(" + lead + "(" + strings.Join(terms, " OR ") + "))", nil
 }
 
 func (b *Builder) keyEqual(col Column, v any) string {

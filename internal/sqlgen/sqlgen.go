@@ -41,13 +41,18 @@ type Env struct {
 	Now            time.Time
 	UserID         string
 	BusinessUnitID string
+	// Scope is how far the caller reads: every query is trimmed to it. nil does not trim
+	// (for tests of the SQL shape); NewEnv always sets it.
+	Scope *connectorhub.ReadScope
 }
 
 // NewEnv returns the Env of a request: the caller of ctx and the time now.
 func NewEnv(ctx context.Context, now time.Time) Env {
-	env := Env{Now: now.UTC()}
+	env := Env{Now: now.UTC(), Scope: &connectorhub.ReadScope{}} // no caller reads nothing
 	if p := connectorhub.PrincipalFromContext(ctx); p != nil {
 		env.UserID, env.BusinessUnitID = p.UserID, p.BusinessUnitID
+		scope := p.ReadScope()
+		env.Scope = &scope
 	}
 	return env
 }
@@ -146,8 +151,13 @@ func (b *Builder) Where(f odata.Expr) error {
 
 // where appends " WHERE a AND b …" for the conditions of q that hold (none: nothing). Every
 // condition a query carries is one term of this list; security trimming will be another.
-func (b *Builder) where(q *connectorhub.ConnectorQuery, extra ...odata.Expr) error {
-	var conds []string
+//
+// With narrow, the filter runs on its own over the keys: "c.connectorid IN (SELECT …)". An
+// engine can then answer it from an index that covers the columns it names: a contains() on
+// displayname reads 100,000 index entries rather than 100,000 rows of ~75 KB, and the outer
+// query reads only the rows selected.
+func (b *Builder) where(q *connectorhub.ConnectorQuery, narrow bool, extra ...odata.Expr) error {
+	var filters []string
 	for _, f := range append([]odata.Expr{q.Filter}, extra...) {
 		if f == nil {
 			continue
@@ -156,7 +166,11 @@ func (b *Builder) where(q *connectorhub.ConnectorQuery, extra ...odata.Expr) err
 		if err != nil {
 			return err
 		}
-		conds = append(conds, c)
+		filters = append(filters, c)
+	}
+	conds := filters
+	if narrow && len(filters) > 0 {
+		conds = []string{"c.connectorid IN (SELECT c.connectorid FROM connectors c WHERE " + strings.Join(filters, " AND ") + ")"}
 	}
 	if q.After != nil {
 		c, err := b.keyset(q.OrderBy, q.After)
@@ -165,10 +179,45 @@ func (b *Builder) where(q *connectorhub.ConnectorQuery, extra ...odata.Expr) err
 		}
 		conds = append(conds, c)
 	}
+	if c := b.readScope(); c != "" {
+		conds = append(conds, c)
+	}
 	if len(conds) > 0 {
 		b.sb.WriteString(" WHERE " + strings.Join(conds, " AND "))
 	}
 	return nil
+}
+
+// readScope is the security trimming of every read: the rows the caller's Read privilege
+// reaches by depth, plus those shared with the caller or the caller's teams. "" when the
+// caller reads every row.
+func (b *Builder) readScope() string {
+	s := b.env.Scope
+	if s == nil || s.All {
+		return ""
+	}
+	in := func(vals []string) string {
+		marks := make([]string, len(vals))
+		for i, v := range vals {
+			marks[i] = b.param(v)
+		}
+		return "(" + strings.Join(marks, ", ") + ")"
+	}
+	var terms []string
+	if len(s.BusinessUnits) > 0 {
+		terms = append(terms, "c.owningbusinessunit IN "+in(s.BusinessUnits))
+	}
+	if len(s.Owners) > 0 {
+		terms = append(terms, "c.ownerid IN "+in(s.Owners))
+	}
+	if len(s.SharedWith) > 0 {
+		terms = append(terms, "c.connectorid IN (SELECT objectid FROM principalobjectaccess WHERE principalid IN "+
+			in(s.SharedWith)+" AND (accessmask & "+strconv.Itoa(int(connectorhub.AccessRead))+") <> 0)")
+	}
+	if len(terms) == 0 {
+		return "(1 = 0)"
+	}
+	return "(" + strings.Join(terms, " OR ") + ")"
 }
 
 // OrderBy appends "col [DESC], …, c.connectorid" for a $orderby; the key is always the last

@@ -1,0 +1,56 @@
+package webapi
+
+import (
+	"testing"
+	"time"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+)
+
+func TestLimiter(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	l := newLimiter(Limits{Window: 300 * time.Second, Requests: 3, ExecutionTime: time.Minute, Concurrent: 2})
+	l.now = func() time.Time { return now }
+	code := func(err error) string { return connectorhub.ErrorCode(err) }
+
+	// Concurrency: two in flight, the third is refused until one finishes.
+	if a := l.admit("a"); a.err != nil {
+		t.Fatal(a.err)
+	}
+	if a := l.admit("a"); a.err != nil {
+		t.Fatal(a.err)
+	}
+	if a := l.admit("a"); code(a.err) != connectorhub.ECodeConcurrency {
+		t.Fatalf("third concurrent request: got %v", a.err)
+	}
+	if a := l.admit("b"); a.err != nil {
+		t.Fatalf("another user is not limited by the first: %v", a.err)
+	}
+	l.done("a", time.Second)
+	l.done("a", time.Second)
+
+	// Requests: the fourth in the window is refused, with a wait until the oldest leaves it.
+	now = now.Add(10 * time.Second)
+	if a := l.admit("a"); a.err != nil || a.remaining != 0 {
+		t.Fatalf("third request: %v, remaining %d", a.err, a.remaining)
+	}
+	l.done("a", time.Second)
+	if a := l.admit("a"); code(a.err) != connectorhub.ECodeRequestsExceeded || a.retryAfter != 290*time.Second {
+		t.Fatalf("fourth request: got %v, retry %v; want %s, 290s", a.err, a.retryAfter, connectorhub.ECodeRequestsExceeded)
+	}
+	// The window slides: after 300 s the first two requests no longer count.
+	now = now.Add(291 * time.Second)
+	if a := l.admit("a"); a.err != nil {
+		t.Fatalf("after the window slid: %v", a.err)
+	}
+	l.done("a", 2*time.Minute)
+
+	// Execution time: a user who used more than a minute of it waits.
+	if a := l.admit("a"); code(a.err) != connectorhub.ECodeTimeExceeded {
+		t.Fatalf("after 2 minutes of execution: got %v, want %s", a.err, connectorhub.ECodeTimeExceeded)
+	}
+	now = now.Add(301 * time.Second)
+	if a := l.admit("a"); a.err != nil {
+		t.Fatalf("a window later: %v", a.err)
+	}
+}

@@ -1,0 +1,62 @@
+package webapi
+
+import (
+	"fmt"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/validate"
+)
+
+// Validation says which rules a definition must pass to be stored.
+type Validation int
+
+// The validation modes of `serve --validation`.
+const (
+	// ValidationDefault refuses definitions with error-severity structural findings.
+	ValidationDefault Validation = iota
+	// ValidationStrict also enforces the certification rules.
+	ValidationStrict
+	// ValidationOff checks only that the definition is Swagger 2.0.
+	ValidationOff
+)
+
+// ParseValidation reads "default", "strict" or "off".
+func ParseValidation(s string) (Validation, error) {
+	switch s {
+	case "default", "":
+		return ValidationDefault, nil
+	case "strict":
+		return ValidationStrict, nil
+	case "off":
+		return ValidationOff, nil
+	}
+	return 0, fmt.Errorf("validation mode %q: use default, strict or off", s)
+}
+
+// tolerated are rules whose errors the service is known to accept: published connectors
+// that break them are in the corpus (definitions that are not even lenient JSON), so the
+// server stores them as given, and `connectorhub connector validate` still reports them.
+var tolerated = map[string]bool{"InvalidJson": true}
+
+// checkDefinition runs the validator on a definition a write gives, and refuses it with a
+// 400 that lists the first findings with their pointers.
+func (s *Server) checkDefinition(u *connectorhub.ConnectorUpdate) error {
+	if s.Validation == ValidationOff || u.OpenAPIDefinition == nil || *u.OpenAPIDefinition == "" {
+		return nil
+	}
+	// The domain's own check first: its message for an OpenAPI 3 document is the clearer one.
+	if err := connectorhub.CheckSwagger2(*u.OpenAPIDefinition); err != nil {
+		return err
+	}
+	report := validate.Definition([]byte(*u.OpenAPIDefinition), validate.Options{Certification: s.Validation == ValidationStrict})
+	var refused validate.Report
+	for _, f := range report.Errors() {
+		if !tolerated[f.Rule] {
+			refused.Findings = append(refused.Findings, f)
+		}
+	}
+	if !refused.HasErrors() {
+		return nil
+	}
+	return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The 'openapidefinition' property is not a valid connector definition: %s", refused.Summary(5))
+}
