@@ -20,6 +20,8 @@ type Authenticator struct {
 	// the resource they ask a token for.
 	Authority string
 	Audience  string
+	// Hint is added to the message of a 401, e.g. how to get a local token.
+	Hint string
 }
 
 // Challenge is the WWW-Authenticate header of a 401, naming where to get a token.
@@ -37,14 +39,14 @@ func (a *Authenticator) Authenticate(r *http.Request) (*connectorhub.Principal, 
 	h := r.Header.Get("Authorization")
 	scheme, token, ok := strings.Cut(h, " ")
 	if h == "" {
-		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The request needs an Authorization: Bearer <token> header.")
+		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The request needs an Authorization: Bearer <token> header.%s", a.Hint)
 	}
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The Authorization header must be of the form 'Bearer <token>'.")
 	}
 	claims, err := a.Verifier.Verify(strings.TrimSpace(token))
 	if err != nil {
-		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The bearer token was refused: %s.", strings.TrimPrefix(err.Error(), ErrInvalidToken.Error()+": "))
+		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The bearer token was refused: %s.%s", strings.TrimPrefix(err.Error(), ErrInvalidToken.Error()+": "), a.Hint)
 	}
 	ctx := r.Context()
 	p, err := a.principal(ctx, claims)

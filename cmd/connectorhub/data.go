@@ -7,6 +7,8 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/sqlite"
 )
@@ -24,6 +26,32 @@ func openData(ctx context.Context, dataDir string) (*sqlite.DB, *connectorhub.Sy
 		return nil, nil, err
 	}
 	return db, admin, nil
+}
+
+// withData returns a command body that runs fn on the installation's database, opened for
+// the command and closed after it.
+func withData(dataDir *string, fn func(cmd *cobra.Command, db *sqlite.DB, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		db, _, err := openData(cmd.Context(), *dataDir)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return fn(cmd, db, args)
+	}
+}
+
+// roleIDs resolves role names (case-insensitive) to ids, refusing an unknown one.
+func roleIDs(ctx context.Context, db *sqlite.DB, names []string) ([]string, error) {
+	var ids []string
+	for _, name := range names {
+		role, err := db.FindRoleByName(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("no role named %q", name)
+		}
+		ids = append(ids, role.ID)
+	}
+	return ids, nil
 }
 
 // outputFlag is the value of -o: "table" or "json".

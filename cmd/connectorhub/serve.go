@@ -99,6 +99,7 @@ func (m *Main) authenticator(ctx context.Context) (*auth.Authenticator, error) {
 		}
 		v.TrustLocal(iss)
 		a.Authority = auth.LocalIssuer
+		a.Hint = " A local token: connectorhub token --data " + m.Config.DataDir
 	}
 	for i, issuer := range m.Config.OIDCIssuers {
 		if err := v.TrustOIDC(ctx, issuer, m.Config.Audience, nil); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/sqlite"
 )
 
 func newTeamsCmd() *cobra.Command {
@@ -31,12 +32,7 @@ func newTeamsListCmd(dataDir *string) *cobra.Command {
 		Short:   "List teams with their members and roles",
 		Example: "  connectorhub teams list -o json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, _, err := openData(cmd.Context(), *dataDir)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
 			teams, err := db.ListTeams(cmd.Context())
 			if err != nil {
 				return err
@@ -50,7 +46,7 @@ func newTeamsListCmd(dataDir *string) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Name, strings.Join(t.Members, ", "), strings.Join(t.Roles, ", "))
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	cmd.Flags().VarP(&out, "output", "o", "table or json")
 	return cmd
@@ -60,39 +56,30 @@ func newTeamsCreateCmd(dataDir *string) *cobra.Command {
 	var roles []string
 	cmd := &cobra.Command{
 		Use:     "create NAME",
-		Short:   "Create a team",
+		Short:   "Create a team and print its id",
 		Example: `  connectorhub teams create "Connector Makers" --role "Environment Maker"`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
 			ctx := cmd.Context()
-			db, _, err := openData(ctx, *dataDir)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
 			if _, err := db.FindTeamByName(ctx, args[0]); err == nil {
 				return fmt.Errorf("a team named %q exists", args[0])
 			}
-			var roleIDs []string
-			for _, r := range roles {
-				role, err := db.FindRoleByName(ctx, r)
-				if err != nil {
-					return fmt.Errorf("--role %q: no such role", r)
-				}
-				roleIDs = append(roleIDs, role.ID)
+			ids, err := roleIDs(ctx, db, roles)
+			if err != nil {
+				return err
 			}
 			t := &connectorhub.Team{Name: args[0]}
 			if err := db.CreateTeam(ctx, t); err != nil {
 				return err
 			}
-			for _, id := range roleIDs {
+			for _, id := range ids {
 				if err := db.AssignTeamRole(ctx, t.ID, id); err != nil {
 					return err
 				}
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), t.ID)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringArrayVar(&roles, "role", nil, "role to give the team (repeatable)")
 	return cmd
@@ -100,25 +87,20 @@ func newTeamsCreateCmd(dataDir *string) *cobra.Command {
 
 // newTeamsMemberCmd is `teams add-member` (add) or `teams remove-member`.
 func newTeamsMemberCmd(dataDir *string, add bool) *cobra.Command {
-	use, short := "add-member TEAM EMAIL", "Add a user to a team"
+	verb, short := "add-member", "Add a user to a team"
 	if !add {
-		use, short = "remove-member TEAM EMAIL", "Take a user out of a team"
+		verb, short = "remove-member", "Take a user out of a team"
 	}
 	return &cobra.Command{
-		Use:     use,
+		Use:     verb + " TEAM EMAIL",
 		Short:   short,
-		Example: fmt.Sprintf("  connectorhub teams %s \"Connector Makers\" ada@example.com", strings.Fields(use)[0]),
+		Example: "  connectorhub teams " + verb + ` "Connector Makers" ada@example.com`,
 		Args:    cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
 			ctx := cmd.Context()
-			db, _, err := openData(ctx, *dataDir)
+			t, err := findTeam(cmd, db, args[0])
 			if err != nil {
 				return err
-			}
-			defer db.Close()
-			t, err := db.FindTeamByName(ctx, args[0])
-			if err != nil {
-				return fmt.Errorf("no team named %q", args[0])
 			}
 			u, err := db.FindSystemUserByEmail(ctx, args[1])
 			if err != nil {
@@ -128,7 +110,7 @@ func newTeamsMemberCmd(dataDir *string, add bool) *cobra.Command {
 				return db.AddTeamMember(ctx, t.ID, u.ID)
 			}
 			return db.RemoveTeamMember(ctx, t.ID, u.ID)
-		},
+		}),
 	}
 }
 
@@ -138,22 +120,24 @@ func newTeamsRoleCmd(dataDir *string) *cobra.Command {
 		Short:   "Give a team a role; its members hold its privileges",
 		Example: `  connectorhub teams add-role "Connector Makers" "Environment Maker"`,
 		Args:    cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			db, _, err := openData(ctx, *dataDir)
+		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
+			t, err := findTeam(cmd, db, args[0])
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			t, err := db.FindTeamByName(ctx, args[0])
+			ids, err := roleIDs(cmd.Context(), db, args[1:])
 			if err != nil {
-				return fmt.Errorf("no team named %q", args[0])
+				return err
 			}
-			role, err := db.FindRoleByName(ctx, args[1])
-			if err != nil {
-				return fmt.Errorf("no role named %q", args[1])
-			}
-			return db.AssignTeamRole(ctx, t.ID, role.ID)
-		},
+			return db.AssignTeamRole(cmd.Context(), t.ID, ids[0])
+		}),
 	}
+}
+
+func findTeam(cmd *cobra.Command, db *sqlite.DB, name string) (*connectorhub.Team, error) {
+	t, err := db.FindTeamByName(cmd.Context(), name)
+	if err != nil {
+		return nil, fmt.Errorf("no team named %q", name)
+	}
+	return t, nil
 }

@@ -83,25 +83,32 @@ func ensureUser(ctx context.Context, db *sqlite.DB, email string, roles []string
 	if !strings.Contains(email, "@") {
 		return "", fmt.Errorf("--user %q: give an e-mail address", email)
 	}
-	u, err := db.FindSystemUserByEmail(ctx, email)
-	if connectorhub.ErrorCode(err) == connectorhub.ECodeNotFound {
-		u = &connectorhub.SystemUser{FullName: email, Email: email}
-		if err = db.CreateSystemUser(ctx, u); err == nil && len(roles) == 0 {
-			roles = []string{connectorhub.RoleBasicUser}
+	var names []string
+	for _, name := range roles {
+		if !strings.EqualFold(name, "none") {
+			names = append(names, name)
 		}
 	}
-	if err != nil {
+	u, err := db.FindSystemUserByEmail(ctx, email)
+	isNew := connectorhub.ErrorCode(err) == connectorhub.ECodeNotFound
+	if isNew && len(roles) == 0 {
+		names = []string{connectorhub.RoleBasicUser}
+	} else if err != nil && !isNew {
 		return "", err
 	}
-	for _, name := range roles {
-		if strings.EqualFold(name, "none") {
-			continue
+	// Roles are resolved before the user is created, so a misspelt one creates nothing.
+	ids, err := roleIDs(ctx, db, names)
+	if err != nil {
+		return "", fmt.Errorf("--role: %w", err)
+	}
+	if isNew {
+		u = &connectorhub.SystemUser{FullName: email, Email: email}
+		if err := db.CreateSystemUser(ctx, u); err != nil {
+			return "", err
 		}
-		role, err := db.FindRoleByName(ctx, name)
-		if err != nil {
-			return "", fmt.Errorf("--role %q: no such role", name)
-		}
-		if err := db.AssignRole(ctx, u.ID, role.ID); err != nil {
+	}
+	for _, id := range ids {
+		if err := db.AssignRole(ctx, u.ID, id); err != nil {
 			return "", err
 		}
 	}

@@ -33,12 +33,7 @@ func newUsersListCmd(dataDir *string) *cobra.Command {
 		Short:   "List users with their roles",
 		Example: "  connectorhub users list\n  connectorhub users list -o json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, _, err := openData(cmd.Context(), *dataDir)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
 			users, err := db.ListSystemUsers(cmd.Context())
 			if err != nil {
 				return err
@@ -52,7 +47,7 @@ func newUsersListCmd(dataDir *string) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.ID, u.Email, u.FullName, strings.Join(u.Roles, ", "))
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	cmd.Flags().VarP(&out, "output", "o", "table or json")
 	return cmd
@@ -64,50 +59,42 @@ func newUsersCreateCmd(dataDir *string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create EMAIL",
 		Short: "Create a user",
-		Long: `Create a user with the roles given (none when no --role is given). --oid links the user to
-its Microsoft Entra ID (or other OIDC) object id, the oid claim of its tokens.`,
+		Long: `Create a user with the roles given (none when no --role is given) and print its id. --oid
+links the user to its Microsoft Entra ID (or other OIDC) object id, the oid claim of its tokens.`,
 		Example: `  connectorhub users create ada@example.com --name "Ada Lovelace" --role "Environment Maker"
-  connectorhub users create grace@example.com --oid 6a1e…-… --role "Basic User"`,
+  connectorhub users create grace@example.com --oid 6a1e0b7c-0f5d-4c8e-9a51-2f3b4c5d6e7f --role "Basic User"`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			db, _, err := openData(ctx, *dataDir)
+		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
+			ctx, email := cmd.Context(), args[0]
+			if oid != "" {
+				guid, ok := connectorhub.ParseGUID(oid)
+				if !ok {
+					return fmt.Errorf("--oid %q: not a GUID", oid)
+				}
+				oid = guid
+			}
+			if name == "" {
+				name = email
+			}
+			ids, err := roleIDs(ctx, db, roles)
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			if oid != "" {
-				var ok bool
-				if oid, ok = connectorhub.ParseGUID(oid); !ok {
-					return fmt.Errorf("--oid %q: not a GUID", oid)
-				}
+			if _, err := db.FindSystemUserByEmail(ctx, email); err == nil {
+				return fmt.Errorf("a user with the e-mail address %s exists", email)
 			}
-			if name == "" {
-				name = args[0]
-			}
-			var roleIDs []string
-			for _, r := range roles {
-				role, err := db.FindRoleByName(ctx, r)
-				if err != nil {
-					return fmt.Errorf("--role %q: no such role", r)
-				}
-				roleIDs = append(roleIDs, role.ID)
-			}
-			if _, err := db.FindSystemUserByEmail(ctx, args[0]); err == nil {
-				return fmt.Errorf("a user with the e-mail address %s exists", args[0])
-			}
-			u := &connectorhub.SystemUser{FullName: name, Email: args[0], AADObjectID: oid}
+			u := &connectorhub.SystemUser{FullName: name, Email: email, AADObjectID: oid}
 			if err := db.CreateSystemUser(ctx, u); err != nil {
 				return err
 			}
-			for _, id := range roleIDs {
+			for _, id := range ids {
 				if err := db.AssignRole(ctx, u.ID, id); err != nil {
 					return err
 				}
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), u.ID)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&name, "name", "", "full name (default: the e-mail address)")
 	cmd.Flags().StringVar(&oid, "oid", "", "Entra object id (the oid claim)")
@@ -117,42 +104,29 @@ its Microsoft Entra ID (or other OIDC) object id, the oid claim of its tokens.`,
 
 // newUsersRoleCmd is `users add-role` (add) or `users remove-role`.
 func newUsersRoleCmd(dataDir *string, add bool) *cobra.Command {
-	use, short := "add-role EMAIL ROLE", "Give a user a role"
+	verb, short := "add-role", "Give a user a role"
 	if !add {
-		use, short = "remove-role EMAIL ROLE", "Take a role from a user"
+		verb, short = "remove-role", "Take a role from a user"
 	}
 	return &cobra.Command{
-		Use:     use,
+		Use:     verb + " EMAIL ROLE",
 		Short:   short,
-		Example: fmt.Sprintf("  connectorhub users %s ada@example.com \"System Customizer\"", strings.Fields(use)[0]),
+		Example: "  connectorhub users " + verb + ` ada@example.com "System Customizer"`,
 		Args:    cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
 			ctx := cmd.Context()
-			db, _, err := openData(ctx, *dataDir)
+			u, err := db.FindSystemUserByEmail(ctx, args[0])
 			if err != nil {
-				return err
+				return fmt.Errorf("no user with the e-mail address %s", args[0])
 			}
-			defer db.Close()
-			u, role, err := userAndRole(cmd, db, args[0], args[1])
+			ids, err := roleIDs(ctx, db, args[1:])
 			if err != nil {
 				return err
 			}
 			if add {
-				return db.AssignRole(ctx, u.ID, role.ID)
+				return db.AssignRole(ctx, u.ID, ids[0])
 			}
-			return db.RemoveRole(ctx, u.ID, role.ID)
-		},
+			return db.RemoveRole(ctx, u.ID, ids[0])
+		}),
 	}
-}
-
-func userAndRole(cmd *cobra.Command, db *sqlite.DB, email, roleName string) (*connectorhub.SystemUser, *connectorhub.Role, error) {
-	u, err := db.FindSystemUserByEmail(cmd.Context(), email)
-	if err != nil {
-		return nil, nil, fmt.Errorf("no user with the e-mail address %s", email)
-	}
-	role, err := db.FindRoleByName(cmd.Context(), roleName)
-	if err != nil {
-		return nil, nil, fmt.Errorf("no role named %q", roleName)
-	}
-	return u, role, nil
 }
