@@ -131,8 +131,8 @@ func (s *Server) limit(w http.ResponseWriter, user string, h func() error) error
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		return a.err
 	}
-	w.Header().Set("x-ms-ratelimit-burst-remaining-xrm-requests", strconv.Itoa(a.remaining))
-	w.Header().Set("x-ms-ratelimit-time-remaining-xrm-requests", fmt.Sprintf("%.2f", a.remainingTime.Seconds()))
+	setHeader(w, "x-ms-ratelimit-burst-remaining-xrm-requests", strconv.Itoa(a.remaining))
+	setHeader(w, "x-ms-ratelimit-time-remaining-xrm-requests", fmt.Sprintf("%.2f", a.remainingTime.Seconds()))
 	start := time.Now()
 	defer func() { s.limiter.done(user, time.Since(start)) }()
 	return h()
