@@ -337,4 +337,16 @@ func TestTokens(t *testing.T) {
 	if status, body := call(nobody, "GET", "/api/data/v9.2/WhoAmI", ""); status != 200 || !strings.Contains(body, "UserId") {
 		t.Errorf("WhoAmI as a user without roles: %d %s", status, body)
 	}
+	// Tokens never reach the log. The log is read once the server has stopped writing it.
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	<-p.done
+	logs := p.logs.String()
+	for _, tok := range []string{maker, nobody, p.token} {
+		if strings.Contains(logs, tok) || strings.Contains(logs, tok[len(tok)-20:]) {
+			t.Errorf("the server log holds a token")
+		}
+	}
+	if !strings.Contains(logs, "status=403") {
+		t.Errorf("the log has no request lines:\n%s", logs)
+	}
 }
