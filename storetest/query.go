@@ -9,7 +9,6 @@ import (
 	"time"
 
 	connectorhub "github.com/connectorhub/connectorhub"
-	"github.com/connectorhub/connectorhub/internal/sqlgen"
 	"github.com/connectorhub/connectorhub/odata"
 )
 
@@ -152,7 +151,7 @@ func testKeysetPaging(t *testing.T, s Store, ctx context.Context) {
 				last := page[len(page)-1]
 				q.After = nil
 				for _, o := range q.OrderBy {
-					v, err := sqlgen.SortValue(o.Path, last)
+					v, err := connectorhub.SortValue(o.Path, last)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -17,6 +17,7 @@ type Store interface {
 	connectorhub.ConnectorService
 	connectorhub.PrincipalService
 	connectorhub.SharingService
+	connectorhub.IdentityService
 }
 
 // Run runs the contract suite; open returns a new, empty, opened store for each test and
@@ -45,6 +46,7 @@ func Run(t *testing.T, open func(tb testing.TB) Store) {
 		{"ReadTrimming", testReadTrimming},
 	}
 	tests = append(tests, queryTests...)
+	tests = append(tests, identityTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := open(t)

@@ -42,7 +42,7 @@ func TestServiceProtection(t *testing.T) {
 	}
 	other := *p
 	other.UserID = "00000000-0000-0000-0000-0000000000bb"
-	s := &webapi.Server{Addr: "127.0.0.1:0", Connectors: db, Principals: db,
+	s := &webapi.Server{Addr: "127.0.0.1:0", Connectors: db, Principals: db, Identities: db,
 		Auth:   headerAuth{"flooder": p, "other": &other},
 		Limits: &webapi.Limits{Window: 300 * time.Second, Requests: 50, ExecutionTime: time.Hour, Concurrent: 4}}
 	if err := s.Open(); err != nil {

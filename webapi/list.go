@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	connectorhub "github.com/connectorhub/connectorhub"
-	"github.com/connectorhub/connectorhub/internal/sqlgen"
 	"github.com/connectorhub/connectorhub/odata"
 )
 
@@ -169,7 +168,7 @@ func (s *Server) writeCount(b *jsonBuffer, r *request, q *query, prefs odata.Pre
 func nextLink(r *request, key []byte, orderBy odata.OrderBy, page int, first, last *connectorhub.Connector) (string, error) {
 	tok := odata.SkipToken{PageNumber: page + 1, KeyColumn: connectorhub.ConnectorPrimaryID}
 	for _, o := range orderBy {
-		v, err := sqlgen.SortValue(o.Path, last)
+		v, err := connectorhub.SortValue(o.Path, last)
 		if err != nil {
 			return "", err
 		}

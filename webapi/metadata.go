@@ -30,26 +30,45 @@ type edmProperty struct {
 	MaxLength  int
 }
 
+// edmNavigation is a navigation property: single-valued with a referential constraint, or
+// collection-valued (Type "Collection(…)") without one.
 type edmNavigation struct {
 	Name, Type, Constraint, Referenced string
 }
 
-// entities are the tables ConnectorHub describes: the connector and the identities it refers to.
-var entities = []entityDef{
-	connectorEntity(),
-	{LogicalName: "systemuser", EntitySetName: "systemusers", PrimaryID: "systemuserid", PrimaryName: "fullname",
-		DisplayName: "User", ObjectType: 8, Ownership: "BusinessOwned", BaseType: "mscrm.principal",
-		Properties: []edmProperty{{"systemuserid", "Edm.Guid", 0}, {"fullname", "Edm.String", 200}, {"internalemailaddress", "Edm.String", 100},
-			{"azureactivedirectoryobjectid", "Edm.Guid", 0}, {"_businessunitid_value", "Edm.Guid", 0}, {"createdon", "Edm.DateTimeOffset", 0}},
-		Navigation: []edmNavigation{{"businessunitid", "mscrm.businessunit", "_businessunitid_value", "businessunitid"}}},
-	{LogicalName: "team", EntitySetName: "teams", PrimaryID: "teamid", PrimaryName: "name",
-		DisplayName: "Team", ObjectType: 9, Ownership: "BusinessOwned", BaseType: "mscrm.principal",
-		Properties: []edmProperty{{"teamid", "Edm.Guid", 0}, {"name", "Edm.String", 160}, {"_businessunitid_value", "Edm.Guid", 0}},
-		Navigation: []edmNavigation{{"businessunitid", "mscrm.businessunit", "_businessunitid_value", "businessunitid"}}},
-	{LogicalName: "businessunit", EntitySetName: "businessunits", PrimaryID: "businessunitid", PrimaryName: "name",
-		DisplayName: "Business Unit", ObjectType: 10, Ownership: "BusinessOwned", BaseType: "mscrm.crmbaseentity",
-		Properties: []edmProperty{{"businessunitid", "Edm.Guid", 0}, {"name", "Edm.String", 160}, {"_parentbusinessunitid_value", "Edm.Guid", 0}},
-		Navigation: []edmNavigation{{"parentbusinessunitid", "mscrm.businessunit", "_parentbusinessunitid_value", "businessunitid"}}},
+// entities are the tables ConnectorHub describes and serves: the connector and the identity
+// tables it refers to.
+var entities = append([]entityDef{connectorEntity()}, identityEntities()...)
+
+// identityEntities describes systemuser, team, businessunit and role from their columns, with
+// their lookups and the collection-valued navigation properties of their relationships.
+func identityEntities() []entityDef {
+	display := map[string]string{"systemuser": "User", "team": "Team", "businessunit": "Business Unit", "role": "Security Role"}
+	var out []entityDef
+	for _, t := range connectorhub.IdentityTables {
+		e := entityDef{LogicalName: t.LogicalName, EntitySetName: t.EntitySetName, PrimaryID: t.PrimaryID, PrimaryName: t.PrimaryName,
+			DisplayName: display[t.LogicalName], ObjectType: t.ObjectType, Ownership: "BusinessOwned", BaseType: "mscrm.crmbaseentity", Served: true}
+		if t == connectorhub.SystemUserTable || t == connectorhub.TeamTable {
+			e.BaseType = "mscrm.principal"
+		}
+		for _, col := range t.Columns {
+			// ownerid is inherited from principal, which declares it.
+			if col.Name == "ownerid" {
+				continue
+			}
+			e.Properties = append(e.Properties, edmProperty{col.Name, col.Kind.EdmType(), col.MaxLength})
+			if col.Kind == connectorhub.KindLookup {
+				e.Navigation = append(e.Navigation, edmNavigation{col.NavigationProperty, "mscrm." + col.Target, col.Name, col.Target + "id"})
+			}
+		}
+		for _, rel := range connectorhub.Relationships {
+			if rel.Tables[0] == t || rel.Tables[1] == t {
+				e.Navigation = append(e.Navigation, edmNavigation{Name: rel.Name, Type: "Collection(mscrm." + rel.Other(t).LogicalName + ")"})
+			}
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 func connectorEntity() entityDef {
@@ -130,6 +149,10 @@ func buildCSDL() string {
 			b.WriteString("/>")
 		}
 		for _, n := range e.Navigation {
+			if n.Constraint == "" {
+				fmt.Fprintf(&b, `<NavigationProperty Name="%s" Type="%s"/>`, n.Name, n.Type)
+				continue
+			}
 			fmt.Fprintf(&b, `<NavigationProperty Name="%s" Type="%s"><ReferentialConstraint Property="%s" ReferencedProperty="%s"/></NavigationProperty>`,
 				n.Name, n.Type, n.Constraint, n.Referenced)
 		}
@@ -142,7 +165,8 @@ func buildCSDL() string {
 	for _, e := range entities {
 		fmt.Fprintf(&b, `<EntitySet Name="%s" EntityType="mscrm.%s">`, e.EntitySetName, e.LogicalName)
 		for _, n := range e.Navigation {
-			if target := strings.TrimPrefix(n.Type, "mscrm."); target != "principal" {
+			target := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(n.Type, "Collection("), "mscrm."), ")")
+			if target != "principal" {
 				fmt.Fprintf(&b, `<NavigationPropertyBinding Path="%s" Target="%s"/>`, n.Name, setOf(target))
 			}
 		}

@@ -99,6 +99,8 @@ func (s *Server) route(w http.ResponseWriter, r *request, path string) error {
 			typ = connectorhub.OwnerTeam
 		}
 		return s.retrievePrincipalAccess(w, r, connectorhub.OwnerRef{Type: typ, ID: id}, segs[1].key)
+	case connectorhub.IdentityTableBySet(first.name) != nil:
+		return s.routeIdentities(w, r, connectorhub.IdentityTableBySet(first.name), segs)
 	}
 	return resourceNotFound(first.name)
 }

@@ -50,6 +50,7 @@ type Server struct {
 	Connectors connectorhub.ConnectorService
 	Principals connectorhub.PrincipalService
 	Sharing    connectorhub.SharingService
+	Identities connectorhub.IdentityService
 	Auth       Authenticator
 	Logger     *slog.Logger
 	// Limits are the service protection limits; nil means DefaultLimits.

@@ -42,7 +42,7 @@ func TestValidationOnWrite(t *testing.T) {
 	}
 	// … but do with --validation strict.
 	s.Server.Close(context.Background())
-	strict := &webapi.Server{Addr: "127.0.0.1:0", Connectors: s.DB, Principals: s.DB, Sharing: s.DB,
+	strict := &webapi.Server{Addr: "127.0.0.1:0", Connectors: s.DB, Principals: s.DB, Sharing: s.DB, Identities: s.DB,
 		Auth: s.Server.Auth, Validation: webapi.ValidationStrict}
 	if err := strict.Open(); err != nil {
 		t.Fatal(err)

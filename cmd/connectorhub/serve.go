@@ -75,6 +75,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Connectors: m.DB,
 		Principals: m.DB,
 		Sharing:    m.DB,
+		Identities: m.DB,
 		Auth:       authn,
 		Logger:     logger,
 		Limits:     &m.Config.Limits,

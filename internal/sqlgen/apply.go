@@ -49,7 +49,7 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 	var sel, groupExprs []string
 	groupNames := map[string]bool{}
 	for _, p := range group {
-		col, err := column(p)
+		col, err := b.column(p)
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +73,7 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 				a.kinds = append(a.kinds, outKind{count: true})
 				continue
 			}
-			col, err := column(item.Property)
+			col, err := b.column(item.Property)
 			if err != nil {
 				return nil, err
 			}
@@ -99,7 +99,7 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 		}
 	}
 	b.Write("SELECT " + strings.Join(sel, ", ") + " FROM connectors c")
-	if err := b.where(&q, false, filters...); err != nil {
+	if err := b.where(conds{filters: append([]odata.Expr{q.Filter}, filters...), orderBy: q.OrderBy, after: q.After}, false); err != nil {
 		return nil, err
 	}
 	if len(groupExprs) > 0 {
@@ -109,7 +109,7 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 			if !groupNames[o.Path.String()] {
 				return nil, connectorhub.Errorf(connectorhub.ECodeQuery, "The query node SingleValueOpenPropertyAccess is not supported: $orderby with $apply takes only groupby properties, not '%s'.", o.Path)
 			}
-			col, _ := column(o.Path)
+			col, _ := b.column(o.Path)
 			term := b.orderExpr(col)
 			if o.Desc {
 				term += " DESC"

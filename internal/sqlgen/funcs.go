@@ -11,7 +11,7 @@ import (
 
 // queryFunc translates a Dataverse query function (Microsoft.Dynamics.CRM.<Name>).
 func (b *Builder) queryFunc(e *odata.QueryFunc) (string, error) {
-	col, err := column(e.Property)
+	col, err := b.column(e.Property)
 	if err != nil {
 		return "", err
 	}

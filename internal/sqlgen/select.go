@@ -2,7 +2,6 @@ package sqlgen
 
 import (
 	"database/sql"
-	"fmt"
 	"strings"
 	"time"
 
@@ -69,7 +68,7 @@ func SelectConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Selec
 		from.WriteString(" " + j.sql)
 	}
 	b.Write("SELECT " + strings.Join(cols, ", ") + from.String())
-	if err := b.where(&q, true); err != nil {
+	if err := b.where(connectorConds(q), true); err != nil {
 		return nil, err
 	}
 	b.Write(" ORDER BY ")
@@ -87,20 +86,29 @@ func SelectConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Selec
 // position and columns. With limit > 0 the count stops at limit, so that a capped
 // @odata.count never costs more than reading that many keys.
 func CountConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery, limit int) (sqlText string, args []any, err error) {
-	b := NewBuilder(d).WithEnv(env)
-	q.After = nil
+	return count(NewBuilder(d).WithEnv(env), conds{filters: []odata.Expr{q.Filter}}, limit)
+}
+
+// count compiles the count of the rows of the builder's table that c selects, stopping at
+// limit when it is > 0.
+func count(b *Builder, c conds, limit int) (sqlText string, args []any, err error) {
 	if limit > 0 {
-		b.Write("SELECT COUNT(*) FROM (SELECT 1 FROM connectors c")
+		b.Write("SELECT COUNT(*) FROM (SELECT 1 FROM " + b.t.from())
 	} else {
-		b.Write("SELECT COUNT(*) FROM connectors c")
+		b.Write("SELECT COUNT(*) FROM " + b.t.from())
 	}
-	if err := b.where(&q, false); err != nil {
+	if err := b.where(c, false); err != nil {
 		return "", nil, err
 	}
 	if limit > 0 {
 		b.Write(" LIMIT ").Bind(limit).Write(") n")
 	}
 	return b.SQL(), b.Args(), nil
+}
+
+// connectorConds are the conditions of a connector query.
+func connectorConds(q connectorhub.ConnectorQuery) conds {
+	return conds{filters: []odata.Expr{q.Filter}, orderBy: q.OrderBy, after: q.After}
 }
 
 // Scan reads one row of the query into a connector and its related records.
@@ -228,7 +236,7 @@ func scanUser() ([]any, func() *connectorhub.SystemUser) {
 }
 
 // keyset returns the condition that selects the rows after the position vals in the order
-// o + connectorid, written in the expanded form (k1 after v1) OR (k1 = v1 AND k2 after v2) OR …,
+// o + the table's key, written in the expanded form (k1 after v1) OR (k1 = v1 AND k2 after v2) OR …,
 // which every engine runs and which handles a mix of directions. "After" agrees with
 // OrderBy: text without regard to case, nulls first ascending and last descending. A range
 // on the first key is ANDed in front so that an index on it can seek rather than scan.
@@ -243,7 +251,7 @@ func (b *Builder) keyset(o odata.OrderBy, vals []any) (string, error) {
 	}
 	keys := make([]key, 0, len(vals))
 	for i, item := range o {
-		col, err := column(item.Path)
+		col, err := b.column(item.Path)
 		if err != nil {
 			return "", err
 		}
@@ -252,11 +260,12 @@ func (b *Builder) keyset(o odata.OrderBy, vals []any) (string, error) {
 			return "", err
 		}
 	}
-	id, err := keyValue(Columns["connectorid"], vals[len(o)])
+	keyCol := b.t.Columns[b.t.Key]
+	id, err := keyValue(keyCol, vals[len(o)])
 	if err != nil || id == nil {
 		return "", connectorhub.Errorf(connectorhub.ECodeQuery, "The $skiptoken is invalid or has been modified.")
 	}
-	keys = append(keys, key{Columns["connectorid"], false, id})
+	keys = append(keys, key{keyCol, false, id})
 
 	// Placeholders may be positional ("?"), so every value is bound in the order of the text:
 	// the leading range first.
@@ -356,28 +365,4 @@ func keyValue(col Column, v any) (any, error) {
 		}
 	}
 	return nil, bad()
-}
-
-// SortValue returns the value of a $orderby key on a row, in the form a $skiptoken carries
-// (odata.SortValue): nil, string, int64, bool, time.Time or odata.GUID.
-func SortValue(p *odata.PropertyPath, c *connectorhub.Connector) (any, error) {
-	col := connectorhub.ColumnForPath(p)
-	if col == nil {
-		return nil, fmt.Errorf("sqlgen: no column for %s", p)
-	}
-	v := col.Value(c)
-	if v == nil {
-		return nil, nil
-	}
-	switch col.Kind {
-	case connectorhub.KindDateTime:
-		return time.Parse(time.RFC3339, v.(string))
-	case connectorhub.KindGUID, connectorhub.KindLookup:
-		return odata.ParseGUID(v.(string))
-	}
-	switch n := v.(type) {
-	case int:
-		return int64(n), nil
-	}
-	return v, nil
 }

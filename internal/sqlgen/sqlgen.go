@@ -1,8 +1,10 @@
-// Package sqlgen compiles the OData syntax trees of a connector query into parameterised SQL.
-// It is the one translator of every storage engine; the engines differ only in a small
-// Dialect. No value from a request is ever written into the SQL text: every literal becomes a
-// bound argument, and every name in the SQL comes from the fixed tables of this package.
+// Package sqlgen compiles the OData syntax trees of a query into parameterised SQL. It is the
+// one translator of every storage engine; the engines differ only in a small Dialect. No
+// value from a request is ever written into the SQL text: every literal becomes a bound
+// argument, and every name in the SQL comes from the fixed tables of this package.
 //
+// A Table describes what the translator needs of a table: its SQL name and alias, its key
+// and its columns. The filter, order, keyset and count code is the same for every table.
 // The connector table is always aliased "c", so that the joins of $expand (systemusers,
 // teams, businessunits) never make a column name ambiguous.
 package sqlgen
@@ -99,16 +101,48 @@ var Columns = map[string]Column{
 	"solutionid":                {SQL: "'" + connectorhub.ActiveSolutionID + "'", Kind: connectorhub.KindGUID},
 }
 
+// Table describes a table to the translator.
+type Table struct {
+	Name    string // the SQL table, e.g. "connectors"
+	Alias   string // its alias in every query, e.g. "c"
+	Key     string // the Web API property of the key, the last tie-break of every order
+	Logical string // the logical name, for Dataverse's error messages
+	Columns map[string]Column
+	// Trimmed says that reads are trimmed to the caller's ReadScope (connectors); the
+	// identity tables are readable by every caller.
+	Trimmed bool
+}
+
+// keySQL is the key's SQL expression.
+func (t *Table) keySQL() string { return t.Columns[t.Key].SQL }
+
+// from is the FROM item of the table with its alias: "connectors c".
+func (t *Table) from() string { return t.Name + " " + t.Alias }
+
+// Connectors is the connector table.
+var Connectors = &Table{Name: "connectors", Alias: "c", Key: connectorhub.ConnectorPrimaryID,
+	Logical: connectorhub.ConnectorLogicalName, Columns: Columns, Trimmed: true}
+
 // Builder accumulates SQL text and its bound arguments.
 type Builder struct {
 	d    Dialect
 	env  Env
+	t    *Table
 	sb   strings.Builder
 	args []any
 }
 
-// NewBuilder returns a Builder for the dialect, with the current time and no caller.
-func NewBuilder(d Dialect) *Builder { return &Builder{d: d, env: Env{Now: time.Now().UTC()}} }
+// NewBuilder returns a Builder for the dialect on the connector table, with the current time
+// and no caller.
+func NewBuilder(d Dialect) *Builder {
+	return &Builder{d: d, env: Env{Now: time.Now().UTC()}, t: Connectors}
+}
+
+// On sets the table the query reads.
+func (b *Builder) On(t *Table) *Builder {
+	b.t = t
+	return b
+}
 
 // WithEnv sets the clock and caller the query functions use.
 func (b *Builder) WithEnv(env Env) *Builder {
@@ -149,16 +183,25 @@ func (b *Builder) Where(f odata.Expr) error {
 	return nil
 }
 
-// where appends " WHERE a AND b …" for the conditions of q that hold (none: nothing). Every
-// condition a query carries is one term of this list; security trimming will be another.
+// conds are the conditions of a query, whatever its table.
+type conds struct {
+	filters []odata.Expr // nil entries are skipped
+	orderBy odata.OrderBy
+	after   []any                   // the keyset position in orderBy + key, or nil
+	related *connectorhub.RelatedTo // identity tables: records linked to one record
+}
+
+// where appends " WHERE a AND b …" for the conditions that hold (none: nothing). Every
+// condition a query carries is one term of this list, built in the order of the text so that
+// positional placeholders get their values in order: filters, keyset, relationship, trimming.
 //
 // With narrow, the filter runs on its own over the keys: "c.connectorid IN (SELECT …)". An
 // engine can then answer it from an index that covers the columns it names: a contains() on
 // displayname reads 100,000 index entries rather than 100,000 rows of ~75 KB, and the outer
 // query reads only the rows selected.
-func (b *Builder) where(q *connectorhub.ConnectorQuery, narrow bool, extra ...odata.Expr) error {
+func (b *Builder) where(q conds, narrow bool) error {
 	var filters []string
-	for _, f := range append([]odata.Expr{q.Filter}, extra...) {
+	for _, f := range q.filters {
 		if f == nil {
 			continue
 		}
@@ -170,10 +213,18 @@ func (b *Builder) where(q *connectorhub.ConnectorQuery, narrow bool, extra ...od
 	}
 	conds := filters
 	if narrow && len(filters) > 0 {
-		conds = []string{"c.connectorid IN (SELECT c.connectorid FROM connectors c WHERE " + strings.Join(filters, " AND ") + ")"}
+		key := b.t.keySQL()
+		conds = []string{key + " IN (SELECT " + key + " FROM " + b.t.from() + " WHERE " + strings.Join(filters, " AND ") + ")"}
 	}
-	if q.After != nil {
-		c, err := b.keyset(q.OrderBy, q.After)
+	if q.after != nil {
+		c, err := b.keyset(q.orderBy, q.after)
+		if err != nil {
+			return err
+		}
+		conds = append(conds, c)
+	}
+	if q.related != nil {
+		c, err := b.relatedTo(q.related)
 		if err != nil {
 			return err
 		}
@@ -193,7 +244,7 @@ func (b *Builder) where(q *connectorhub.ConnectorQuery, narrow bool, extra ...od
 // caller reads every row.
 func (b *Builder) readScope() string {
 	s := b.env.Scope
-	if s == nil || s.All {
+	if !b.t.Trimmed || s == nil || s.All {
 		return ""
 	}
 	in := func(vals []string) string {
@@ -220,12 +271,12 @@ func (b *Builder) readScope() string {
 	return "(" + strings.Join(terms, " OR ") + ")"
 }
 
-// OrderBy appends "col [DESC], …, c.connectorid" for a $orderby; the key is always the last
+// OrderBy appends "col [DESC], …, c.connectorid" for a $orderby; the table's key is always the last
 // tie-break so that the order is total and keyset paging is exact. Text sorts without regard
 // to case; nulls sort first ascending and last descending.
 func (b *Builder) OrderBy(o odata.OrderBy) error {
 	for _, item := range o {
-		col, err := column(item.Path)
+		col, err := b.column(item.Path)
 		if err != nil {
 			return err
 		}
@@ -240,7 +291,7 @@ func (b *Builder) OrderBy(o odata.OrderBy) error {
 		}
 		b.sb.WriteString(", ")
 	}
-	b.sb.WriteString("c.connectorid")
+	b.sb.WriteString(b.t.keySQL())
 	return nil
 }
 
@@ -255,13 +306,14 @@ func isText(k connectorhub.ColumnKind) bool {
 	return k == connectorhub.KindString || k == connectorhub.KindMultiChoice
 }
 
-func column(p *odata.PropertyPath) (Column, error) {
+// column returns the column of the table that a single-segment path names.
+func (b *Builder) column(p *odata.PropertyPath) (Column, error) {
 	if p == nil || p.Var != "" || len(p.Segments) != 1 {
 		return Column{}, unsupported(fmt.Sprintf("the property path '%s' (lookup traversal and lambda variables are not supported)", p))
 	}
-	col, ok := Columns[p.Segments[0]]
+	col, ok := b.t.Columns[p.Segments[0]]
 	if !ok {
-		return Column{}, connectorhub.UnknownProperty(p.Segments[0], connectorhub.ConnectorLogicalName)
+		return Column{}, connectorhub.UnknownProperty(p.Segments[0], b.t.Logical)
 	}
 	return col, nil
 }
@@ -297,9 +349,9 @@ func (b *Builder) expr(e odata.Expr) (string, error) {
 	case *odata.QueryFunc:
 		return b.queryFunc(e)
 	case *odata.LambdaExpr:
-		return "", unsupported("lambda operators (any, all): the connector has no collection-valued properties to filter on")
+		return "", unsupported("lambda operators (any, all) are not supported")
 	case *odata.PropertyPath:
-		col, err := column(e)
+		col, err := b.column(e)
 		if err != nil {
 			return "", err
 		}
@@ -328,11 +380,11 @@ func (b *Builder) compare(e *odata.CompareExpr) (string, error) {
 	rp, rIsProp := e.Right.(*odata.PropertyPath)
 	switch {
 	case lIsProp && rIsProp:
-		l, err := column(lp)
+		l, err := b.column(lp)
 		if err != nil {
 			return "", err
 		}
-		r, err := column(rp)
+		r, err := b.column(rp)
 		if err != nil {
 			return "", err
 		}
@@ -365,7 +417,7 @@ func (b *Builder) cmp(col Column, op odata.CompareOp, right string) string {
 }
 
 func (b *Builder) compareLiteral(p *odata.PropertyPath, op odata.CompareOp, lit *odata.Literal) (string, error) {
-	col, err := column(p)
+	col, err := b.column(p)
 	if err != nil {
 		return "", err
 	}
@@ -457,7 +509,7 @@ func timeValue(lit *odata.Literal) (time.Time, bool) {
 }
 
 func (b *Builder) stringCall(e *odata.StringCall) (string, error) {
-	col, err := column(e.Property)
+	col, err := b.column(e.Property)
 	if err != nil {
 		return "", err
 	}

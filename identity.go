@@ -1,0 +1,351 @@
+package connectorhub
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/connectorhub/connectorhub/odata"
+)
+
+// IdentityTable describes a table of identities the Web API serves (systemuser, team,
+// businessunit, role): its names and its columns, in the order records are written.
+type IdentityTable struct {
+	LogicalName   string // systemuser
+	EntitySetName string // systemusers
+	PrimaryID     string // systemuserid
+	PrimaryName   string // fullname
+	ObjectType    int    // Dataverse's ObjectTypeCode, named in privilege errors
+	// Privilege is the stem of the table's privilege names in Dataverse: prvCreateUser, prvWriteTeam…
+	Privilege string
+	Columns   []IdentityColumn
+}
+
+// IdentityColumn is one Web API property of an identity table.
+type IdentityColumn struct {
+	Name      string // the Web API property name: the logical name, or _x_value for a lookup
+	Kind      ColumnKind
+	MaxLength int
+	Choices   map[int]string
+	// NavigationProperty and Target describe a lookup: _businessunitid_value → businessunitid → businessunit.
+	NavigationProperty string
+	Target             string
+}
+
+// Column returns the column with that Web API property name (case-sensitive), or nil.
+func (t *IdentityTable) Column(name string) *IdentityColumn {
+	for i := range t.Columns {
+		if t.Columns[i].Name == name {
+			return &t.Columns[i]
+		}
+	}
+	return nil
+}
+
+// Logical names of the identity tables besides systemuser and team (OwnerSystemUser, OwnerTeam).
+const (
+	BusinessUnitLogicalName = "businessunit"
+	RoleLogicalName         = "role"
+)
+
+// TeamTypeLabels are the team types; ConnectorHub has owner teams only.
+var TeamTypeLabels = map[int]string{0: "Owner"}
+
+// identityLookup is the _<nav>_value column of a lookup to target.
+func identityLookup(nav, target string) IdentityColumn {
+	return IdentityColumn{Name: "_" + nav + "_value", Kind: KindLookup, NavigationProperty: nav, Target: target}
+}
+
+// The identity tables. systemuser and team inherit ownerid from principal: Dataverse returns
+// it beside their own key, with the same value.
+var (
+	SystemUserTable = &IdentityTable{LogicalName: OwnerSystemUser, EntitySetName: "systemusers", PrimaryID: "systemuserid",
+		PrimaryName: "fullname", ObjectType: 8, Privilege: "User",
+		Columns: []IdentityColumn{
+			{Name: "systemuserid", Kind: KindGUID}, {Name: "ownerid", Kind: KindGUID},
+			{Name: "fullname", Kind: KindString, MaxLength: 200}, {Name: "internalemailaddress", Kind: KindString, MaxLength: 100},
+			{Name: "azureactivedirectoryobjectid", Kind: KindGUID}, identityLookup("businessunitid", BusinessUnitLogicalName),
+			{Name: "createdon", Kind: KindDateTime}, {Name: "isdisabled", Kind: KindBool}, {Name: "versionnumber", Kind: KindBigInt},
+		}}
+	TeamTable = &IdentityTable{LogicalName: OwnerTeam, EntitySetName: "teams", PrimaryID: "teamid",
+		PrimaryName: "name", ObjectType: 9, Privilege: "Team",
+		Columns: []IdentityColumn{
+			{Name: "teamid", Kind: KindGUID}, {Name: "ownerid", Kind: KindGUID},
+			{Name: "name", Kind: KindString, MaxLength: 160}, identityLookup("businessunitid", BusinessUnitLogicalName),
+			{Name: "teamtype", Kind: KindChoice, Choices: TeamTypeLabels}, {Name: "versionnumber", Kind: KindBigInt},
+		}}
+	BusinessUnitTable = &IdentityTable{LogicalName: BusinessUnitLogicalName, EntitySetName: "businessunits", PrimaryID: "businessunitid",
+		PrimaryName: "name", ObjectType: 10, Privilege: "BusinessUnit",
+		Columns: []IdentityColumn{
+			{Name: "businessunitid", Kind: KindGUID}, {Name: "name", Kind: KindString, MaxLength: 160},
+			identityLookup("parentbusinessunitid", BusinessUnitLogicalName), {Name: "versionnumber", Kind: KindBigInt},
+		}}
+	RoleTable = &IdentityTable{LogicalName: RoleLogicalName, EntitySetName: "roles", PrimaryID: "roleid",
+		PrimaryName: "name", ObjectType: 1036, Privilege: "Role",
+		Columns: []IdentityColumn{
+			{Name: "roleid", Kind: KindGUID}, {Name: "name", Kind: KindString, MaxLength: 100},
+			identityLookup("businessunitid", BusinessUnitLogicalName), {Name: "versionnumber", Kind: KindBigInt},
+		}}
+)
+
+// IdentityTables lists the identity tables the Web API serves.
+var IdentityTables = []*IdentityTable{SystemUserTable, TeamTable, BusinessUnitTable, RoleTable}
+
+// IdentityTableBySet returns the identity table of an entity set name, or nil.
+func IdentityTableBySet(set string) *IdentityTable {
+	for _, t := range IdentityTables {
+		if t.EntitySetName == set {
+			return t
+		}
+	}
+	return nil
+}
+
+// Relationship is a many-to-many relationship between two identity tables, named, as in
+// Dataverse, like its collection-valued navigation property on both sides.
+type Relationship struct {
+	Name   string
+	Tables [2]*IdentityTable
+	// Privilege is what associating and disassociating need, e.g. prvAssignRole, a privilege
+	// on Tables[0].
+	Privilege string
+}
+
+// The relationships: team members, and the roles of users and of teams.
+var (
+	TeamMembership  = &Relationship{Name: "teammembership_association", Tables: [2]*IdentityTable{TeamTable, SystemUserTable}, Privilege: "prvWriteTeam"}
+	SystemUserRoles = &Relationship{Name: "systemuserroles_association", Tables: [2]*IdentityTable{RoleTable, SystemUserTable}, Privilege: "prvAssignRole"}
+	TeamRoles       = &Relationship{Name: "teamroles_association", Tables: [2]*IdentityTable{RoleTable, TeamTable}, Privilege: "prvAssignRole"}
+)
+
+// Relationships lists the many-to-many relationships of the identity tables.
+var Relationships = []*Relationship{TeamMembership, SystemUserRoles, TeamRoles}
+
+// RelationshipOf returns the relationship that is the navigation property nav of t, or nil.
+func RelationshipOf(t *IdentityTable, nav string) *Relationship {
+	for _, r := range Relationships {
+		if r.Name == nav && (r.Tables[0] == t || r.Tables[1] == t) {
+			return r
+		}
+	}
+	return nil
+}
+
+// Other returns the table at the other end of the relationship from t.
+func (r *Relationship) Other(t *IdentityTable) *IdentityTable {
+	if r.Tables[0] == t {
+		return r.Tables[1]
+	}
+	return r.Tables[0]
+}
+
+// RelatedTo restricts a query to the records associated with one record through a relationship.
+type RelatedTo struct {
+	Relationship *Relationship
+	From         *IdentityTable // the table of the record
+	ID           string         // the record's key
+}
+
+// IdentityQuery selects records of an identity table. Its parts are the syntax trees of
+// package odata, with property names checked against the table's columns.
+type IdentityQuery struct {
+	Filter  odata.Expr    // nil selects every record
+	OrderBy odata.OrderBy // the engine adds the key as the last tie-break
+	Top     int           // at most this many rows; 0 for no limit
+	// After is the keyset position, as in ConnectorQuery: the OrderBy values of the last row
+	// already returned, then its key.
+	After []any
+	// Related, when set, selects only the records associated with that record.
+	Related *RelatedTo
+}
+
+// IdentityRecord is a row of an identity table: the values of its Web API properties (nil,
+// string, int, int64 or bool, dates as FormatTime writes them) by name.
+type IdentityRecord struct {
+	Values map[string]any
+}
+
+// ID is the record's key.
+func (r *IdentityRecord) ID(t *IdentityTable) string {
+	id, _ := r.Values[t.PrimaryID].(string)
+	return id
+}
+
+// ETag is the record's weak entity tag, W/"<versionnumber>".
+func (r *IdentityRecord) ETag() string {
+	v, _ := r.Values["versionnumber"].(int64)
+	return `W/"` + strconv.FormatInt(v, 10) + `"`
+}
+
+// SystemUserUpdate holds what an update of a user changes; nil is "not given".
+type SystemUserUpdate struct {
+	FullName *string
+	Email    *string
+}
+
+// NameUpdate holds what an update of a team or business unit changes: its name.
+type NameUpdate struct {
+	Name *string
+}
+
+// IdentityService manages the identity tables through the Web API. Unlike PrincipalService,
+// which serves the local `connectorhub users` and `teams` commands, its writes act for the
+// caller of ctx and check that the caller may manage identities (CanManageIdentities);
+// ECodePrivilegeDenied otherwise. Reads are open to every authenticated caller, as Dataverse
+// lets Basic User read users, teams, business units and roles at organization depth.
+type IdentityService interface {
+	// ScanIdentities calls fn with each record of t that q selects, in q's order (its
+	// OrderBy, then the key), after q.After, at most q.Top of them; fn's error stops the scan
+	// and is returned. ECodeQuery for a query the engine cannot run, ECodeBadRequest for an
+	// unknown property.
+	ScanIdentities(ctx context.Context, t *IdentityTable, q IdentityQuery, fn func(*IdentityRecord) error) error
+	// CountIdentities returns how many records of t q's filter selects, counting no further
+	// than q.Top when it is set. Errors as ScanIdentities.
+	CountIdentities(ctx context.Context, t *IdentityTable, q IdentityQuery) (int, error)
+	// FindIdentity returns one record of t; ECodeNotFound if there is none.
+	FindIdentity(ctx context.Context, t *IdentityTable, id string) (*IdentityRecord, error)
+
+	// AddSystemUser creates a user checked by NewSystemUser, in the root business unit when
+	// BusinessUnitID is "", filling ID when "". ECodeDuplicateKey when the id, the e-mail
+	// address or the Entra object id is taken; ECodeInvalidArgument for an unknown business unit.
+	AddSystemUser(ctx context.Context, u *SystemUser) error
+	// UpdateSystemUser changes a user. ECodeNotFound if there is none, ECodeVersionMismatch
+	// when pre.ETag differs, ECodeDuplicateKey when the e-mail address is taken,
+	// ECodeInvalidArgument or ECodeLengthExceeded for a bad value.
+	UpdateSystemUser(ctx context.Context, id string, u SystemUserUpdate, pre Precondition) error
+	// AddTeam creates an owner team checked by NewTeam, in the root business unit when
+	// BusinessUnitID is "". ECodeDuplicateKey when the id or the name (any case) is taken;
+	// ECodeInvalidArgument for an unknown business unit.
+	AddTeam(ctx context.Context, t *Team) error
+	// UpdateTeam renames a team; errors as UpdateSystemUser.
+	UpdateTeam(ctx context.Context, id string, u NameUpdate, pre Precondition) error
+	// DeleteTeam removes a team, its memberships, roles and the shares made to it.
+	// ECodeNotFound if there is none, ECodeVersionMismatch when pre.ETag differs,
+	// ECodeInvalidArgument when the team owns connectors (assign them first).
+	DeleteTeam(ctx context.Context, id string, pre Precondition) error
+	// AddBusinessUnit creates a business unit checked by NewBusinessUnit, under the root one
+	// when ParentID is "". ECodeDuplicateKey when the id or the name (any case) is taken;
+	// ECodeInvalidArgument for an unknown parent.
+	AddBusinessUnit(ctx context.Context, b *BusinessUnit) error
+	// UpdateBusinessUnit renames a business unit; errors as UpdateTeam.
+	UpdateBusinessUnit(ctx context.Context, id string, u NameUpdate, pre Precondition) error
+	// Associate links the record id of from with the record otherID of the relationship's
+	// other table; linking them again changes nothing. ECodeNotFound when either record is
+	// missing; ECodePrivilegeDenied also when a role holds privileges deeper than the caller's.
+	Associate(ctx context.Context, rel *Relationship, from *IdentityTable, id, otherID string) error
+	// Disassociate removes the link; removing a missing link changes nothing. ECodeNotFound
+	// when either record is missing.
+	Disassociate(ctx context.Context, rel *Relationship, from *IdentityTable, id, otherID string) error
+}
+
+// CanManageIdentities reports whether the caller may create and change users, teams,
+// business units, memberships and role assignments: ConnectorHub's rule is that the caller's
+// Create on connectors reaches Organization depth (System Administrator, System Customizer),
+// the roles that administer an environment in Dataverse.
+func (p *Principal) CanManageIdentities() bool {
+	return p != nil && p.Depth(PrivCreate) == DepthOrganization
+}
+
+// RequireIdentityPrivilege returns Dataverse's 403 naming the privilege (prvCreateUser,
+// prvWriteTeam, prvAssignRole…) on table t unless the caller may manage identities.
+func (p *Principal) RequireIdentityPrivilege(privilege string, t *IdentityTable) error {
+	if p.CanManageIdentities() {
+		return nil
+	}
+	id, roles := "", 0
+	if p != nil {
+		id = p.UserID
+		if p.Security != nil {
+			roles = p.Security.RoleCount
+		}
+	}
+	return Errorf(ECodePrivilegeDenied, "Principal user (Id=%s, type=8, roleCount=%d) is missing %s privilege on OTC=%d for entity '%s'. Only System Administrators and System Customizers manage identities.", id, roles, privilege, t.ObjectType, t.LogicalName)
+}
+
+// CanGrant reports whether every privilege of a role reaches no deeper than the caller's
+// own, so that assigning roles never raises anyone above the one who assigns them.
+func (p *Principal) CanGrant(r Privileges) bool {
+	for i, d := range r {
+		if d > p.Depth(Privilege(i)) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkText refuses an empty required text or one longer than the column allows.
+func checkText(t *IdentityTable, col, v string, required bool) error {
+	if required && strings.TrimSpace(v) == "" {
+		return Errorf(ECodeInvalidArgument, "The '%s' property is required to create a %s.", col, t.LogicalName)
+	}
+	if max := t.Column(col).MaxLength; utf8.RuneCountInString(v) > max {
+		return Errorf(ECodeLengthExceeded, "A validation error occurred.  The length of the '%s' attribute of the '%s' entity exceeded the maximum allowed length of '%d'.", col, t.LogicalName, max)
+	}
+	return nil
+}
+
+// checkEmail accepts an e-mail address with a local part and a domain.
+func checkEmail(email string) error {
+	if err := checkText(SystemUserTable, "internalemailaddress", email, true); err != nil {
+		return err
+	}
+	if local, domain, ok := strings.Cut(email, "@"); !ok || local == "" || domain == "" || strings.ContainsAny(email, " \t\r\n") {
+		return Errorf(ECodeInvalidArgument, "'%s' is not a valid e-mail address for 'internalemailaddress'.", email)
+	}
+	return nil
+}
+
+// NewSystemUser checks a user to create: a full name and an e-mail address, within their
+// lengths; a GUID for the Entra object id, when given (lower-cased, as tokens are matched).
+func NewSystemUser(u *SystemUser) error {
+	if err := checkText(SystemUserTable, "fullname", u.FullName, true); err != nil {
+		return err
+	}
+	if err := checkEmail(u.Email); err != nil {
+		return err
+	}
+	if u.AADObjectID != "" {
+		oid, ok := ParseGUID(u.AADObjectID)
+		if !ok {
+			return Errorf(ECodeInvalidArgument, "The value of 'azureactivedirectoryobjectid' is not a valid GUID: '%s'.", u.AADObjectID)
+		}
+		u.AADObjectID = oid
+	}
+	return nil
+}
+
+// Validate checks the values an update of a user gives.
+func (u *SystemUserUpdate) Validate() error {
+	if u.FullName != nil {
+		if strings.TrimSpace(*u.FullName) == "" {
+			return Errorf(ECodeInvalidArgument, "The 'fullname' of a systemuser cannot be empty.")
+		}
+		if err := checkText(SystemUserTable, "fullname", *u.FullName, true); err != nil {
+			return err
+		}
+	}
+	if u.Email != nil {
+		return checkEmail(*u.Email)
+	}
+	return nil
+}
+
+// NewTeam checks a team to create: a name within its length.
+func NewTeam(t *Team) error { return checkText(TeamTable, "name", t.Name, true) }
+
+// NewBusinessUnit checks a business unit to create: a name within its length.
+func NewBusinessUnit(b *BusinessUnit) error {
+	return checkText(BusinessUnitTable, "name", b.Name, true)
+}
+
+// ValidateName checks the name an update of t gives.
+func (u *NameUpdate) ValidateName(t *IdentityTable) error {
+	if u.Name == nil {
+		return nil
+	}
+	if strings.TrimSpace(*u.Name) == "" {
+		return Errorf(ECodeInvalidArgument, "The 'name' of a %s cannot be empty.", t.LogicalName)
+	}
+	return checkText(t, "name", *u.Name, true)
+}

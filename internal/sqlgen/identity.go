@@ -1,0 +1,193 @@
+package sqlgen
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/odata"
+)
+
+// The identity tables. Their key doubles as ownerid for the principals (systemuser, team);
+// isdisabled and teamtype are constants: ConnectorHub neither disables users nor has access
+// teams.
+var (
+	SystemUsers = &Table{Name: "systemusers", Alias: "u", Key: "systemuserid", Logical: connectorhub.OwnerSystemUser, Columns: map[string]Column{
+		"systemuserid":                 {SQL: "u.systemuserid", Kind: connectorhub.KindGUID},
+		"ownerid":                      {SQL: "u.systemuserid", Kind: connectorhub.KindGUID},
+		"fullname":                     {SQL: "u.fullname", Kind: connectorhub.KindString},
+		"internalemailaddress":         {SQL: "u.internalemailaddress", Kind: connectorhub.KindString, Nullable: true},
+		"azureactivedirectoryobjectid": {SQL: "u.azureactivedirectoryobjectid", Kind: connectorhub.KindGUID, Nullable: true},
+		"_businessunitid_value":        {SQL: "u.businessunitid", Kind: connectorhub.KindLookup},
+		"createdon":                    {SQL: "u.createdon", Kind: connectorhub.KindDateTime},
+		"isdisabled":                   {SQL: "0", Kind: connectorhub.KindBool},
+		"versionnumber":                {SQL: "u.versionnumber", Kind: connectorhub.KindBigInt},
+	}}
+	Teams = &Table{Name: "teams", Alias: "t", Key: "teamid", Logical: connectorhub.OwnerTeam, Columns: map[string]Column{
+		"teamid":                {SQL: "t.teamid", Kind: connectorhub.KindGUID},
+		"ownerid":               {SQL: "t.teamid", Kind: connectorhub.KindGUID},
+		"name":                  {SQL: "t.name", Kind: connectorhub.KindString},
+		"_businessunitid_value": {SQL: "t.businessunitid", Kind: connectorhub.KindLookup},
+		"teamtype":              {SQL: "0", Kind: connectorhub.KindChoice},
+		"versionnumber":         {SQL: "t.versionnumber", Kind: connectorhub.KindBigInt},
+	}}
+	BusinessUnits = &Table{Name: "businessunits", Alias: "b", Key: "businessunitid", Logical: connectorhub.BusinessUnitLogicalName, Columns: map[string]Column{
+		"businessunitid":              {SQL: "b.businessunitid", Kind: connectorhub.KindGUID},
+		"name":                        {SQL: "b.name", Kind: connectorhub.KindString},
+		"_parentbusinessunitid_value": {SQL: "b.parentbusinessunitid", Kind: connectorhub.KindLookup, Nullable: true},
+		"versionnumber":               {SQL: "b.versionnumber", Kind: connectorhub.KindBigInt},
+	}}
+	Roles = &Table{Name: "roles", Alias: "r", Key: "roleid", Logical: connectorhub.RoleLogicalName, Columns: map[string]Column{
+		"roleid":                {SQL: "r.roleid", Kind: connectorhub.KindGUID},
+		"name":                  {SQL: "r.name", Kind: connectorhub.KindString},
+		"_businessunitid_value": {SQL: "r.businessunitid", Kind: connectorhub.KindLookup},
+		"versionnumber":         {SQL: "r.versionnumber", Kind: connectorhub.KindBigInt},
+	}}
+)
+
+// tableOf maps an identity table of the domain to its SQL description.
+var tableOf = map[*connectorhub.IdentityTable]*Table{
+	connectorhub.SystemUserTable: SystemUsers, connectorhub.TeamTable: Teams,
+	connectorhub.BusinessUnitTable: BusinessUnits, connectorhub.RoleTable: Roles,
+}
+
+// TableOf returns the SQL description of an identity table.
+func TableOf(t *connectorhub.IdentityTable) *Table { return tableOf[t] }
+
+// Intersect is the table that stores a many-to-many relationship: one row per link.
+type Intersect struct {
+	Table   string
+	columns map[*connectorhub.IdentityTable]string
+}
+
+// Column is the intersect table's column that holds the key of a record of t.
+func (i *Intersect) Column(t *connectorhub.IdentityTable) string { return i.columns[t] }
+
+var intersects = map[*connectorhub.Relationship]*Intersect{
+	connectorhub.TeamMembership: {Table: "teammembership", columns: map[*connectorhub.IdentityTable]string{
+		connectorhub.TeamTable: "teamid", connectorhub.SystemUserTable: "systemuserid"}},
+	connectorhub.SystemUserRoles: {Table: "systemuserroles", columns: map[*connectorhub.IdentityTable]string{
+		connectorhub.SystemUserTable: "systemuserid", connectorhub.RoleTable: "roleid"}},
+	connectorhub.TeamRoles: {Table: "teamroles", columns: map[*connectorhub.IdentityTable]string{
+		connectorhub.TeamTable: "teamid", connectorhub.RoleTable: "roleid"}},
+}
+
+// IntersectOf returns the intersect table of a relationship.
+func IntersectOf(rel *connectorhub.Relationship) *Intersect { return intersects[rel] }
+
+// relatedTo is the condition that selects the records linked to rel.ID:
+// "u.systemuserid IN (SELECT systemuserid FROM teammembership WHERE teamid = ?)".
+func (b *Builder) relatedTo(rel *connectorhub.RelatedTo) (string, error) {
+	in := intersects[rel.Relationship]
+	other := rel.Relationship.Other(rel.From)
+	if in == nil || tableOf[other] != b.t {
+		return "", fmt.Errorf("sqlgen: %s does not lead from %s to %s", rel.Relationship.Name, rel.From.LogicalName, b.t.Logical)
+	}
+	return "(" + b.t.keySQL() + " IN (SELECT " + in.Column(other) + " FROM " + in.Table + " WHERE " + in.Column(rel.From) + " = " + b.param(rel.ID) + "))", nil
+}
+
+// IdentitySelect is a compiled query of an identity table: its SQL, its arguments and how to
+// read its rows.
+type IdentitySelect struct {
+	SQL   string
+	Args  []any
+	table *connectorhub.IdentityTable
+}
+
+// SelectIdentities compiles q into one SELECT of t's columns, in the order of t.Columns,
+// filtered by q.Filter, q.Related and the keyset position q.After, in q's order with the key as
+// the last tie-break, limited to q.Top rows. Errors as SelectConnectors.
+func SelectIdentities(d Dialect, env Env, t *connectorhub.IdentityTable, q connectorhub.IdentityQuery) (*IdentitySelect, error) {
+	st := tableOf[t]
+	if st == nil {
+		return nil, fmt.Errorf("sqlgen: %s is not an identity table", t.LogicalName)
+	}
+	b := NewBuilder(d).WithEnv(env).On(st)
+	cols := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = st.Columns[c.Name].SQL
+	}
+	b.Write("SELECT " + strings.Join(cols, ", ") + " FROM " + st.from())
+	if err := b.where(identityConds(q), false); err != nil {
+		return nil, err
+	}
+	b.Write(" ORDER BY ")
+	if err := b.OrderBy(q.OrderBy); err != nil {
+		return nil, err
+	}
+	if q.Top > 0 {
+		b.Write(" LIMIT ").Bind(q.Top)
+	}
+	return &IdentitySelect{SQL: b.SQL(), Args: b.Args(), table: t}, nil
+}
+
+// CountIdentities compiles the count of the records of t that q's filter and relationship
+// select, stopping at limit when it is > 0.
+func CountIdentities(d Dialect, env Env, t *connectorhub.IdentityTable, q connectorhub.IdentityQuery, limit int) (sqlText string, args []any, err error) {
+	st := tableOf[t]
+	if st == nil {
+		return "", nil, fmt.Errorf("sqlgen: %s is not an identity table", t.LogicalName)
+	}
+	q.After = nil
+	return count(NewBuilder(d).WithEnv(env).On(st), identityConds(q), limit)
+}
+
+func identityConds(q connectorhub.IdentityQuery) conds {
+	return conds{filters: []odata.Expr{q.Filter}, orderBy: q.OrderBy, after: q.After, related: q.Related}
+}
+
+// Scan reads one row of the query into a record.
+func (s *IdentitySelect) Scan(row Scanner) (*connectorhub.IdentityRecord, error) {
+	vals := make([]any, len(s.table.Columns))
+	dest := make([]any, len(vals))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	rec := &connectorhub.IdentityRecord{Values: make(map[string]any, len(vals))}
+	for i, c := range s.table.Columns {
+		v, err := recordValue(c.Kind, vals[i])
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", c.Name, err)
+		}
+		rec.Values[c.Name] = v
+	}
+	return rec, nil
+}
+
+// recordValue converts a stored value to the form the Web API writes: dates as text, Booleans
+// from 0 and 1, choices as int.
+func recordValue(kind connectorhub.ColumnKind, v any) (any, error) {
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	if v == nil {
+		return nil, nil
+	}
+	var n sql.NullInt64
+	switch kind {
+	case connectorhub.KindDateTime, connectorhub.KindBool, connectorhub.KindChoice, connectorhub.KindInt, connectorhub.KindBigInt:
+		if err := n.Scan(v); err != nil {
+			return nil, err
+		}
+	default:
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("got %T, want text", v)
+		}
+		return s, nil
+	}
+	switch kind {
+	case connectorhub.KindDateTime:
+		return connectorhub.FormatTime(time.Unix(n.Int64, 0)), nil
+	case connectorhub.KindBool:
+		return n.Int64 != 0, nil
+	case connectorhub.KindChoice, connectorhub.KindInt:
+		return int(n.Int64), nil
+	}
+	return n.Int64, nil
+}

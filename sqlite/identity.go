@@ -1,0 +1,374 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/internal/sqlgen"
+	"github.com/connectorhub/connectorhub/odata"
+)
+
+var _ connectorhub.IdentityService = (*DB)(nil)
+
+// ScanIdentities calls fn with each record of t that q selects, in q's order, as it reads them.
+func (db *DB) ScanIdentities(ctx context.Context, t *connectorhub.IdentityTable, q connectorhub.IdentityQuery, fn func(*connectorhub.IdentityRecord) error) error {
+	sel, err := sqlgen.SelectIdentities(dialect{}, sqlgen.NewEnv(ctx, db.Now()), t, q)
+	if err != nil {
+		return err
+	}
+	rows, err := db.read.QueryContext(ctx, sel.SQL, sel.Args...)
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", t.EntitySetName, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		rec, err := sel.Scan(rows)
+		if err != nil {
+			return fmt.Errorf("scan %s: %w", t.EntitySetName, err)
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("scan %s: %w", t.EntitySetName, err)
+	}
+	return nil
+}
+
+// CountIdentities returns how many records of t q selects, counting no further than q.Top.
+func (db *DB) CountIdentities(ctx context.Context, t *connectorhub.IdentityTable, q connectorhub.IdentityQuery) (int, error) {
+	text, args, err := sqlgen.CountIdentities(dialect{}, sqlgen.NewEnv(ctx, db.Now()), t, q, q.Top)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, text, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", t.EntitySetName, err)
+	}
+	return n, nil
+}
+
+// FindIdentity returns one record of t; ECodeNotFound if there is none.
+func (db *DB) FindIdentity(ctx context.Context, t *connectorhub.IdentityTable, id string) (*connectorhub.IdentityRecord, error) {
+	g, err := odata.ParseGUID(id)
+	if err != nil {
+		return nil, identityNotFound(t, id)
+	}
+	q := connectorhub.IdentityQuery{Top: 1, Filter: &odata.CompareExpr{Op: odata.Eq,
+		Left: &odata.PropertyPath{Segments: []string{t.PrimaryID}}, Right: &odata.Literal{Kind: odata.KindGUID, Value: g}}}
+	var found *connectorhub.IdentityRecord
+	if err := db.ScanIdentities(ctx, t, q, func(r *connectorhub.IdentityRecord) error {
+		found = r
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if found == nil {
+		return nil, identityNotFound(t, id)
+	}
+	return found, nil
+}
+
+func identityNotFound(t *connectorhub.IdentityTable, id string) error {
+	return connectorhub.Errorf(connectorhub.ECodeNotFound, "%s With Id = %s Does Not Exist", t.LogicalName, id)
+}
+
+// manager returns the caller of ctx when it may manage identities, or the 403 naming privilege.
+func manager(ctx context.Context, privilege string, t *connectorhub.IdentityTable) (*connectorhub.Principal, error) {
+	p := connectorhub.PrincipalFromContext(ctx)
+	if p == nil {
+		return nil, connectorhub.Errorf(connectorhub.ECodeUnexpected, "The request has no calling principal.")
+	}
+	return p, p.RequireIdentityPrivilege(privilege, t)
+}
+
+// exists reports whether t has a record with key id. Table and column names come from the
+// fixed metadata, never from a request.
+func exists(ctx context.Context, tx *sql.Tx, t *connectorhub.IdentityTable, id string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+sqlgen.TableOf(t).Name+` WHERE `+t.PrimaryID+` = ?`, id).Scan(&n)
+	return n > 0, err
+}
+
+// checkVersion applies the precondition of an update or delete to the record id of t:
+// ECodeNotFound when it is missing, ECodeVersionMismatch when the ETag differs,
+// ECodeDuplicateKey when it must not exist.
+func checkVersion(ctx context.Context, tx *sql.Tx, t *connectorhub.IdentityTable, id string, pre connectorhub.Precondition) error {
+	var v int64
+	err := tx.QueryRowContext(ctx, `SELECT versionnumber FROM `+sqlgen.TableOf(t).Name+` WHERE `+t.PrimaryID+` = ?`, id).Scan(&v)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return identityNotFound(t, id)
+	case err != nil:
+		return err
+	case pre.MustNotExist:
+		return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A record with matching key values already exists.")
+	case pre.ETag != "" && pre.ETag != fmt.Sprintf(`W/"%d"`, v): // the form of IdentityRecord.ETag
+		return connectorhub.Errorf(connectorhub.ECodeVersionMismatch, "The version of the existing record doesn't match the RowVersion property provided.")
+	}
+	return nil
+}
+
+// nameTaken refuses a name that another record of t has, compared without regard to case.
+func nameTaken(ctx context.Context, tx *sql.Tx, t *connectorhub.IdentityTable, col, value, id string) error {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+sqlgen.TableOf(t).Name+` WHERE `+col+` = ? COLLATE NOCASE AND `+t.PrimaryID+` <> ?`, value, id).Scan(&n)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A %s with %s '%s' already exists.", t.LogicalName, col, value)
+	}
+	return nil
+}
+
+// businessUnitOf defaults bu to the root business unit, or checks that it exists.
+func businessUnitOf(ctx context.Context, tx *sql.Tx, bu *string) error {
+	if *bu == "" {
+		return defaultBusinessUnit(ctx, tx, bu)
+	}
+	ok, err := exists(ctx, tx, connectorhub.BusinessUnitTable, *bu)
+	if err == nil && !ok {
+		err = connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "businessunit With Id = %s Does Not Exist", *bu)
+	}
+	return err
+}
+
+// AddSystemUser creates a user for a caller who may manage identities.
+func (db *DB) AddSystemUser(ctx context.Context, u *connectorhub.SystemUser) error {
+	if _, err := manager(ctx, "prvCreateUser", connectorhub.SystemUserTable); err != nil {
+		return err
+	}
+	if err := connectorhub.NewSystemUser(u); err != nil {
+		return err
+	}
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		if u.ID == "" {
+			u.ID = connectorhub.NewGUID()
+		}
+		if err := businessUnitOf(ctx, tx, &u.BusinessUnitID); err != nil {
+			return err
+		}
+		// The e-mail address names a user to `connectorhub token --user` and in listings.
+		if err := nameTaken(ctx, tx, connectorhub.SystemUserTable, "internalemailaddress", u.Email, u.ID); err != nil {
+			return err
+		}
+		u.CreatedOn = db.now()
+		_, err := tx.ExecContext(ctx, `INSERT INTO systemusers (systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon) VALUES (?, ?, ?, ?, ?, ?)`,
+			u.ID, u.FullName, u.Email, nullString(u.AADObjectID), u.BusinessUnitID, u.CreatedOn.Unix())
+		if constraintCode(err) != 0 {
+			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A systemuser with id %s or Entra object id %s already exists.", u.ID, u.AADObjectID)
+		}
+		return err
+	})
+}
+
+// UpdateSystemUser changes a user's full name or e-mail address.
+func (db *DB) UpdateSystemUser(ctx context.Context, id string, u connectorhub.SystemUserUpdate, pre connectorhub.Precondition) error {
+	if _, err := manager(ctx, "prvWriteUser", connectorhub.SystemUserTable); err != nil {
+		return err
+	}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		if err := checkVersion(ctx, tx, connectorhub.SystemUserTable, id, pre); err != nil {
+			return err
+		}
+		if u.Email != nil {
+			if err := nameTaken(ctx, tx, connectorhub.SystemUserTable, "internalemailaddress", *u.Email, id); err != nil {
+				return err
+			}
+		}
+		if u.FullName == nil && u.Email == nil {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE systemusers SET fullname = COALESCE(?, fullname), internalemailaddress = COALESCE(?, internalemailaddress) WHERE systemuserid = ?`,
+			optional(u.FullName), optional(u.Email), id)
+		return err
+	})
+}
+
+// optional is a bound value for "COALESCE(?, column)": null keeps the column as it is.
+func optional(s *string) sql.NullString {
+	if s == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *s, Valid: true}
+}
+
+// AddTeam creates an owner team for a caller who may manage identities.
+func (db *DB) AddTeam(ctx context.Context, t *connectorhub.Team) error {
+	if _, err := manager(ctx, "prvCreateTeam", connectorhub.TeamTable); err != nil {
+		return err
+	}
+	if err := connectorhub.NewTeam(t); err != nil {
+		return err
+	}
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		if t.ID == "" {
+			t.ID = connectorhub.NewGUID()
+		}
+		if err := businessUnitOf(ctx, tx, &t.BusinessUnitID); err != nil {
+			return err
+		}
+		// `connectorhub teams` addresses teams by name, so names stay unique.
+		if err := nameTaken(ctx, tx, connectorhub.TeamTable, "name", t.Name, t.ID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO teams (teamid, name, businessunitid) VALUES (?, ?, ?)`, t.ID, t.Name, t.BusinessUnitID)
+		if constraintCode(err) != 0 {
+			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A team with id %s already exists.", t.ID)
+		}
+		return err
+	})
+}
+
+// UpdateTeam renames a team.
+func (db *DB) UpdateTeam(ctx context.Context, id string, u connectorhub.NameUpdate, pre connectorhub.Precondition) error {
+	return db.rename(ctx, connectorhub.TeamTable, "prvWriteTeam", id, u, pre)
+}
+
+// UpdateBusinessUnit renames a business unit.
+func (db *DB) UpdateBusinessUnit(ctx context.Context, id string, u connectorhub.NameUpdate, pre connectorhub.Precondition) error {
+	return db.rename(ctx, connectorhub.BusinessUnitTable, "prvWriteBusinessUnit", id, u, pre)
+}
+
+// rename changes the name of a record of t, keeping names unique.
+func (db *DB) rename(ctx context.Context, t *connectorhub.IdentityTable, privilege, id string, u connectorhub.NameUpdate, pre connectorhub.Precondition) error {
+	if _, err := manager(ctx, privilege, t); err != nil {
+		return err
+	}
+	if err := u.ValidateName(t); err != nil {
+		return err
+	}
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		if err := checkVersion(ctx, tx, t, id, pre); err != nil || u.Name == nil {
+			return err
+		}
+		if err := nameTaken(ctx, tx, t, "name", *u.Name, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE `+sqlgen.TableOf(t).Name+` SET name = ? WHERE `+t.PrimaryID+` = ?`, *u.Name, id)
+		return err
+	})
+}
+
+// DeleteTeam removes a team that owns no connector, with its memberships, roles and shares.
+func (db *DB) DeleteTeam(ctx context.Context, id string, pre connectorhub.Precondition) error {
+	if _, err := manager(ctx, "prvDeleteTeam", connectorhub.TeamTable); err != nil {
+		return err
+	}
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		if err := checkVersion(ctx, tx, connectorhub.TeamTable, id, pre); err != nil {
+			return err
+		}
+		var owned int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM connectors WHERE ownerid = ? AND owneridtype = 'team'`, id).Scan(&owned); err != nil {
+			return err
+		}
+		if owned > 0 {
+			return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The team %s owns %d connectors and cannot be deleted: assign them to another owner first.", id, owned)
+		}
+		// Shares name their principal without a foreign key (it may be a user or a team).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM principalobjectaccess WHERE principalid = ? AND principaltype = 'team'`, id); err != nil {
+			return err
+		}
+		// Memberships and team roles go with the team (ON DELETE CASCADE).
+		_, err := tx.ExecContext(ctx, `DELETE FROM teams WHERE teamid = ?`, id)
+		return err
+	})
+}
+
+// AddBusinessUnit creates a business unit, under the root one when ParentID is "".
+func (db *DB) AddBusinessUnit(ctx context.Context, b *connectorhub.BusinessUnit) error {
+	if _, err := manager(ctx, "prvCreateBusinessUnit", connectorhub.BusinessUnitTable); err != nil {
+		return err
+	}
+	if err := connectorhub.NewBusinessUnit(b); err != nil {
+		return err
+	}
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		if b.ID == "" {
+			b.ID = connectorhub.NewGUID()
+		}
+		if err := businessUnitOf(ctx, tx, &b.ParentID); err != nil {
+			return err
+		}
+		if err := nameTaken(ctx, tx, connectorhub.BusinessUnitTable, "name", b.Name, b.ID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO businessunits (businessunitid, name, parentbusinessunitid) VALUES (?, ?, ?)`, b.ID, b.Name, b.ParentID)
+		if constraintCode(err) != 0 {
+			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A businessunit with id %s already exists.", b.ID)
+		}
+		return err
+	})
+}
+
+// Associate links two records through rel; linking them again changes nothing.
+func (db *DB) Associate(ctx context.Context, rel *connectorhub.Relationship, from *connectorhub.IdentityTable, id, otherID string) error {
+	return db.link(ctx, rel, from, id, otherID, true)
+}
+
+// Disassociate removes the link between two records; removing a missing link changes nothing.
+func (db *DB) Disassociate(ctx context.Context, rel *connectorhub.Relationship, from *connectorhub.IdentityTable, id, otherID string) error {
+	return db.link(ctx, rel, from, id, otherID, false)
+}
+
+func (db *DB) link(ctx context.Context, rel *connectorhub.Relationship, from *connectorhub.IdentityTable, id, otherID string, add bool) error {
+	p, err := manager(ctx, rel.Privilege, rel.Tables[0])
+	if err != nil {
+		return err
+	}
+	in := sqlgen.IntersectOf(rel)
+	if in == nil || connectorhub.RelationshipOf(from, rel.Name) != rel {
+		return fmt.Errorf("link: %s is not a relationship of %s", rel.Name, from.LogicalName)
+	}
+	other := rel.Other(from)
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		for _, rec := range []struct {
+			t  *connectorhub.IdentityTable
+			id string
+		}{{from, id}, {other, otherID}} {
+			ok, err := exists(ctx, tx, rec.t, rec.id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return identityNotFound(rec.t, rec.id)
+			}
+			if rec.t == connectorhub.RoleTable && add {
+				if err := canGrant(ctx, tx, p, rec.id); err != nil {
+					return err
+				}
+			}
+		}
+		cols := in.Column(from) + ", " + in.Column(other)
+		stmt := `INSERT OR IGNORE INTO ` + in.Table + ` (` + cols + `) VALUES (?, ?)`
+		if !add {
+			stmt = `DELETE FROM ` + in.Table + ` WHERE ` + in.Column(from) + ` = ? AND ` + in.Column(other) + ` = ?`
+		}
+		_, err := tx.ExecContext(ctx, stmt, id, otherID)
+		return err
+	})
+}
+
+// canGrant refuses a role whose privileges reach deeper than the caller's own.
+func canGrant(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, roleID string) error {
+	var r connectorhub.Role
+	pr := &r.Privileges
+	err := tx.QueryRowContext(ctx, `SELECT name, prvcreate, prvread, prvwrite, prvdelete, prvassign, prvshare, prvactonbehalf FROM roles WHERE roleid = ?`, roleID).
+		Scan(&r.Name, &pr[0], &pr[1], &pr[2], &pr[3], &pr[4], &pr[5], &pr[6])
+	if err != nil {
+		return err
+	}
+	if !p.CanGrant(r.Privileges) {
+		return connectorhub.Errorf(connectorhub.ECodePrivilegeDenied, "Principal user (Id=%s) cannot assign the role '%s': it holds privileges deeper than the caller's own.", p.UserID, r.Name)
+	}
+	return nil
+}

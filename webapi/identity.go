@@ -1,0 +1,502 @@
+package webapi
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/odata"
+)
+
+// identities is the store of the identity tables, when the server has one.
+func (s *Server) identities() (connectorhub.IdentityService, error) {
+	if s.Identities != nil {
+		return s.Identities, nil
+	}
+	return nil, connectorhub.Errorf(connectorhub.ECodeResourceNotFound, "The identity entity sets are not served by this store.")
+}
+
+// routeIdentities dispatches the requests on systemusers, teams, businessunits and roles:
+//
+//	<set>, <set>/$count, <set>(<id>), <set>(<id>)/<property>,
+//	<set>(<id>)/<relationship>, …/$count, …/$ref, <set>(<id>)/<relationship>(<id>)/$ref
+func (s *Server) routeIdentities(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, segs []segment) error {
+	set := segs[0]
+	switch {
+	case !set.hasKey && len(segs) == 1:
+		switch r.Method {
+		case http.MethodGet:
+			return s.listIdentities(w, r, t, nil)
+		case http.MethodPost:
+			return s.createIdentity(w, r, t)
+		}
+		return methodNotAllowed(r, "GET, POST")
+	case !set.hasKey && len(segs) == 2 && segs[1].name == "$count" && !segs[1].hasKey:
+		return s.only(w, r, http.MethodGet, func(w http.ResponseWriter, r *request) error {
+			return s.countIdentities(w, r, t, nil)
+		})
+	case !set.hasKey:
+		return resourceNotFound(segs[1].name)
+	}
+	id, err := identityKey(t, set.key)
+	if err != nil {
+		return err
+	}
+	if len(segs) == 1 {
+		switch r.Method {
+		case http.MethodGet:
+			return s.getIdentity(w, r, t, id)
+		case http.MethodPatch:
+			return s.updateIdentity(w, r, t, id)
+		case http.MethodDelete:
+			return s.deleteIdentity(w, r, t, id)
+		}
+		return methodNotAllowed(r, "GET, PATCH, DELETE")
+	}
+	nav := segs[1]
+	if rel := connectorhub.RelationshipOf(t, nav.name); rel != nil {
+		return s.routeRelationship(w, r, t, id, rel, segs[1:])
+	}
+	col := t.Column(nav.name)
+	if col == nil || nav.hasKey || len(segs) > 2 {
+		return resourceNotFound(nav.name)
+	}
+	return s.only(w, r, http.MethodGet, func(w http.ResponseWriter, r *request) error {
+		return s.getIdentityProperty(w, r, t, id, col)
+	})
+}
+
+// routeRelationship serves the collection-valued navigation property of a record (spec §2.9):
+// segs starts with the relationship's segment.
+func (s *Server) routeRelationship(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, id string, rel *connectorhub.Relationship, segs []segment) error {
+	related := &connectorhub.RelatedTo{Relationship: rel, From: t, ID: id}
+	nav := segs[0]
+	switch {
+	case len(segs) == 1 && !nav.hasKey:
+		return s.only(w, r, http.MethodGet, func(w http.ResponseWriter, r *request) error {
+			return s.listIdentities(w, r, rel.Other(t), related)
+		})
+	case len(segs) == 2 && !nav.hasKey && segs[1].name == "$count" && !segs[1].hasKey:
+		return s.only(w, r, http.MethodGet, func(w http.ResponseWriter, r *request) error {
+			return s.countIdentities(w, r, rel.Other(t), related)
+		})
+	case len(segs) == 2 && !nav.hasKey && segs[1].name == "$ref" && !segs[1].hasKey:
+		switch r.Method {
+		case http.MethodGet:
+			return s.listRefs(w, r, related)
+		case http.MethodPost:
+			return s.associate(w, r, related)
+		case http.MethodDelete:
+			// DELETE …/nav/$ref?$id=<url of the record>
+			return s.disassociate(w, r, related, r.URL.Query().Get("$id"))
+		}
+		return methodNotAllowed(r, "GET, POST, DELETE")
+	case len(segs) == 2 && nav.hasKey && segs[1].name == "$ref" && !segs[1].hasKey:
+		if r.Method != http.MethodDelete {
+			return methodNotAllowed(r, "DELETE")
+		}
+		return s.disassociate(w, r, related, rel.Other(t).EntitySetName+"("+nav.key+")")
+	}
+	return resourceNotFound(segs[len(segs)-1].name)
+}
+
+// identityKey reads the key of <set>(<id>) or <set>(<primaryid>=<id>).
+func identityKey(t *connectorhub.IdentityTable, key string) (string, error) {
+	id, ok := connectorhub.ParseGUID(strings.TrimPrefix(key, t.PrimaryID+"="))
+	if !ok {
+		return "", connectorhub.Errorf(connectorhub.ECodeBadRequest, "Bad Request - Error in query syntax: '%s' is not a valid key for %s; use %s(<%s GUID>).", key, t.EntitySetName, t.EntitySetName, t.PrimaryID)
+	}
+	return id, nil
+}
+
+// identityQuery holds the query options of a request on an identity table, checked against
+// its columns.
+type identityQuery struct {
+	selected  []*connectorhub.IdentityColumn // nil: all columns
+	filter    odata.Expr
+	orderBy   odata.OrderBy
+	top       *int
+	count     bool
+	skipToken string
+}
+
+// parseIdentityQuery reads the system query options as parseQuery does for connectors.
+// $expand, $apply and change tracking are not served on the identity tables.
+func parseIdentityQuery(r *request, t *connectorhub.IdentityTable) (*identityQuery, error) {
+	opts, err := odata.ParseQuery(r.URL.Query())
+	if err != nil {
+		return nil, asQueryError(err)
+	}
+	switch {
+	case opts.Expand != nil:
+		return nil, queryError("$expand is not supported on %s.", t.EntitySetName)
+	case opts.Apply != nil:
+		return nil, queryError("$apply is not supported on %s.", t.EntitySetName)
+	case opts.DeltaToken != "":
+		return nil, queryError("Change tracking ($deltatoken) is not supported on %s.", t.EntitySetName)
+	}
+	q := &identityQuery{filter: opts.Filter, orderBy: opts.OrderBy, top: opts.Top, count: opts.Count, skipToken: opts.SkipToken}
+	for _, item := range opts.Select {
+		col := t.Column(item.Name)
+		if col == nil {
+			return nil, connectorhub.UnknownProperty(item.Name, t.LogicalName)
+		}
+		q.selected = append(q.selected, col)
+	}
+	odata.Inspect(q.filter, func(n odata.Expr) bool {
+		switch n := n.(type) {
+		case *odata.QueryFunc:
+			// PropertyName takes the attribute's logical name: a lookup is named "businessunitid".
+			if p := n.Property; len(p.Segments) == 1 && t.Column("_"+p.Segments[0]+"_value") != nil {
+				p.Segments = []string{"_" + p.Segments[0] + "_value"}
+			}
+		case *odata.PropertyPath:
+			if err == nil {
+				err = checkIdentityProperty(t, n)
+			}
+		}
+		return err == nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range q.orderBy {
+		if err := checkIdentityProperty(t, o.Path); err != nil {
+			return nil, err
+		}
+	}
+	return q, nil
+}
+
+// checkIdentityProperty accepts a column of t; lambda variables are left to the translator.
+func checkIdentityProperty(t *connectorhub.IdentityTable, p *odata.PropertyPath) error {
+	if p == nil || p.Var != "" {
+		return nil
+	}
+	if len(p.Segments) > 1 && t.Column("_"+p.Segments[0]+"_value") != nil {
+		return queryError("The query is not supported: the property path '%s' (filtering or ordering through a lookup is not supported yet; use _%s_value).", p, p.Segments[0])
+	}
+	if len(p.Segments) != 1 || t.Column(p.Segments[0]) == nil {
+		return connectorhub.UnknownProperty(strings.Join(p.Segments, "/"), t.LogicalName)
+	}
+	return nil
+}
+
+// selectSuffix is the part of @odata.context that names the selected columns: "(fullname)".
+func (q *identityQuery) selectSuffix() string {
+	if q.selected == nil {
+		return ""
+	}
+	names := make([]string, len(q.selected))
+	for i, c := range q.selected {
+		names[i] = c.Name
+	}
+	return "(" + strings.Join(names, ",") + ")"
+}
+
+func (q *identityQuery) storeQuery(related *connectorhub.RelatedTo) connectorhub.IdentityQuery {
+	iq := connectorhub.IdentityQuery{Filter: q.filter, OrderBy: q.orderBy, Related: related}
+	if q.top != nil {
+		iq.Top = *q.top
+	}
+	return iq
+}
+
+// listIdentities serves GET <set> and GET <set>(<id>)/<relationship>: a page of records with
+// keyset paging behind signed $skiptoken cookies, as listConnectors pages connectors. The
+// records are small (a few hundred bytes), so a page is built in memory.
+func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, related *connectorhub.RelatedTo) error {
+	is, err := s.identities()
+	if err != nil {
+		return err
+	}
+	if related != nil {
+		// The record the relationship starts from must exist: 404 rather than an empty list.
+		if _, err := is.FindIdentity(r.Context(), related.From, related.ID); err != nil {
+			return err
+		}
+	}
+	q, err := parseIdentityQuery(r, t)
+	if err != nil {
+		return err
+	}
+	prefs, err := parsePrefer(r)
+	if err != nil {
+		return err
+	}
+	iq := q.storeQuery(related)
+	pageSize, paged := connectorhub.MaxPageSize, true
+	switch {
+	case prefs.MaxPageSize > 0:
+		pageSize = prefs.MaxPageSize
+	case q.top != nil:
+		pageSize, paged = min(*q.top, connectorhub.MaxPageSize), false
+	}
+	page := 1
+	var key []byte
+	if paged {
+		if key, err = s.Connectors.PagingKey(r.Context()); err != nil {
+			return err
+		}
+	}
+	if q.skipToken != "" {
+		if !paged {
+			return queryError("$skiptoken needs the page size of the request that gave it: send the same Prefer: odata.maxpagesize, or none, and no $top.")
+		}
+		tok, err := odata.DecodeSkipToken(key, q.skipToken, q.orderBy, t.PrimaryID)
+		if err != nil {
+			return asQueryError(err)
+		}
+		for _, sv := range tok.Sort {
+			iq.After = append(iq.After, sv.Value)
+		}
+		iq.After = append(iq.After, tok.LastKey)
+		page = tok.PageNumber
+	}
+
+	var b jsonBuffer
+	b.raw(`{"@odata.context":`)
+	b.str(r.base + "/$metadata#" + t.EntitySetName + q.selectSuffix())
+	if q.count {
+		cq := q.storeQuery(related)
+		cq.Top = connectorhub.MaxPageSize + 1
+		n, err := is.CountIdentities(r.Context(), t, cq)
+		if err != nil {
+			return err
+		}
+		b.raw(`,"@odata.count":`)
+		b.int(int64(min(n, connectorhub.MaxPageSize)))
+	}
+	b.raw(`,"value":[`)
+	var recs []*connectorhub.IdentityRecord
+	if pageSize > 0 {
+		iq.Top = pageSize
+		if paged {
+			iq.Top++ // one more row says whether there is a next page
+		}
+		err := is.ScanIdentities(r.Context(), t, iq, func(rec *connectorhub.IdentityRecord) error {
+			recs = append(recs, rec)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	more := len(recs) > pageSize
+	if more {
+		recs = recs[:pageSize]
+	}
+	for i, rec := range recs {
+		if i > 0 {
+			b.raw(",")
+		}
+		b.raw("{")
+		writeIdentityMembers(&b, t, rec, q.selected)
+		b.raw("}")
+	}
+	b.raw("]")
+	if more {
+		link, err := identityNextLink(r, t, key, q.orderBy, page, recs[0], recs[len(recs)-1])
+		if err != nil {
+			return err
+		}
+		b.raw(`,"@odata.nextLink":`)
+		b.str(link)
+	}
+	b.raw("}")
+	if applied := preferenceApplied(odata.Preferences{MaxPageSize: prefs.MaxPageSize}); applied != "" {
+		w.Header().Set("Preference-Applied", applied)
+	}
+	writeJSON(w, http.StatusOK, b.bytes())
+	return nil
+}
+
+// identityNextLink is the request's URL with the $skiptoken of the page after this one.
+func identityNextLink(r *request, t *connectorhub.IdentityTable, key []byte, orderBy odata.OrderBy, page int, first, last *connectorhub.IdentityRecord) (string, error) {
+	tok := odata.SkipToken{PageNumber: page + 1, KeyColumn: t.PrimaryID}
+	for _, o := range orderBy {
+		v, err := t.SortValue(o.Path, last)
+		if err != nil {
+			return "", err
+		}
+		tok.Sort = append(tok.Sort, odata.SortValue{Column: o.Path.String(), Desc: o.Desc, Value: v})
+	}
+	var err error
+	if tok.LastKey, err = odata.ParseGUID(last.ID(t)); err != nil {
+		return "", err
+	}
+	if tok.FirstKey, err = odata.ParseGUID(first.ID(t)); err != nil {
+		return "", err
+	}
+	text, err := odata.EncodeSkipToken(key, tok)
+	if err != nil {
+		return "", err
+	}
+	return withSkipToken(r, text), nil
+}
+
+// withSkipToken is the request's URL with $skiptoken set to text: the client's other
+// parameters stay as sent, in their order. (nextLink in list.go builds connectors' links alike.)
+func withSkipToken(r *request, text string) string {
+	var params []string
+	for _, p := range strings.Split(r.URL.RawQuery, "&") {
+		name, _, _ := strings.Cut(p, "=")
+		if n, err := url.QueryUnescape(name); p == "" || err == nil && n == "$skiptoken" {
+			continue
+		}
+		params = append(params, p)
+	}
+	params = append(params, "$skiptoken="+strings.ReplaceAll(url.QueryEscape(text), "+", "%20"))
+	return strings.TrimSuffix(r.base, "/api/data/"+apiVersion(r)) + r.URL.EscapedPath() + "?" + strings.Join(params, "&")
+}
+
+// countIdentities serves GET <set>/$count and <set>(<id>)/<relationship>/$count: the number
+// the filter selects, capped at 5000, as plain text.
+func (s *Server) countIdentities(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, related *connectorhub.RelatedTo) error {
+	is, err := s.identities()
+	if err != nil {
+		return err
+	}
+	q, err := parseIdentityQuery(r, t)
+	if err != nil {
+		return err
+	}
+	if related != nil {
+		if _, err := is.FindIdentity(r.Context(), related.From, related.ID); err != nil {
+			return err
+		}
+	}
+	iq := q.storeQuery(related)
+	iq.Top = connectorhub.MaxPageSize
+	n, err := is.CountIdentities(r.Context(), t, iq)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte(itoa(n)))
+	return nil
+}
+
+// getIdentity serves GET <set>(<id>), with $select; If-None-Match with its ETag answers 304.
+func (s *Server) getIdentity(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, id string) error {
+	is, err := s.identities()
+	if err != nil {
+		return err
+	}
+	q, err := parseIdentityQuery(r, t)
+	if err != nil {
+		return err
+	}
+	if q.orderBy != nil || q.top != nil || q.filter != nil || q.skipToken != "" || q.count {
+		return queryError("Only $select applies to a single record.")
+	}
+	rec, err := is.FindIdentity(r.Context(), t, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", rec.ETag())
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, rec.ETag()) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	writeJSON(w, http.StatusOK, identityEntity(r, t, rec, q))
+	return nil
+}
+
+// identityEntity is a single record with its context, as GET and return=representation answer.
+func identityEntity(r *request, t *connectorhub.IdentityTable, rec *connectorhub.IdentityRecord, q *identityQuery) []byte {
+	var b jsonBuffer
+	b.raw(`{"@odata.context":`)
+	b.str(r.base + "/$metadata#" + t.EntitySetName + q.selectSuffix() + "/$entity")
+	b.raw(",")
+	writeIdentityMembers(&b, t, rec, q.selected)
+	b.raw("}")
+	return b.bytes()
+}
+
+// writeIdentityMembers writes @odata.etag and the selected columns (all when sel is nil); the
+// key is always written.
+func writeIdentityMembers(b *jsonBuffer, t *connectorhub.IdentityTable, rec *connectorhub.IdentityRecord, sel []*connectorhub.IdentityColumn) {
+	b.raw(`"@odata.etag":`)
+	b.str(rec.ETag())
+	if sel == nil {
+		for i := range t.Columns {
+			sel = append(sel, &t.Columns[i])
+		}
+	}
+	wroteKey := false
+	for _, col := range sel {
+		wroteKey = wroteKey || col.Name == t.PrimaryID
+		writeIdentityValue(b, col.Name, rec.Values[col.Name])
+	}
+	if !wroteKey {
+		writeIdentityValue(b, t.PrimaryID, rec.Values[t.PrimaryID])
+	}
+}
+
+func writeIdentityValue(b *jsonBuffer, name string, v any) {
+	b.raw(",")
+	b.str(name)
+	b.raw(":")
+	b.value(v)
+}
+
+// getIdentityProperty serves GET <set>(<id>)/<property>; a null value is 204 No Content.
+func (s *Server) getIdentityProperty(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, id string, col *connectorhub.IdentityColumn) error {
+	is, err := s.identities()
+	if err != nil {
+		return err
+	}
+	rec, err := is.FindIdentity(r.Context(), t, id)
+	if err != nil {
+		return err
+	}
+	v := rec.Values[col.Name]
+	if v == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	var b jsonBuffer
+	b.raw(`{"@odata.context":`)
+	b.str(r.base + "/$metadata#" + t.EntitySetName + "(" + id + ")/" + col.Name)
+	b.raw(`,"value":`)
+	b.value(v)
+	b.raw("}")
+	writeJSON(w, http.StatusOK, b.bytes())
+	return nil
+}
+
+// listRefs serves GET <set>(<id>)/<relationship>/$ref: the URLs of the related records.
+func (s *Server) listRefs(w http.ResponseWriter, r *request, related *connectorhub.RelatedTo) error {
+	is, err := s.identities()
+	if err != nil {
+		return err
+	}
+	if _, err := is.FindIdentity(r.Context(), related.From, related.ID); err != nil {
+		return err
+	}
+	other := related.Relationship.Other(related.From)
+	var b jsonBuffer
+	b.raw(`{"@odata.context":`)
+	b.str(r.base + "/$metadata#Collection($ref)")
+	b.raw(`,"value":[`)
+	n := 0
+	err = is.ScanIdentities(r.Context(), other, connectorhub.IdentityQuery{Related: related, Top: connectorhub.MaxPageSize}, func(rec *connectorhub.IdentityRecord) error {
+		if n > 0 {
+			b.raw(",")
+		}
+		n++
+		b.raw(`{"@odata.id":`)
+		b.str(r.base + "/" + other.EntitySetName + "(" + rec.ID(other) + ")")
+		b.raw("}")
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	b.raw("]}")
+	writeJSON(w, http.StatusOK, b.bytes())
+	return nil
+}

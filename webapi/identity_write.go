@@ -1,0 +1,338 @@
+package webapi
+
+import (
+	"net/http"
+	"strings"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/internal/jsontext"
+)
+
+// identityWrite says what a create or update body of an identity table may hold.
+type identityWrite struct {
+	create, update []string // the properties each may set; firstname and lastname make fullname
+	binds          map[string]*connectorhub.IdentityTable
+}
+
+// identityWrites lists the writable identity tables. Roles are the built-in ones: they are
+// read and assigned, not written. A business unit is bound on create only, as Dataverse
+// moves users and teams between units with actions, not with PATCH.
+var identityWrites = map[*connectorhub.IdentityTable]identityWrite{
+	connectorhub.SystemUserTable: {
+		create: []string{"systemuserid", "fullname", "firstname", "lastname", "internalemailaddress", "azureactivedirectoryobjectid"},
+		update: []string{"fullname", "firstname", "lastname", "internalemailaddress"},
+		binds:  map[string]*connectorhub.IdentityTable{"businessunitid": connectorhub.BusinessUnitTable},
+	},
+	connectorhub.TeamTable: {
+		create: []string{"teamid", "name"},
+		update: []string{"name"},
+		binds:  map[string]*connectorhub.IdentityTable{"businessunitid": connectorhub.BusinessUnitTable},
+	},
+	connectorhub.BusinessUnitTable: {
+		create: []string{"businessunitid", "name"},
+		update: []string{"name"},
+		binds:  map[string]*connectorhub.IdentityTable{"parentbusinessunitid": connectorhub.BusinessUnitTable},
+	},
+}
+
+// identityInput is a decoded create or update body.
+type identityInput struct {
+	values map[string]*string // the properties given; null is ""
+	binds  map[string]string  // navigation property → key of the bound record
+}
+
+func (in *identityInput) get(name string) string {
+	if v := in.values[name]; v != nil {
+		return *v
+	}
+	return ""
+}
+
+// fullName is fullname, or firstname and lastname joined, as Dataverse composes it; nil when
+// none is given. An update must give both parts, since only the full name is stored.
+func (in *identityInput) fullName(create bool) (*string, error) {
+	if v := in.values["fullname"]; v != nil {
+		return v, nil
+	}
+	first, last := in.values["firstname"], in.values["lastname"]
+	if first == nil && last == nil {
+		return nil, nil
+	}
+	if !create && (first == nil || last == nil) {
+		return nil, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "Give fullname, or firstname and lastname together: ConnectorHub stores the full name only.")
+	}
+	name := strings.TrimSpace(strings.TrimSpace(in.get("firstname")) + " " + strings.TrimSpace(in.get("lastname")))
+	return &name, nil
+}
+
+// decodeIdentity reads a create (create=true) or update body of t: text properties and
+// "<nav>@odata.bind" references; instance annotations are ignored.
+func decodeIdentity(t *connectorhub.IdentityTable, body *jsontext.Value, create bool) (*identityInput, error) {
+	spec, ok := identityWrites[t]
+	if !ok {
+		return nil, connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "The %s records are built in: they cannot be created or changed through the Web API.", t.LogicalName)
+	}
+	writable := spec.update
+	if create {
+		writable = spec.create
+	}
+	in := &identityInput{values: map[string]*string{}, binds: map[string]string{}}
+	for _, m := range body.Members {
+		if prop, annotation, ok := strings.Cut(m.Key, "@"); ok {
+			if annotation != "odata.bind" {
+				continue
+			}
+			target := spec.binds[prop]
+			if target == nil {
+				return nil, identityPayloadError(t, "An undeclared property '"+prop+"' which only has property annotations in the payload but no property value was found in the payload. In OData, only declared navigation properties and declared named streams can be represented as properties without values.")
+			}
+			if !create {
+				return nil, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The '%s' of a %s is set when it is created and cannot be changed through PATCH.", prop, t.LogicalName)
+			}
+			var id string
+			var ok bool
+			if m.Value.Kind == jsontext.String {
+				id, ok = parseRef(m.Value.Str, target)
+			}
+			if !ok {
+				return nil, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "%s@odata.bind takes \"%s(<id>)\".", prop, target.EntitySetName)
+			}
+			in.binds[prop] = id
+			continue
+		}
+		if !contains(writable, m.Key) {
+			if t.Column(m.Key) != nil || contains(spec.create, m.Key) {
+				return nil, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The '%s' property of a %s cannot be set %s.", m.Key, t.LogicalName, map[bool]string{true: "when it is created", false: "through PATCH"}[create])
+			}
+			return nil, connectorhub.Errorf(connectorhub.ECodeBadRequest, "An error occurred while validating input parameters: Microsoft.Crm.CrmException: Invalid property '%s' was found in entity 'Microsoft.Dynamics.CRM.%s'.", m.Key, t.LogicalName)
+		}
+		switch m.Value.Kind {
+		case jsontext.String:
+			v := m.Value.Str
+			in.values[m.Key] = &v
+		case jsontext.Null:
+			empty := ""
+			in.values[m.Key] = &empty
+		default:
+			return nil, identityPayloadError(t, "Cannot convert the value of the '"+m.Key+"' property to the expected type 'Edm.String'.")
+		}
+	}
+	if v := in.values[t.PrimaryID]; v != nil {
+		id, ok := connectorhub.ParseGUID(*v)
+		if !ok {
+			return nil, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The value of '%s' is not a valid GUID: '%s'.", t.PrimaryID, *v)
+		}
+		in.values[t.PrimaryID] = &id
+	}
+	return in, nil
+}
+
+func identityPayloadError(t *connectorhub.IdentityTable, detail string) error {
+	return connectorhub.Errorf(connectorhub.ECodePayload, "Error identified in Payload provided by the user for Entity :'%s' ----> InnerException : %s", t.EntitySetName, detail)
+}
+
+// parseRef reads a reference to a record of t: "<set>(<id>)", with or without a leading
+// slash, or as an absolute URL of a Web API, as @odata.bind and @odata.id give them.
+func parseRef(ref string, t *connectorhub.IdentityTable) (string, bool) {
+	s := ref
+	if i := strings.Index(s, "/api/data/"); i >= 0 && (strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) {
+		if _, rest, ok := cutAPIPrefix(s[i:]); ok {
+			s = rest
+		}
+	}
+	segs := splitPath(strings.TrimPrefix(s, "/"))
+	if len(segs) != 1 || !segs[0].hasKey || segs[0].name != t.EntitySetName {
+		return "", false
+	}
+	id, err := identityKey(t, segs[0].key)
+	return id, err == nil
+}
+
+// createIdentity serves POST systemusers, teams and businessunits: 204 and OData-EntityId, or
+// 201 and the record with Prefer: return=representation.
+func (s *Server) createIdentity(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable) error {
+	is, err := s.identities()
+	if err != nil {
+		return err
+	}
+	q, err := parseIdentityQuery(r, t)
+	if err != nil {
+		return err
+	}
+	if _, ok := identityWrites[t]; !ok {
+		return methodNotAllowed(r, "GET")
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	in, err := decodeIdentity(t, body, true)
+	if err != nil {
+		return err
+	}
+	var id string
+	switch t {
+	case connectorhub.SystemUserTable:
+		name, err := in.fullName(true)
+		if err != nil {
+			return err
+		}
+		u := &connectorhub.SystemUser{ID: in.get("systemuserid"), Email: in.get("internalemailaddress"),
+			AADObjectID: in.get("azureactivedirectoryobjectid"), BusinessUnitID: in.binds["businessunitid"]}
+		if name != nil {
+			u.FullName = *name
+		}
+		err = is.AddSystemUser(r.Context(), u)
+		if err != nil {
+			return err
+		}
+		id = u.ID
+	case connectorhub.TeamTable:
+		team := &connectorhub.Team{ID: in.get("teamid"), Name: in.get("name"), BusinessUnitID: in.binds["businessunitid"]}
+		if err := is.AddTeam(r.Context(), team); err != nil {
+			return err
+		}
+		id = team.ID
+	case connectorhub.BusinessUnitTable:
+		bu := &connectorhub.BusinessUnit{ID: in.get("businessunitid"), Name: in.get("name"), ParentID: in.binds["parentbusinessunitid"]}
+		if err := is.AddBusinessUnit(r.Context(), bu); err != nil {
+			return err
+		}
+		id = bu.ID
+	}
+	return s.writeIdentityResult(w, r, is, t, id, q, http.StatusCreated)
+}
+
+// writeIdentityResult answers a create or update: OData-EntityId, then 204, or the record with
+// Prefer: return=representation.
+func (s *Server) writeIdentityResult(w http.ResponseWriter, r *request, is connectorhub.IdentityService, t *connectorhub.IdentityTable, id string, q *identityQuery, status int) error {
+	setHeader(w, "OData-EntityId", r.base+"/"+t.EntitySetName+"("+id+")")
+	if !preferRepresentation(r) {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	rec, err := is.FindIdentity(r.Context(), t, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Preference-Applied", "return=representation")
+	writeJSON(w, status, identityEntity(r, t, rec, q))
+	return nil
+}
+
+// updateIdentity serves PATCH <set>(<id>). It updates only: a missing record is 404, as
+// identities are not created by upsert.
+func (s *Server) updateIdentity(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, id string) error {
+	is, err := s.identities()
+	if err != nil {
+		return err
+	}
+	q, err := parseIdentityQuery(r, t)
+	if err != nil {
+		return err
+	}
+	if _, ok := identityWrites[t]; !ok {
+		return methodNotAllowed(r, "GET")
+	}
+	pre, err := precondition(r)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	in, err := decodeIdentity(t, body, false)
+	if err != nil {
+		return err
+	}
+	switch t {
+	case connectorhub.SystemUserTable:
+		name, err := in.fullName(false)
+		if err != nil {
+			return err
+		}
+		err = is.UpdateSystemUser(r.Context(), id, connectorhub.SystemUserUpdate{FullName: name, Email: in.values["internalemailaddress"]}, pre)
+		if err != nil {
+			return err
+		}
+	case connectorhub.TeamTable:
+		if err := is.UpdateTeam(r.Context(), id, connectorhub.NameUpdate{Name: in.values["name"]}, pre); err != nil {
+			return err
+		}
+	case connectorhub.BusinessUnitTable:
+		if err := is.UpdateBusinessUnit(r.Context(), id, connectorhub.NameUpdate{Name: in.values["name"]}, pre); err != nil {
+			return err
+		}
+	}
+	return s.writeIdentityResult(w, r, is, t, id, q, http.StatusOK)
+}
+
+// deleteIdentity serves DELETE <set>(<id>): teams only. Dataverse never deletes users (it
+// disables them), and roles and business units are not deleted through ConnectorHub.
+func (s *Server) deleteIdentity(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, id string) error {
+	switch t {
+	case connectorhub.SystemUserTable:
+		return connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "Users cannot be deleted, as in Dataverse. To take a user's access away, remove its roles (DELETE systemusers(%s)/systemuserroles_association(<roleid>)/$ref) and team memberships.", id)
+	case connectorhub.TeamTable:
+	default:
+		return connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "The HTTP method 'DELETE' is not supported on %s: ConnectorHub does not delete %s records.", t.EntitySetName, t.LogicalName)
+	}
+	is, err := s.identities()
+	if err != nil {
+		return err
+	}
+	pre, err := precondition(r)
+	if err != nil {
+		return err
+	}
+	if err := is.DeleteTeam(r.Context(), id, pre); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// associate serves POST <set>(<id>)/<relationship>/$ref with {"@odata.id": "<set>(<id>)"}.
+func (s *Server) associate(w http.ResponseWriter, r *request, related *connectorhub.RelatedTo) error {
+	is, err := s.identities()
+	if err != nil {
+		return err
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	other := related.Relationship.Other(related.From)
+	ref := body.Get("@odata.id")
+	if ref == nil || ref.Kind != jsontext.String || len(body.Members) != 1 {
+		return identityPayloadError(other, `an association takes a body of the form {"@odata.id": "`+other.EntitySetName+`(<id>)"}`)
+	}
+	otherID, ok := parseRef(ref.Str, other)
+	if !ok {
+		return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "'%s' is not a reference to a record of %s: the %s relationship of %s leads to %s(<id>).", ref.Str, other.EntitySetName, related.Relationship.Name, related.From.EntitySetName, other.EntitySetName)
+	}
+	if err := is.Associate(r.Context(), related.Relationship, related.From, related.ID, otherID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// disassociate serves DELETE …/<relationship>(<id>)/$ref and …/<relationship>/$ref?$id=<ref>.
+func (s *Server) disassociate(w http.ResponseWriter, r *request, related *connectorhub.RelatedTo, ref string) error {
+	is, err := s.identities()
+	if err != nil {
+		return err
+	}
+	other := related.Relationship.Other(related.From)
+	otherID, ok := parseRef(ref, other)
+	if !ok {
+		return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "'%s' is not a reference to a record of %s: use %s(<id>)/$ref or $ref?$id=%s(<id>).", ref, other.EntitySetName, related.Relationship.Name, other.EntitySetName)
+	}
+	if err := is.Disassociate(r.Context(), related.Relationship, related.From, related.ID, otherID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
