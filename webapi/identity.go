@@ -2,7 +2,6 @@ package webapi
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	connectorhub "github.com/connectorhub/connectorhub"
@@ -226,34 +225,11 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 		return err
 	}
 	iq := q.storeQuery(related)
-	pageSize, paged := connectorhub.MaxPageSize, true
-	switch {
-	case prefs.MaxPageSize > 0:
-		pageSize = prefs.MaxPageSize
-	case q.top != nil:
-		pageSize, paged = min(*q.top, connectorhub.MaxPageSize), false
+	pg, err := s.pageOf(r, prefs, q.top, q.skipToken, q.orderBy, t.PrimaryID)
+	if err != nil {
+		return err
 	}
-	page := 1
-	var key []byte
-	if paged {
-		if key, err = s.Connectors.PagingKey(r.Context()); err != nil {
-			return err
-		}
-	}
-	if q.skipToken != "" {
-		if !paged {
-			return queryError("$skiptoken needs the page size of the request that gave it: send the same Prefer: odata.maxpagesize, or none, and no $top.")
-		}
-		tok, err := odata.DecodeSkipToken(key, q.skipToken, q.orderBy, t.PrimaryID)
-		if err != nil {
-			return asQueryError(err)
-		}
-		for _, sv := range tok.Sort {
-			iq.After = append(iq.After, sv.Value)
-		}
-		iq.After = append(iq.After, tok.LastKey)
-		page = tok.PageNumber
-	}
+	iq.After = pg.after
 
 	var b jsonBuffer
 	b.raw(`{"@odata.context":`)
@@ -270,11 +246,8 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 	}
 	b.raw(`,"value":[`)
 	var recs []*connectorhub.IdentityRecord
-	if pageSize > 0 {
-		iq.Top = pageSize
-		if paged {
-			iq.Top++ // one more row says whether there is a next page
-		}
+	if pg.size > 0 {
+		iq.Top = pg.rowsToRead()
 		err := is.ScanIdentities(r.Context(), t, iq, func(rec *connectorhub.IdentityRecord) error {
 			recs = append(recs, rec)
 			return nil
@@ -283,9 +256,9 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 			return err
 		}
 	}
-	more := len(recs) > pageSize
+	more := len(recs) > pg.size
 	if more {
-		recs = recs[:pageSize]
+		recs = recs[:pg.size]
 	}
 	for i, rec := range recs {
 		if i > 0 {
@@ -297,7 +270,9 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 	}
 	b.raw("]")
 	if more {
-		link, err := identityNextLink(r, t, key, q.orderBy, page, recs[0], recs[len(recs)-1])
+		last := recs[len(recs)-1]
+		link, err := pg.nextLink(r, q.orderBy, t.PrimaryID, recs[0].ID(t), last.ID(t),
+			func(p *odata.PropertyPath) (any, error) { return t.SortValue(p, last) })
 		if err != nil {
 			return err
 		}
@@ -310,45 +285,6 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 	}
 	writeJSON(w, http.StatusOK, b.bytes())
 	return nil
-}
-
-// identityNextLink is the request's URL with the $skiptoken of the page after this one.
-func identityNextLink(r *request, t *connectorhub.IdentityTable, key []byte, orderBy odata.OrderBy, page int, first, last *connectorhub.IdentityRecord) (string, error) {
-	tok := odata.SkipToken{PageNumber: page + 1, KeyColumn: t.PrimaryID}
-	for _, o := range orderBy {
-		v, err := t.SortValue(o.Path, last)
-		if err != nil {
-			return "", err
-		}
-		tok.Sort = append(tok.Sort, odata.SortValue{Column: o.Path.String(), Desc: o.Desc, Value: v})
-	}
-	var err error
-	if tok.LastKey, err = odata.ParseGUID(last.ID(t)); err != nil {
-		return "", err
-	}
-	if tok.FirstKey, err = odata.ParseGUID(first.ID(t)); err != nil {
-		return "", err
-	}
-	text, err := odata.EncodeSkipToken(key, tok)
-	if err != nil {
-		return "", err
-	}
-	return withSkipToken(r, text), nil
-}
-
-// withSkipToken is the request's URL with $skiptoken set to text: the client's other
-// parameters stay as sent, in their order. (nextLink in list.go builds connectors' links alike.)
-func withSkipToken(r *request, text string) string {
-	var params []string
-	for _, p := range strings.Split(r.URL.RawQuery, "&") {
-		name, _, _ := strings.Cut(p, "=")
-		if n, err := url.QueryUnescape(name); p == "" || err == nil && n == "$skiptoken" {
-			continue
-		}
-		params = append(params, p)
-	}
-	params = append(params, "$skiptoken="+strings.ReplaceAll(url.QueryEscape(text), "+", "%20"))
-	return strings.TrimSuffix(r.base, "/api/data/"+apiVersion(r)) + r.URL.EscapedPath() + "?" + strings.Join(params, "&")
 }
 
 // countIdentities serves GET <set>/$count and <set>(<id>)/<relationship>/$count: the number

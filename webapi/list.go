@@ -3,8 +3,6 @@ package webapi
 import (
 	"errors"
 	"net/http"
-	"net/url"
-	"strings"
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/odata"
@@ -40,38 +38,11 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 	}
 	ann := annotationsOf(prefs)
 	cq := q.connectorQuery(ann.formatted)
-	pageSize, paged := connectorhub.MaxPageSize, true
-	switch {
-	case prefs.MaxPageSize > 0:
-		pageSize = prefs.MaxPageSize
-	case q.top != nil:
-		pageSize, paged = min(*q.top, connectorhub.MaxPageSize), false
+	pg, err := s.pageOf(r, prefs, q.top, q.skipToken, q.orderBy, connectorhub.ConnectorPrimaryID)
+	if err != nil {
+		return err
 	}
-	page := 1
-	var key []byte
-	if paged {
-		if key, err = s.Connectors.PagingKey(r.Context()); err != nil {
-			return err
-		}
-	}
-	if q.skipToken != "" {
-		if !paged {
-			return queryError("$skiptoken needs the page size of the request that gave it: send the same Prefer: odata.maxpagesize, or none, and no $top.")
-		}
-		tok, err := odata.DecodeSkipToken(key, q.skipToken, q.orderBy, connectorhub.ConnectorPrimaryID)
-		if err != nil {
-			return asQueryError(err)
-		}
-		for _, sv := range tok.Sort {
-			cq.After = append(cq.After, sv.Value)
-		}
-		cq.After = append(cq.After, tok.LastKey)
-		page = tok.PageNumber
-	}
-	cq.Top = pageSize
-	if paged {
-		cq.Top++ // one more row says whether there is a next page
-	}
+	cq.After, cq.Top = pg.after, pg.rowsToRead()
 
 	var prefix jsonBuffer
 	prefix.raw(`{"@odata.context":`)
@@ -89,7 +60,7 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 	n := 0
 	var first, last *connectorhub.Connector
 	scan := func(row *connectorhub.ConnectorRow) error {
-		if n == pageSize {
+		if n == pg.size {
 			return errPageFull
 		}
 		if n > 0 {
@@ -104,7 +75,7 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 		st.buf.raw("}")
 		return st.flushIfFull()
 	}
-	if pageSize == 0 {
+	if pg.size == 0 {
 		err = nil // $top=0: no rows to read
 	} else {
 		err = s.Connectors.ScanConnectors(r.Context(), cq, scan)
@@ -120,7 +91,8 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 	}
 	st.buf.raw("]")
 	if more {
-		link, err := nextLink(r, key, q.orderBy, page, first, last)
+		link, err := pg.nextLink(r, q.orderBy, connectorhub.ConnectorPrimaryID, first.ID, last.ID,
+			func(p *odata.PropertyPath) (any, error) { return connectorhub.SortValue(p, last) })
 		if err != nil {
 			return err
 		}
@@ -162,45 +134,6 @@ func (s *Server) writeCount(b *jsonBuffer, r *request, q *query, prefs odata.Pre
 		}
 	}
 	return nil
-}
-
-// nextLink is the request's URL with the $skiptoken of the page after this one.
-func nextLink(r *request, key []byte, orderBy odata.OrderBy, page int, first, last *connectorhub.Connector) (string, error) {
-	tok := odata.SkipToken{PageNumber: page + 1, KeyColumn: connectorhub.ConnectorPrimaryID}
-	for _, o := range orderBy {
-		v, err := connectorhub.SortValue(o.Path, last)
-		if err != nil {
-			return "", err
-		}
-		tok.Sort = append(tok.Sort, odata.SortValue{Column: o.Path.String(), Desc: o.Desc, Value: v})
-	}
-	var err error
-	if tok.LastKey, err = odata.ParseGUID(last.ID); err != nil {
-		return "", err
-	}
-	if tok.FirstKey, err = odata.ParseGUID(first.ID); err != nil {
-		return "", err
-	}
-	text, err := odata.EncodeSkipToken(key, tok)
-	if err != nil {
-		return "", err
-	}
-	// Keep the client's parameters as sent, in their order; replace only the $skiptoken.
-	var params []string
-	for _, p := range strings.Split(r.URL.RawQuery, "&") {
-		name, _, _ := strings.Cut(p, "=")
-		if n, err := url.QueryUnescape(name); p == "" || err == nil && n == "$skiptoken" {
-			continue
-		}
-		params = append(params, p)
-	}
-	params = append(params, "$skiptoken="+strings.ReplaceAll(url.QueryEscape(text), "+", "%20"))
-	return strings.TrimSuffix(r.base, "/api/data/"+apiVersion(r)) + r.URL.EscapedPath() + "?" + strings.Join(params, "&"), nil
-}
-
-// apiVersion is the version segment of the request's path: "v9.2".
-func apiVersion(r *request) string {
-	return r.base[strings.LastIndexByte(r.base, '/')+1:]
 }
 
 // stream writes a JSON response in chunks as it is built.
