@@ -393,6 +393,181 @@ func TestDefinitionRules(t *testing.T) {
 			want: []want{{"InvalidJson", "", Error}}},
 		{name: "DocumentNotAnObject", text: `["swagger"]`,
 			want: []want{{"DocumentNotAnObject", "", Error}}},
+		// Dynamic extensions: GetContact's id is chosen from ListContacts (see withList).
+		{name: "DynamicValuesConsistent", cert: true, mutate: func(d doc) { withList(d); dynValues(d, map[string]any{"filter": "active"}) }},
+		{name: "OperationParameterNameNotFound", mutate: func(d doc) { withList(d); dynValues(d, map[string]any{"filter": "a", "skip": 1}) },
+			want: []want{{"OperationParameterNameNotFound", get + "/parameters/0/x-ms-dynamic-values/parameters/skip", Warning}}},
+		{name: "BodyPropertyIsAnInput", mutate: func(d doc) {
+			withList(d)
+			d.at("/paths/~1contacts/get")["parameters"] = append(arr(d.at("/paths/~1contacts/get")["parameters"]),
+				map[string]any{"name": "body", "in": "body", "schema": map[string]any{"$ref": "#/definitions/Contact"}})
+			dynValues(d, map[string]any{"filter": "a", "email": "x"})
+		}, want: []want{{"BodyOrFormDataParameterInFetchOperationNotAllowed", "/paths/~1contacts/get", Warning}}},
+		{name: "OperationMissingRequiredProperty", mutate: func(d doc) { withList(d); dynValues(d, map[string]any{"top": 5}) },
+			want: []want{{"OperationMissingRequiredProperty", get + "/parameters/0/x-ms-dynamic-values", Warning}}},
+		{name: "OperationParameterStaticTypeMismatch", mutate: func(d doc) { withList(d); dynValues(d, map[string]any{"filter": "a", "top": "five"}) },
+			want: []want{{"OperationParameterStaticTypeMismatch", get + "/parameters/0/x-ms-dynamic-values/parameters/top", Warning}}},
+		{name: "OperationParameterTypeMismatch", mutate: func(d doc) {
+			withList(d)
+			addParam(d, get, map[string]any{"name": "flag", "in": "query", "type": "boolean"})
+			dynValues(d, map[string]any{"filter": "a", "top": map[string]any{"parameter": "flag"}})
+		}, want: []want{{"OperationParameterTypeMismatch", get + "/parameters/0/x-ms-dynamic-values/parameters/top", Warning}}},
+		{name: "OperationParameterTypesMatch", mutate: func(d doc) {
+			withList(d)
+			addParam(d, get, map[string]any{"name": "n", "in": "query", "type": "integer"})
+			dynValues(d, map[string]any{"filter": "a", "top": map[string]any{"parameter": "n"}})
+		}},
+		{name: "OperationParameterRequiredMismatch", cert: true, mutate: func(d doc) {
+			withList(d)
+			addParam(d, get, map[string]any{"name": "q", "in": "query", "type": "string"})
+			dynValues(d, map[string]any{"filter": map[string]any{"parameter": "q"}})
+		}, want: []want{{"OperationParameterRequiredMismatch", get + "/parameters/0/x-ms-dynamic-values/parameters/filter", Warning}}},
+		{name: "OperationParameterRequiredFromRequired", cert: true, mutate: func(d doc) {
+			withList(d)
+			addParam(d, get, map[string]any{"name": "q", "in": "query", "type": "string", "required": true})
+			dynValues(d, map[string]any{"filter": map[string]any{"parameter": "q"}})
+		}},
+		{name: "InvokedOperationShouldProduceArray", mutate: func(d doc) {
+			withList(d)
+			dynValues(d, map[string]any{"filter": "a"})["value-collection"] = "items"
+		}, want: []want{{"InvokedOperationShouldProduceArray", get + "/parameters/0/x-ms-dynamic-values/value-collection", Warning}}},
+		{name: "InvokedOperationShouldProduceArrayAtRoot", mutate: func(d doc) {
+			withList(d)
+			delete(dynValues(d, map[string]any{"filter": "a"}), "value-collection")
+		}, want: []want{{"InvokedOperationShouldProduceArray", get + "/parameters/0/x-ms-dynamic-values", Warning}}},
+		{name: "InvokedOperationShouldProduceProperty", mutate: func(d doc) {
+			withList(d)
+			dynValues(d, map[string]any{"filter": "a"})["value-path"] = "id"
+		}, want: []want{{"InvokedOperationShouldProduceProperty", get + "/parameters/0/x-ms-dynamic-values/value-path", Warning}}},
+		{name: "OpenResponseNotChecked", mutate: func(d doc) {
+			withList(d)
+			d.at("/paths/~1contacts/get/responses/200")["schema"] = map[string]any{"type": "object"}
+			dynValues(d, map[string]any{"filter": "a"})["value-path"] = "id"
+		}},
+		{name: "DynamicListExtensionRequiredForAmbiguousReferences", cert: true, mutate: func(d doc) {
+			withList(d)
+			addParam(d, post, map[string]any{"name": "name", "in": "query", "type": "string", "required": true})
+			addParam(d, post, map[string]any{"name": "tag", "in": "query", "type": "string", "x-ms-dynamic-values": listCall(map[string]any{"filter": map[string]any{"parameter": "name"}})})
+		}, want: []want{{"DynamicListExtensionRequiredForAmbiguousReferences", post + "/parameters/2/x-ms-dynamic-values/parameters/filter", Warning}}},
+		{name: "DynamicListDisambiguates", cert: true, mutate: func(d doc) {
+			withList(d)
+			addParam(d, post, map[string]any{"name": "name", "in": "query", "type": "string", "required": true})
+			addParam(d, post, map[string]any{"name": "tag", "in": "query", "type": "string",
+				"x-ms-dynamic-values": listCall(map[string]any{"filter": map[string]any{"parameter": "name"}}),
+				"x-ms-dynamic-list": map[string]any{"operationId": "ListContacts", "itemsPath": "value", "itemValuePath": "name",
+					"parameters": map[string]any{"filter": map[string]any{"parameterReference": "body/name"}}}})
+		}},
+		{name: "DynamicListExtensionRequiredForNonParameterReferences", cert: true, mutate: func(d doc) {
+			withList(d)
+			addParam(d, post, map[string]any{"name": "tag", "in": "query", "type": "string", "x-ms-dynamic-values": listCall(map[string]any{"filter": map[string]any{"parameter": "email"}})})
+		}, want: []want{{"DynamicListExtensionRequiredForNonParameterReferences", post + "/parameters/1/x-ms-dynamic-values/parameters/filter", Warning}}},
+		{name: "DynamicSchemaConsistent", cert: true, mutate: func(d doc) {
+			withSchemaOp(d)
+			dynSchema(d, "schema/properties", "schema")
+		}},
+		{name: "DynamicPropertiesExtensionRequiredForPropertiesValuePath", cert: true, mutate: func(d doc) { withSchemaOp(d); dynSchema(d, "schema/properties", "-") },
+			want: []want{{"DynamicPropertiesExtensionRequiredForPropertiesValuePath", post + "/responses/201/schema/x-ms-dynamic-schema/value-path", Warning}}},
+		{name: "DynamicPropertiesItemValuePathMismatch", mutate: func(d doc) { withSchemaOp(d); dynSchema(d, "schema/properties", "schema/properties") },
+			want: []want{{"DynamicPropertiesItemValuePathMismatch", post + "/responses/201/schema/x-ms-dynamic-properties/itemValuePath", Warning}}},
+		{name: "InvokedOperationShouldProducePropertyForSchema", mutate: func(d doc) { withSchemaOp(d); dynSchema(d, "definition", "definition") },
+			want: []want{{"InvokedOperationShouldProduceProperty", post + "/responses/201/schema/x-ms-dynamic-schema/value-path", Warning},
+				{"InvokedOperationShouldProduceProperty", post + "/responses/201/schema/x-ms-dynamic-properties/itemValuePath", Warning}}},
+		{name: "DynamicPropertiesExtensionRequiredForNonParameterReferences", cert: true, mutate: func(d doc) {
+			withSchemaOp(d)
+			dynSchema(d, "schema", "-")["parameters"] = map[string]any{"kind": map[string]any{"parameter": "email"}}
+		}, want: []want{{"DynamicPropertiesExtensionRequiredForNonParameterReferences", post + "/responses/201/schema/x-ms-dynamic-schema/parameters/kind", Warning}}},
+		{name: "DynamicPropertiesExtensionRequiredForAmbiguousReferences", cert: true, mutate: func(d doc) {
+			withSchemaOp(d)
+			addParam(d, post, map[string]any{"name": "name", "in": "query", "type": "string", "required": true})
+			dynSchema(d, "schema", "-")["parameters"] = map[string]any{"kind": map[string]any{"parameter": "name"}}
+		}, want: []want{{"DynamicPropertiesExtensionRequiredForAmbiguousReferences", post + "/responses/201/schema/x-ms-dynamic-schema/parameters/kind", Warning}}},
+		{name: "DynamicTreeExtensionMissing", mutate: func(d doc) {
+			d.at(get + "/parameters/0")["x-ms-dynamic-values"] = map[string]any{"capability": "file-picker", "value-path": "id"}
+		}, want: []want{{"DynamicTreeExtensionMissing", get + "/parameters/0/x-ms-dynamic-values", Warning}}},
+		{name: "DynamicTreePresent", mutate: func(d doc) {
+			withList(d)
+			d.at(get + "/parameters/0")["x-ms-dynamic-values"] = map[string]any{"capability": "file-picker", "value-path": "id"}
+			d.at(get + "/parameters/0")["x-ms-dynamic-tree"] = dynTree(false)
+		}},
+		{name: "SelectedItemValuePathNotAllowedInThisPosition", mutate: func(d doc) {
+			withList(d)
+			d.at(get + "/parameters/0")["x-ms-dynamic-tree"] = dynTree(true)
+		}, want: []want{{"SelectedItemValuePathNotAllowedInThisPosition", get + "/parameters/0/x-ms-dynamic-tree/open/parameters/filter/selectedItemValuePath", Warning}}},
+		{name: "DynamicExtensionDefinitionNotAllowedInParameter", mutate: func(d doc) {
+			withSchemaOp(d)
+			d.at(post + "/parameters/0")["x-ms-dynamic-schema"] = map[string]any{"operationId": "GetSchema", "value-path": "schema"}
+		}, want: []want{{"DynamicExtensionDefinitionNotAllowedInParameter", post + "/parameters/0/x-ms-dynamic-schema", Warning},
+			{"ValueDoesNotMatchAnyForm", post + "/parameters/0", Warning}}},
+		// Operation families.
+		{name: "OperationFamilyConsistent", cert: true, mutate: func(d doc) { family(d, 1, 2) }},
+		{name: "OperationFamilyHasDuplicateRevisions", mutate: func(d doc) { family(d, 1, 1) },
+			want: []want{{"OperationFamilyHasDuplicateRevisions", "/paths/~1v2~1contacts~1{id}/get/x-ms-api-annotation/revision", Warning}}},
+		{name: "OperationFamilyHasManyActiveOperations", cert: true, mutate: func(d doc) { family(d, 1, 2, 3) },
+			want: []want{{"OperationFamilyHasManyActiveOperations", "/paths/~1v3~1contacts~1{id}/get/x-ms-api-annotation", Warning}}},
+		{name: "OperationFamilyOldRevisionsDeprecated", cert: true, mutate: func(d doc) {
+			family(d, 1, 2, 3)
+			d.op("/contacts/{id}", "get")["deprecated"] = true
+		}},
+		{name: "OperationFamilyHasManyActiveProductionOperations", cert: true, mutate: func(d doc) {
+			family(d, 1, 2)
+			d.at(get + "/x-ms-api-annotation")["status"] = "Production"
+			d.at("/paths/~1v2~1contacts~1{id}/get/x-ms-api-annotation")["status"] = "Production"
+		}, want: []want{{"OperationFamilyHasManyActiveProductionOperations", "/paths/~1v2~1contacts~1{id}/get/x-ms-api-annotation", Warning}}},
+		{name: "OperationFamilyHasManyEmptyRevisions", mutate: func(d doc) { family(d, 0, 0) },
+			want: []want{{"OperationFamilyHasManyEmptyRevisions", "/paths/~1v2~1contacts~1{id}/get/x-ms-api-annotation", Warning}}},
+		{name: "OperationRevisionEmpty", cert: true, mutate: func(d doc) { family(d, 0) },
+			want: []want{{"OperationRevisionEmpty", get + "/x-ms-api-annotation", Warning}}},
+		{name: "OperationIdShouldEndWithRevision", cert: true, mutate: func(d doc) {
+			family(d, 1, 2)
+			d.op("/v2/contacts/{id}", "get")["operationId"] = "GetContactNew"
+		}, want: []want{{"OperationIdShouldEndWithRevision", "/paths/~1v2~1contacts~1{id}/get/operationId", Warning}}},
+		// Webhooks: CreateHook registers a callback (see withHook).
+		{name: "WebhookConsistent", cert: true, mutate: func(d doc) { withHook(d) }},
+		{name: "WebhookOperationsMissingNotificationUrlProperty", mutate: func(d doc) {
+			withHook(d)
+			delete(d.at(hookURL), "x-ms-notification-url")
+		}, want: []want{{"WebhookOperationsMissingNotificationUrlProperty", hook, Warning}}},
+		{name: "OperationMustHaveNotificationContentExtension", mutate: func(d doc) {
+			withHook(d)
+			delete(d.at("/paths/~1hooks"), "x-ms-notification-content")
+		}, want: []want{{"OperationMustHaveNotificationContentExtension", hook, Warning}}},
+		{name: "NotificationUrlNotString", mutate: func(d doc) { withHook(d); d.at(hookURL)["type"] = "integer" },
+			want: []want{{"NotificationUrlNotString", hookURL, Warning}}},
+		{name: "NotificationUrlNotRequired", cert: true, mutate: func(d doc) { withHook(d); d.at(hook + "/parameters/0")["required"] = false },
+			want: []want{{"NotificationUrlNotRequired", hookURL, Warning}}},
+		{name: "NotificationUrlNotInternal", cert: true, mutate: func(d doc) { withHook(d); delete(d.at(hookURL), "x-ms-visibility") },
+			want: []want{{"NotificationUrlNotInternal", hookURL, Warning}}},
+		{name: "NotificationUrlNotAllowedInThisPosition", mutate: func(d doc) {
+			d.at(get + "/responses")["202"] = map[string]any{"description": "Accepted", "schema": map[string]any{"type": "object",
+				"properties": map[string]any{"cb": map[string]any{"type": "string", "x-ms-notification-url": true}}}}
+		}, want: []want{{"NotificationUrlNotAllowedInThisPosition", get + "/responses/202/schema/properties/cb/x-ms-notification-url", Warning}}},
+		{name: "NotificationExtensionSupportedForTriggerOnly", mutate: func(d doc) {
+			withHook(d)
+			d.op("/contacts/{id}", "get")["x-ms-notification"] = map[string]any{"operationId": "CreateHook"}
+		}, want: []want{{"NotificationExtensionSupportedForTriggerOnly", get + "/x-ms-notification", Warning}}},
+		{name: "NotificationExtensionOnTrigger", mutate: func(d doc) {
+			withHook(d)
+			d.op("/contacts/{id}", "get")["x-ms-notification"] = map[string]any{"operationId": "CreateHook"}
+			d.op("/contacts/{id}", "get")["x-ms-trigger"] = "single"
+		}},
+		{name: "NotificationExtensionNotSupportedInWebhookOperation", mutate: func(d doc) {
+			withHook(d)
+			d.at(hook)["x-ms-notification"] = map[string]any{"operationId": "CreateHook"}
+		}, want: []want{{"NotificationExtensionNotSupportedInWebhookOperation", hook + "/x-ms-notification", Warning}}},
+		{name: "NotificationOperationMustBeWebhook", mutate: func(d doc) {
+			d.op("/contacts/{id}", "get")["x-ms-notification"] = map[string]any{"operationId": "CreateContact"}
+			d.op("/contacts/{id}", "get")["x-ms-trigger"] = "single"
+		}, want: []want{{"NotificationOperationMustBeWebhook", get + "/x-ms-notification/operationId", Warning}}},
+		// Limits Microsoft does not publish.
+		{name: "OperationIdTooLong", cert: true, mutate: func(d doc) { d.op("/contacts", "post")["operationId"] = strings.Repeat("C", maxOperationIDLength+1) },
+			want: []want{{"OperationIdTooLong", post + "/operationId", Warning}}},
+		{name: "OperationIdAtLimit", cert: true, mutate: func(d doc) { d.op("/contacts", "post")["operationId"] = strings.Repeat("C", maxOperationIDLength) }},
+		{name: "SchemaTooDeep", mutate: func(d doc) { nest(d, maxSchemaDepth-1) },
+			want: []want{{"SchemaTooDeep", get + "/responses/200/schema", Warning}, {"SchemaTooDeep", post + "/parameters/0/schema", Warning}}},
+		{name: "SchemaAtDepthLimit", mutate: func(d doc) { nest(d, maxSchemaDepth-2) }},
+		{name: "RecursiveSchemaNotTooDeep", mutate: func(d doc) {
+			d.at("/definitions/Contact/properties")["manager"] = map[string]any{"$ref": "#/definitions/Contact"}
+		}},
 		// Certification.
 		{name: "TitleTooLong", cert: true, mutate: func(d doc) { d.at("/info")["title"] = "Contoso Customer Relationship Manager" },
 			want: []want{{"TitleTooLong", "/info/title", Error}}},

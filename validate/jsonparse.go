@@ -44,8 +44,11 @@ type parser struct {
 	dups    []dupKey
 
 	locating bool
-	want     map[string]bool
+	want     map[string]bool // the pointers to locate, with all their parents
 	found    map[string]int
+	// blind counts the values being read whose pointer is not wanted: as want holds the
+	// parents of every wanted pointer, nothing inside them is wanted either.
+	blind int
 }
 
 // dupKey is a member name that occurs twice in one object; the later one wins.
@@ -264,15 +267,26 @@ func (p *parser) object() (any, error) {
 		}
 		name := key.(string)
 		p.path = append(p.path, name)
+		blind := false
 		if p.locating {
-			if ptr := pointerOf(p.path); p.want[ptr] {
+			if p.blind > 0 {
+				blind = true
+			} else if ptr := pointerOf(p.path); p.want[ptr] {
 				// A later duplicate overwrites: the value that counts is the last one.
 				p.found[ptr] = keyOff
+			} else {
+				blind = true
 			}
 		} else if _, dup := obj[name]; dup {
 			p.dups = append(p.dups, dupKey{pointerOf(p.path), keyOff})
 		}
+		if blind {
+			p.blind++
+		}
 		v, err := p.value()
+		if blind {
+			p.blind--
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -320,13 +334,26 @@ func (p *parser) array() (any, error) {
 				return arr, nil
 			}
 		}
-		p.path = append(p.path, strconv.Itoa(i))
-		if p.locating {
+		blind := p.locating && p.blind > 0
+		tok := ""
+		if !blind {
+			tok = strconv.Itoa(i)
+		}
+		p.path = append(p.path, tok)
+		if p.locating && !blind {
 			if ptr := pointerOf(p.path); p.want[ptr] {
 				p.found[ptr] = p.pos
+			} else {
+				blind = true
 			}
 		}
+		if blind {
+			p.blind++
+		}
 		v, err := p.value()
+		if blind {
+			p.blind--
+		}
 		if err != nil {
 			return nil, err
 		}

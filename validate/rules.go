@@ -341,3 +341,125 @@ var (
 	rPublisher = rule("PublisherMissing", Warning, certification, props,
 		"publisher and stackOwner are set", srcCert+" (step 3a)", "add \"publisher\" and \"stackOwner\"")
 )
+
+// Dynamic extensions (x-ms-dynamic-values, -list, -schema, -properties, -tree): the call they
+// describe must fit the invoked operation. Microsoft's catalogue gives no severities; the
+// service saves definitions that break these (published connectors do), and the damage shows
+// only in the designer, so they are warnings.
+var (
+	rDynParamNotFound = rule("OperationParameterNameNotFound", Warning, structural, def,
+		"each input a dynamic extension passes (a key of its parameters, the first segment of a path string) names a parameter of the invoked operation, or a top-level property of its body",
+		srcRules+"; "+srcExt, "use the invoked operation's parameter name as the key, or remove the input")
+	rDynRequiredMissing = rule("OperationMissingRequiredProperty", Warning, structural, def,
+		"a dynamic extension supplies every required non-body parameter of the invoked operation that has no default",
+		srcRules+"; "+srcExt, "add the parameter to the extension's parameters, as a static value or a reference")
+	rDynStaticType = rule("OperationParameterStaticTypeMismatch", Warning, structural, def,
+		"a static value a dynamic extension passes has the JSON type of the invoked parameter (integer, number, boolean; strings accept anything written as text)",
+		srcRules, "write the value with the parameter's type, e.g. 5 rather than \"5\" for an integer")
+	rDynRefType = rule("OperationParameterTypeMismatch", Warning, structural, def,
+		"a parameter a dynamic extension forwards from its own operation has the type of the invoked parameter",
+		srcRules, "forward a parameter of the same type, or change one of the two types")
+	rDynRequiredMismatch = rule("OperationParameterRequiredMismatch", Warning, certification, def,
+		"a required parameter of the invoked operation is not fed from an optional parameter without a default (the list stays empty until the user fills it)",
+		srcRules, "make the source parameter required, give it a default, or make the invoked parameter optional")
+	rDynProduceArray = rule("InvokedOperationShouldProduceArray", Warning, structural, def,
+		"value-collection or itemsPath (the response root when absent) is an array in the successful response schema of the invoked operation, when that schema declares its shape",
+		srcRules+"; "+srcExt, "point value-collection/itemsPath at the array property of the response, or fix the response schema")
+	rDynProduceProperty = rule("InvokedOperationShouldProduceProperty", Warning, structural, def,
+		"value-path, value-title, itemValuePath, itemTitlePath (within the collection's items) and the dynamic schema's value-path/itemValuePath name properties of the invoked operation's successful response, when its schema declares them",
+		srcRules+"; "+srcExt, "fix the path string (segments separated by /, no leading /) or declare the property in the response schema")
+	rDynListAmbiguous = rule("DynamicListExtensionRequiredForAmbiguousReferences", Warning, certification, def,
+		"x-ms-dynamic-values without x-ms-dynamic-list references no name that is both a parameter and a top-level body property of its operation",
+		srcRules+"; "+srcExt, "add an x-ms-dynamic-list beside it, whose parameterReference says which one is meant")
+	rDynListNonParam = rule("DynamicListExtensionRequiredForNonParameterReferences", Warning, certification, def,
+		"x-ms-dynamic-values without x-ms-dynamic-list references only parameters of its operation, not properties within the body",
+		srcRules+"; "+srcExt, "add an x-ms-dynamic-list beside it, with parameterReference path strings such as \"body/id\"")
+	rDynPropsAmbiguous = rule("DynamicPropertiesExtensionRequiredForAmbiguousReferences", Warning, certification, def,
+		"x-ms-dynamic-schema without x-ms-dynamic-properties references no name that is both a parameter and a top-level body property of its operation",
+		srcRules+"; "+srcExt, "add an x-ms-dynamic-properties beside it, whose parameterReference says which one is meant")
+	rDynPropsNonParam = rule("DynamicPropertiesExtensionRequiredForNonParameterReferences", Warning, certification, def,
+		"x-ms-dynamic-schema without x-ms-dynamic-properties references only parameters of its operation, not properties within the body",
+		srcRules+"; "+srcExt, "add an x-ms-dynamic-properties beside it, with parameterReference path strings such as \"body/id\"")
+	rDynPropsValuePath = rule("DynamicPropertiesExtensionRequiredForPropertiesValuePath", Warning, certification, def,
+		"an x-ms-dynamic-schema whose value-path ends in \"properties\" (the schema's properties, not the schema) has an x-ms-dynamic-properties beside it",
+		srcRules+"; "+srcExt, "add x-ms-dynamic-properties with itemValuePath set to the value-path without its \"/properties\" ending")
+	rDynPropsMismatch = rule("DynamicPropertiesItemValuePathMismatch", Warning, structural, def,
+		"x-ms-dynamic-properties.itemValuePath equals the value-path of the x-ms-dynamic-schema beside it, without a final \"properties\" segment",
+		srcRules+"; "+srcExt, "set itemValuePath to the expected path given in the message")
+	rDynTreeMissing = rule("DynamicTreeExtensionMissing", Warning, structural, def,
+		"an x-ms-dynamic-values with \"capability\": \"file-picker\" has an x-ms-dynamic-tree beside it",
+		srcRules, "add x-ms-dynamic-tree (settings, open, browse) beside the x-ms-dynamic-values")
+	rDynSelectedPath = rule("SelectedItemValuePathNotAllowedInThisPosition", Warning, structural, def,
+		"selectedItemValuePath appears only in the browse part of x-ms-dynamic-tree",
+		srcRules, "move selectedItemValuePath into x-ms-dynamic-tree.browse, or remove it")
+	rDynOnBody = rule("DynamicExtensionDefinitionNotAllowedInParameter", Warning, structural, def,
+		"dynamic extensions of a body parameter are written in its schema, not on the parameter object",
+		srcRules, "move the extension into the parameter's schema")
+)
+
+// Operation families (x-ms-api-annotation family and revision).
+var (
+	rFamilyDupRevision = rule("OperationFamilyHasDuplicateRevisions", Warning, structural, def,
+		"the operations of one family (x-ms-api-annotation.family) have different revisions",
+		srcRules+"; "+srcExt, "give each operation of the family its own revision number")
+	rFamilyManyActive = rule("OperationFamilyHasManyActiveOperations", Warning, certification, def,
+		"a family has at most two operations that are not deprecated",
+		srcRules, "mark the older revisions \"deprecated\": true")
+	rFamilyManyProduction = rule("OperationFamilyHasManyActiveProductionOperations", Warning, certification, def,
+		"a family has at most one non-deprecated operation with x-ms-api-annotation.status Production",
+		srcRules, "deprecate the previous Production revision, or mark the new one Preview")
+	rFamilyManyEmpty = rule("OperationFamilyHasManyEmptyRevisions", Warning, structural, def,
+		"at most one operation of a family has no revision",
+		srcRules, "number the revisions of the family: 1, 2, 3…")
+	rRevisionEmpty = rule("OperationRevisionEmpty", Warning, certification, def,
+		"an operation with x-ms-api-annotation.family has a revision",
+		srcRules+"; "+srcExt, "add \"revision\": 1 (or the operation's number in the family)")
+	rRevisionSuffix = rule("OperationIdShouldEndWithRevision", Warning, certification, def,
+		"the operationId of revision n ≥ 2 ends with the suffix Vn (GetItems_V2; _V2, V2 and v2 are accepted)",
+		srcRules+"; devhub operational-versioning.md", "rename the operation, e.g. GetItems_V2 for revision 2")
+)
+
+// Webhooks and notifications. A webhook operation is a trigger (x-ms-trigger) whose
+// x-ms-notification-content — on the operation or, as published connectors write it, on its
+// path item — describes what the service posts back.
+var (
+	rWebhookNoURL = rule("WebhookOperationsMissingNotificationUrlProperty", Warning, structural, def,
+		"a webhook operation has an input marked \"x-ms-notification-url\": true, where the service puts its callback URL",
+		srcRules+"; "+srcExt, "mark the callback URL property of the body with \"x-ms-notification-url\": true")
+	rNotifContentMissing = rule("OperationMustHaveNotificationContentExtension", Warning, structural, def,
+		"an operation with an x-ms-notification-url input has x-ms-notification-content (on the operation or its path item)",
+		srcRules+"; "+srcExt, "add x-ms-notification-content with the schema of the payload the service will receive")
+	rNotifURLString = rule("NotificationUrlNotString", Warning, structural, def,
+		"an x-ms-notification-url property has type string",
+		srcRules, "set \"type\": \"string\"")
+	rNotifURLRequired = rule("NotificationUrlNotRequired", Warning, certification, def,
+		"an x-ms-notification-url property is required, and so is each parent up to the body parameter",
+		srcRules, "list the property in its parent's required, and make the body parameter required")
+	rNotifURLInternal = rule("NotificationUrlNotInternal", Warning, certification, def,
+		"an x-ms-notification-url property, or one of its parents, has \"x-ms-visibility\": \"internal\" (the user never types it)",
+		srcRules, "add \"x-ms-visibility\": \"internal\" to the property")
+	rNotifURLPosition = rule("NotificationUrlNotAllowedInThisPosition", Warning, structural, def,
+		"x-ms-notification-url appears only in an input body: not in a response, not on a query, path, header or form parameter",
+		srcRules, "move the callback URL into the body schema of the subscribe operation")
+	rNotifTriggerOnly = rule("NotificationExtensionSupportedForTriggerOnly", Warning, structural, def,
+		"x-ms-notification appears only on trigger operations (x-ms-trigger)",
+		srcRules, "add x-ms-trigger to the operation, or remove x-ms-notification")
+	rNotifInWebhook = rule("NotificationExtensionNotSupportedInWebhookOperation", Warning, structural, def,
+		"x-ms-notification does not appear on a webhook operation (one with an x-ms-notification-url input)",
+		srcRules, "remove x-ms-notification: the webhook registers its own callback")
+	rNotifMustBeWebhook = rule("NotificationOperationMustBeWebhook", Warning, structural, def,
+		"x-ms-notification.operationId names a webhook operation (one with an x-ms-notification-url input)",
+		srcRules, "name the operation that registers the webhook")
+)
+
+// Limits Microsoft's catalogue names without publishing their values.
+var (
+	rOperationIDTooLong = rule("OperationIdTooLong", Warning, certification, def,
+		"operationIds have at most 80 characters (the limit is ours: Microsoft does not publish it)",
+		srcRules+"; limit chosen: the longest operationId of the 838 published connectors has 77 characters, and 80 is the published limit of the summary and x-ms-summary strings",
+		"shorten the operationId, e.g. drop the words that repeat the path")
+	rSchemaTooDeep = rule("SchemaTooDeep", Warning, structural, def,
+		"a request or response body nests at most 16 levels of properties and items, references expanded (the limit is ours: Microsoft does not publish it)",
+		srcRules+"; limit chosen: the deepest body of the 838 published connectors has 15 levels, which the service accepts",
+		"flatten the schema, or type a deep sub-object as a plain object")
+)

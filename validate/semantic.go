@@ -16,8 +16,11 @@ type definition struct {
 	root         map[string]any
 	ops          []*operation
 	operationIDs map[string]bool
-	refCounts    map[string]int // schema counts of referenced definitions (countSchemas)
-	resolved     map[string]any // targets of references (resolve)
+	refCounts    map[string]int        // schema counts of referenced definitions (countSchemas)
+	refDepths    map[string]int        // depths of referenced definitions (schemaDepth)
+	resolved     map[string]any        // targets of references (resolve)
+	byID         map[string]*operation // the first operation of each operationId (invoked)
+	notifURLs    [][]string            // where x-ms-notification-url is written, as reference tokens
 }
 
 // operation is one method of one path.
@@ -161,6 +164,8 @@ func (d *definition) check(c *checker) {
 	d.checkSecurity(c)
 	d.checkSchemas(c)
 	d.checkExtensions(c, d.root, nil)
+	d.checkFamilies(c)
+	d.checkWebhooks(c)
 	d.checkLimits(c)
 	d.checkMIME(c)
 	if c.opts.Certification {
@@ -520,11 +525,20 @@ func (d *definition) checkExtensions(c *checker, v any, path []string) {
 			switch k {
 			case "x-ms-dynamic-values", "x-ms-dynamic-schema", "x-ms-dynamic-list", "x-ms-dynamic-properties", "x-ms-notification":
 				d.checkOperationRef(c, obj(x[k]), kat, k)
+				if k != "x-ms-notification" {
+					d.checkDynamic(c, k, obj(x[k]), x, kat, path)
+				}
 			case "x-ms-dynamic-tree":
 				t := obj(x[k])
 				for _, part := range []string{"open", "browse"} {
 					d.checkOperationRef(c, obj(t[part]), ptr(kat, part), k+"."+part)
 				}
+				d.checkDynamic(c, k, t, x, kat, path)
+			case "x-ms-notification-url":
+				if x[k] != true {
+					break
+				}
+				d.notifURLs = append(d.notifURLs, append([]string(nil), path...))
 			case "x-ms-enum-values":
 				seen := map[string]bool{}
 				for i, e := range arr(x[k]) {

@@ -8,7 +8,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/connectorhub/connectorhub/auth"
 	"github.com/connectorhub/connectorhub/internal/corpustest"
 )
 
@@ -83,6 +85,41 @@ func BenchmarkGetConnector(b *testing.B) {
 		for pb.Next() {
 			i++
 			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/data/v9.2/connectors(00000000-0000-0000-0000-%012d)", s.URL(), i%n+1), nil)
+			benchDo(b, req, http.StatusOK)
+		}
+	})
+}
+
+// BenchmarkGetConnectorWithToken is BenchmarkGetConnector with bearer-token authentication:
+// the token's signature is verified and the caller's roles are read on every request.
+func BenchmarkGetConnectorWithToken(b *testing.B) {
+	s := MustOpenServer(b)
+	iss, err := auth.LoadOrCreateIssuer(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := auth.NewVerifier()
+	v.TrustLocal(iss)
+	s.Server.Auth = &auth.Authenticator{Verifier: v, Users: s.DB}
+	token, err := iss.Token(s.Admin.ID, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	def := medianDefinition(b)
+	const n = 100
+	for i := 1; i <= n; i++ {
+		req, _ := http.NewRequest("POST", s.URL()+"/api/data/v9.2/connectors", strings.NewReader(body(i, map[string]any{"openapidefinition": def})))
+		req.Header.Set("Authorization", "Bearer "+token)
+		benchDo(b, req, http.StatusNoContent)
+	}
+	b.SetBytes(int64(len(def)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			i++
+			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/data/v9.2/connectors(00000000-0000-0000-0000-%012d)", s.URL(), i%n+1), nil)
+			req.Header.Set("Authorization", "Bearer "+token)
 			benchDo(b, req, http.StatusOK)
 		}
 	})

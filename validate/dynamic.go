@@ -1,0 +1,514 @@
+package validate
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The dynamic extensions describe a call the designer makes to another operation of the
+// connector: x-ms-dynamic-values and x-ms-dynamic-list (a list of values), x-ms-dynamic-schema
+// and x-ms-dynamic-properties (a schema), x-ms-dynamic-tree (a file picker). The older
+// extension of each pair names inputs by parameter name ({"parameter": "id"}); the newer one
+// by path string ({"parameterReference": "body/id"}), a JSON pointer without its leading "/".
+//
+// The checks here look at the call from both ends: the invoked operation must take the inputs
+// passed and produce what the paths read; the calling operation must have what it forwards.
+// A response schema that does not declare its shape (no properties, a dynamic schema of its
+// own) is given the benefit of the doubt.
+
+// dynamicKinds are the extensions checkDynamic handles, with whether inputs are written in the
+// newer style (parameterReference / value).
+var dynamicKinds = map[string]bool{
+	"x-ms-dynamic-values":     false,
+	"x-ms-dynamic-schema":     false,
+	"x-ms-dynamic-list":       true,
+	"x-ms-dynamic-properties": true,
+}
+
+// checkDynamic checks one dynamic extension ext of kind, written at pointer at in the object
+// owner, whose reference tokens are path.
+func (d *definition) checkDynamic(c *checker, kind string, ext, owner map[string]any, at string, path []string) {
+	if ext == nil {
+		return
+	}
+	src := d.opAt(path)
+	if strOf(owner["in"]) == "body" && isParameterPath(path) {
+		c.add(rDynOnBody, at, "%s is written on the body parameter %q instead of its schema", kind, strOf(owner["name"]))
+	}
+	if kind != "x-ms-dynamic-tree" {
+		for _, p := range selectedItemPaths(ext, at) {
+			c.add(rDynSelectedPath, p, "selectedItemValuePath is not allowed in %s", kind)
+		}
+	}
+	switch kind {
+	case "x-ms-dynamic-tree":
+		for _, part := range []string{"settings", "open"} {
+			for _, p := range selectedItemPaths(obj(ext[part]), ptr(at, part)) {
+				c.add(rDynSelectedPath, p, "selectedItemValuePath is not allowed in x-ms-dynamic-tree.%s; only in browse", part)
+			}
+		}
+		for _, part := range []string{"open", "browse"} {
+			if call := obj(ext[part]); call != nil {
+				d.checkCall(c, kind+"."+part, true, call, ptr(at, part), src)
+				d.checkListPaths(c, kind+"."+part, call, ptr(at, part), "itemsPath", "itemValuePath", "itemTitlePath")
+			}
+		}
+		return
+	case "x-ms-dynamic-values":
+		if strOf(ext["capability"]) == "file-picker" && owner["x-ms-dynamic-tree"] == nil {
+			c.add(rDynTreeMissing, at, "x-ms-dynamic-values has the file-picker capability but no x-ms-dynamic-tree beside it")
+		}
+		if owner["x-ms-dynamic-list"] == nil {
+			d.checkOldReferences(c, kind, ext, at, src, rDynListAmbiguous, rDynListNonParam, "x-ms-dynamic-list")
+		}
+		d.checkListPaths(c, kind, ext, at, "value-collection", "value-path", "value-title")
+	case "x-ms-dynamic-list":
+		d.checkListPaths(c, kind, ext, at, "itemsPath", "itemValuePath", "itemTitlePath")
+	case "x-ms-dynamic-schema":
+		vp, hasVP := str(ext["value-path"])
+		props := obj(owner["x-ms-dynamic-properties"])
+		if props == nil {
+			d.checkOldReferences(c, kind, ext, at, src, rDynPropsAmbiguous, rDynPropsNonParam, "x-ms-dynamic-properties")
+			if hasVP && (vp == "properties" || strings.HasSuffix(vp, "/properties")) {
+				c.add(rDynPropsValuePath, ptr(at, "value-path"), "the value-path %q points at the properties of a schema; x-ms-dynamic-properties is needed beside it", vp)
+			}
+		} else if owner["x-ms-dynamic-schema"] != nil {
+			want := strings.TrimSuffix(strings.TrimSuffix(vp, "properties"), "/")
+			if vp != "properties" && !strings.HasSuffix(vp, "/properties") {
+				want = vp
+			}
+			got, hasIVP := str(props["itemValuePath"])
+			if got != want && (hasIVP || want != "") {
+				p := ptr(pointerOf(path), "x-ms-dynamic-properties")
+				if hasIVP {
+					p = ptr(p, "itemValuePath")
+				}
+				c.add(rDynPropsMismatch, p, "x-ms-dynamic-properties.itemValuePath is %q; with the value-path %q of x-ms-dynamic-schema the expected path is %q", got, vp, want)
+			}
+		}
+		if hasVP {
+			d.checkResponsePath(c, kind, ext, ptr(at, "value-path"), vp)
+		}
+	case "x-ms-dynamic-properties":
+		if vp, ok := str(ext["itemValuePath"]); ok {
+			d.checkResponsePath(c, kind, ext, ptr(at, "itemValuePath"), vp)
+		}
+	}
+	d.checkCall(c, kind, dynamicKinds[kind], ext, at, src)
+}
+
+// selectedItemPaths returns where selectedItemValuePath is written in a call: on the call
+// itself or in one of its inputs.
+func selectedItemPaths(call map[string]any, at string) []string {
+	var out []string
+	if _, ok := call["selectedItemValuePath"]; ok {
+		out = append(out, ptr(at, "selectedItemValuePath"))
+	}
+	ps := obj(call["parameters"])
+	for _, k := range sortedKeys(ps) {
+		if _, ok := obj(ps[k])["selectedItemValuePath"]; ok {
+			out = append(out, ptr(at, "parameters", k, "selectedItemValuePath"))
+		}
+	}
+	return out
+}
+
+// isParameterPath reports whether path is that of a parameter object: an item of an
+// operation's or path item's parameters, or a member of the top-level parameters.
+func isParameterPath(path []string) bool {
+	n := len(path)
+	switch {
+	case n == 2 && path[0] == "parameters":
+		return true
+	case n == 4 && path[0] == "paths" && path[2] == "parameters":
+		return true
+	case n == 5 && path[0] == "paths" && path[3] == "parameters":
+		return true
+	}
+	return false
+}
+
+// opAt returns the operation that the tokens path lie in, or nil outside the operations.
+func (d *definition) opAt(path []string) *operation {
+	if len(path) < 3 || path[0] != "paths" {
+		return nil
+	}
+	for _, op := range d.ops {
+		if op.path == path[1] && op.method == path[2] {
+			return op
+		}
+	}
+	return nil
+}
+
+// invoked returns the operation with the given operationId.
+func (d *definition) invoked(id string) *operation {
+	if id == "" || !d.operationIDs[id] {
+		return nil
+	}
+	if d.byID == nil {
+		d.byID = make(map[string]*operation, len(d.ops))
+		for _, op := range d.ops {
+			if _, dup := d.byID[op.id]; !dup && op.id != "" {
+				d.byID[op.id] = op
+			}
+		}
+	}
+	return d.byID[id]
+}
+
+// input is one input a dynamic call passes to the invoked operation.
+type input struct {
+	key       string
+	at        string
+	static    any    // the static value, when hasStatic
+	ref       string // the name or path string forwarded from the calling operation
+	hasStatic bool
+}
+
+// inputs lists the inputs of a call, in key order; newStyle reads {"value"} and
+// {"parameterReference"}, the older style {"parameter"} and bare static values.
+func inputs(call map[string]any, at string, newStyle bool) []input {
+	ps := obj(call["parameters"])
+	out := make([]input, 0, len(ps))
+	for _, k := range sortedKeys(ps) {
+		in := input{key: k, at: ptr(at, "parameters", k)}
+		v := ps[k]
+		m, isObj := v.(map[string]any)
+		switch {
+		case newStyle && isObj:
+			if s, ok := str(m["parameterReference"]); ok {
+				in.ref = s
+			} else if val, ok := m["value"]; ok {
+				in.static, in.hasStatic = val, true
+			}
+		case isObj:
+			if s, ok := str(m["parameter"]); ok {
+				in.ref = s
+			} else if val, ok := m["value"]; ok {
+				in.static, in.hasStatic = val, true
+			}
+		default:
+			in.static, in.hasStatic = v, true
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+// checkCall checks the inputs of a call against the invoked operation's parameters.
+func (d *definition) checkCall(c *checker, kind string, newStyle bool, call map[string]any, at string, src *operation) {
+	target := d.invoked(strOf(call["operationId"]))
+	if target == nil {
+		return // no operationId (a built-in call), or one reported by OperationIdNotFound
+	}
+	ins := inputs(call, at, newStyle)
+	given := make(map[string]bool, len(ins))
+	bodyProps := d.bodyProperties(target)
+	for _, in := range ins {
+		name, _, _ := strings.Cut(in.key, "/")
+		given[name] = true
+		p, ok := paramNamed(target.params, name)
+		if !ok {
+			if _, isProp := bodyProps[name]; !isProp {
+				c.add(rDynParamNotFound, in.at, "%s passes %q, but the operation %q has no parameter or body property of that name", kind, in.key, target.id)
+			}
+			continue
+		}
+		if in.key != name || p.in == "body" {
+			continue // a property within a parameter: its type is that of the property
+		}
+		ptype := strOf(p.obj["type"])
+		if in.hasStatic && !staticFits(ptype, in.static) {
+			c.add(rDynStaticType, in.at, "%s passes a static %s to the %s parameter %q of %q", kind, jsonKind(in.static), ptype, name, target.id)
+		}
+		if in.ref != "" && src != nil && !strings.Contains(in.ref, "/") {
+			if sp, ok := paramNamed(src.params, in.ref); ok && sp.in != "body" {
+				stype := strOf(sp.obj["type"])
+				if stype != "" && ptype != "" && stype != ptype && !(ptype == "number" && stype == "integer") && ptype != "string" {
+					c.add(rDynRefType, in.at, "%s forwards the %s parameter %q to the %s parameter %q of %q", kind, stype, in.ref, ptype, name, target.id)
+				}
+				if p.obj["required"] == true && p.obj["default"] == nil && sp.obj["required"] != true && sp.obj["default"] == nil {
+					c.add(rDynRequiredMismatch, in.at, "the required parameter %q of %q is fed from the optional parameter %q", name, target.id, in.ref)
+				}
+			}
+		}
+	}
+	for _, p := range target.params {
+		if p.in == "body" || p.obj["required"] != true || p.obj["default"] != nil || given[p.name] {
+			continue
+		}
+		if _, flattened := bodyProps[p.name]; flattened && given[p.name] {
+			continue
+		}
+		c.add(rDynRequiredMissing, at, "%s does not pass the required parameter %q of %q", kind, p.name, target.id)
+	}
+}
+
+func paramNamed(ps []param, name string) (param, bool) {
+	for _, p := range ps {
+		if p.name == name {
+			return p, true
+		}
+	}
+	return param{}, false
+}
+
+// staticFits reports whether a static value suits a parameter type; strings take any scalar
+// (the value is sent as text), unknown types anything.
+func staticFits(typ string, v any) bool {
+	switch typ {
+	case "integer":
+		n, ok := v.(json.Number)
+		if !ok {
+			return false
+		}
+		_, err := n.Int64()
+		return err == nil
+	case "number":
+		_, ok := v.(json.Number)
+		return ok
+	case "boolean":
+		_, ok := v.(bool)
+		return ok
+	case "string":
+		switch v.(type) {
+		case map[string]any, []any:
+			return false
+		}
+	}
+	return true
+}
+
+// bodyProperties returns the top-level properties of an operation's body schema, which the
+// older dynamic extensions address by name.
+func (d *definition) bodyProperties(op *operation) map[string]any {
+	for _, p := range op.params {
+		if p.in == "body" {
+			return d.properties(obj(p.obj["schema"]), 0)
+		}
+	}
+	return nil
+}
+
+// properties returns the properties of a schema, references followed and allOf merged;
+// depth bounds the walk through allOf.
+func (d *definition) properties(s map[string]any, depth int) map[string]any {
+	s = d.deref(s)
+	if s == nil || depth > 8 {
+		return nil
+	}
+	props := obj(s["properties"])
+	all := arr(s["allOf"])
+	if len(all) == 0 {
+		return props
+	}
+	out := make(map[string]any, len(props))
+	for _, x := range all {
+		for k, v := range d.properties(obj(x), depth+1) {
+			out[k] = v
+		}
+	}
+	for k, v := range props {
+		out[k] = v
+	}
+	return out
+}
+
+// deref follows a chain of references; it returns nil when one does not resolve or loops.
+func (d *definition) deref(s map[string]any) map[string]any {
+	for range 16 {
+		ref, ok := str(s["$ref"])
+		if !ok {
+			return s
+		}
+		s = obj(d.resolve(ref))
+	}
+	return nil
+}
+
+// checkOldReferences checks the {"parameter": name} references of an older-style extension
+// against the calling operation: a name that is also a body property is ambiguous, a name that
+// is only a body property needs the newer extension.
+func (d *definition) checkOldReferences(c *checker, kind string, ext map[string]any, at string, src *operation, ambiguous, nonParam *Rule, newer string) {
+	if src == nil {
+		return // written in a shared definition: the calling operation is not known
+	}
+	bodyProps := d.bodyProperties(src)
+	for _, in := range inputs(ext, at, false) {
+		if in.ref == "" {
+			continue
+		}
+		_, isParam := paramNamed(src.params, in.ref)
+		_, isProp := bodyProps[in.ref]
+		switch {
+		case isParam && isProp:
+			c.add(ambiguous, in.at, "%s references %q, which is both a parameter and a body property of %s; %s says which", kind, in.ref, src.label(), newer)
+		case !isParam && (isProp || strings.Contains(in.ref, "/")):
+			c.add(nonParam, in.at, "%s references %q, a property within a parameter of %s; only %s can reference it", kind, in.ref, src.label(), newer)
+		}
+	}
+}
+
+// successSchema returns the schema of the invoked operation's first successful response that
+// has one (200 first), references followed.
+func (d *definition) successSchema(op *operation) map[string]any {
+	rs := obj(op.obj["responses"])
+	codes := make([]string, 0, len(rs))
+	for code := range rs {
+		if strings.HasPrefix(code, "2") {
+			codes = append(codes, code)
+		}
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		r := obj(rs[code])
+		if ref, ok := str(r["$ref"]); ok {
+			r = obj(d.resolve(ref))
+		}
+		if s := d.deref(obj(r["schema"])); s != nil {
+			return s
+		}
+	}
+	return nil
+}
+
+// shape describes what a schema declares: known is false when it leaves its shape open.
+func (d *definition) shapeKnown(s map[string]any) bool {
+	if s == nil || s["x-ms-dynamic-schema"] != nil || s["x-ms-dynamic-properties"] != nil {
+		return false
+	}
+	switch strOf(s["type"]) {
+	case "array", "string", "integer", "number", "boolean":
+		return true
+	}
+	if _, ok := s["additionalProperties"].(map[string]any); ok || s["additionalProperties"] == true {
+		return false
+	}
+	return len(d.properties(s, 0)) > 0
+}
+
+// walkPath follows a path string through the properties of s, matching names in any letter
+// case. It returns the schema found, or
+// ok false when the path leaves the declared properties while the shape is known; unknown is
+// true when the walk reached a schema that leaves its shape open.
+func (d *definition) walkPath(s map[string]any, path string) (out map[string]any, ok, unknown bool) {
+	s = d.deref(s)
+	if path == "" {
+		return s, true, false
+	}
+	for _, tok := range strings.Split(path, "/") {
+		tok = pointerUnescaper.Replace(tok)
+		if !d.shapeKnown(s) {
+			return nil, false, true
+		}
+		if strOf(s["type"]) == "array" {
+			if _, err := strconv.Atoi(tok); err == nil {
+				s = d.deref(obj(s["items"]))
+				continue
+			}
+			return nil, false, false
+		}
+		props := d.properties(s, 0)
+		next, found := props[tok]
+		if !found {
+			// The designer reads response paths without regard to letter case
+			// (getObjectPropertyValue of LogicAppsUX): "Markets" finds "markets".
+			for k, v := range props {
+				if strings.EqualFold(k, tok) {
+					next, found = v, true
+					break
+				}
+			}
+		}
+		if !found {
+			return nil, false, false
+		}
+		s = d.deref(obj(next))
+		if s == nil {
+			return nil, false, true
+		}
+	}
+	return s, true, false
+}
+
+// isArray reports whether a schema is an array; known is false when it cannot tell.
+func isArraySchema(s map[string]any) (is, known bool) {
+	if s == nil {
+		return false, false
+	}
+	t := strOf(s["type"])
+	if t == "array" || (t == "" && s["items"] != nil) {
+		return true, true
+	}
+	if t != "" || s["properties"] != nil {
+		return false, true
+	}
+	return false, false
+}
+
+// checkListPaths checks that the collection path of a list call is an array in the invoked
+// operation's response, and that the value and title paths are properties of its items.
+func (d *definition) checkListPaths(c *checker, kind string, call map[string]any, at, collection, value, title string) {
+	target := d.invoked(strOf(call["operationId"]))
+	if target == nil {
+		return
+	}
+	root := d.successSchema(target)
+	if root == nil || root["x-ms-dynamic-schema"] != nil {
+		return
+	}
+	cpath, hasC := str(call[collection])
+	where := at
+	if hasC {
+		where = ptr(at, collection)
+	}
+	coll, ok, unknown := d.walkPath(root, cpath)
+	if unknown {
+		return
+	}
+	if !ok {
+		c.add(rDynProduceArray, where, "%s reads the array at %q, which the successful response of %q does not define", kind, cpath, target.id)
+		return
+	}
+	is, known := isArraySchema(coll)
+	if !known {
+		return
+	}
+	if !is {
+		if cpath == "" {
+			c.add(rDynProduceArray, where, "%s has no %s, so it reads the response as an array, but the successful response of %q is not an array", kind, collection, target.id)
+		} else {
+			c.add(rDynProduceArray, where, "%s reads the array at %q, which is not an array in the successful response of %q", kind, cpath, target.id)
+		}
+		return
+	}
+	items := d.deref(obj(coll["items"]))
+	for _, k := range []string{value, title} {
+		p, ok := str(call[k])
+		if !ok || p == "" {
+			continue
+		}
+		if _, found, unknown := d.walkPath(items, p); !found && !unknown {
+			c.add(rDynProduceProperty, ptr(at, k), "%s reads %q in each item, which the items of the successful response of %q do not define", kind, p, target.id)
+		}
+	}
+}
+
+// checkResponsePath checks that a dynamic schema's value path is a property of the invoked
+// operation's response.
+func (d *definition) checkResponsePath(c *checker, kind string, call map[string]any, at, path string) {
+	target := d.invoked(strOf(call["operationId"]))
+	if target == nil || path == "" {
+		return
+	}
+	root := d.successSchema(target)
+	if root == nil {
+		return
+	}
+	if _, found, unknown := d.walkPath(root, path); !found && !unknown {
+		c.add(rDynProduceProperty, at, "%s reads %q, which the successful response of %q does not define", kind, path, target.id)
+	}
+}

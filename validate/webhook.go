@@ -1,0 +1,235 @@
+package validate
+
+import (
+	"strconv"
+	"strings"
+)
+
+// checkFamilies checks the operation families of x-ms-api-annotation: revisions distinct and
+// present, at most two active operations and one active Production operation per family, and
+// operationIds that carry their revision.
+func (d *definition) checkFamilies(c *checker) {
+	type member struct {
+		op       *operation
+		revision int64
+		hasRev   bool
+	}
+	families := map[string][]member{}
+	for _, op := range d.ops {
+		ann := obj(op.obj["x-ms-api-annotation"])
+		if ann == nil {
+			continue
+		}
+		at := ptr(op.pointer, "x-ms-api-annotation")
+		var m member
+		m.op = op
+		if n, ok := number(ann["revision"]); ok && n == float64(int64(n)) {
+			m.revision, m.hasRev = int64(n), true
+		}
+		if m.hasRev && m.revision >= 2 && op.id != "" && !hasRevisionSuffix(op.id, m.revision) {
+			c.add(rRevisionSuffix, ptr(op.pointer, "operationId"), "the operationId %q has revision %d but does not end with V%d", op.id, m.revision, m.revision)
+		}
+		fam, ok := str(ann["family"])
+		if !ok || fam == "" {
+			continue
+		}
+		if !m.hasRev {
+			c.add(rRevisionEmpty, at, "the operation %s belongs to the family %q but has no revision", op.label(), fam)
+		}
+		families[fam] = append(families[fam], m)
+	}
+	for _, fam := range sortedKeys(families) {
+		ms := families[fam]
+		if len(ms) < 2 {
+			continue
+		}
+		seen := map[int64]*operation{}
+		empty, active, production := 0, 0, 0
+		for _, m := range ms {
+			at := ptr(m.op.pointer, "x-ms-api-annotation")
+			if !m.hasRev {
+				if empty++; empty == 2 {
+					c.add(rFamilyManyEmpty, at, "the family %q has several operations without a revision (%s is the second)", fam, m.op.label())
+				}
+			} else if first, dup := seen[m.revision]; dup {
+				c.add(rFamilyDupRevision, ptr(at, "revision"), "the operations %s and %s of the family %q both have revision %d", first.label(), m.op.label(), fam, m.revision)
+			} else {
+				seen[m.revision] = m.op
+			}
+			if m.op.obj["deprecated"] == true {
+				continue
+			}
+			if active++; active == 3 {
+				c.add(rFamilyManyActive, at, "the family %q has more than two operations that are not deprecated (%s is the third)", fam, m.op.label())
+			}
+			status := strOf(obj(m.op.obj["x-ms-api-annotation"])["status"])
+			if strings.EqualFold(status, "Production") {
+				if production++; production == 2 {
+					c.add(rFamilyManyProduction, at, "the family %q has several active operations in Production status (%s is the second)", fam, m.op.label())
+				}
+			}
+		}
+	}
+}
+
+// hasRevisionSuffix reports whether an operationId ends with V<revision>, in either case,
+// after an optional underscore.
+func hasRevisionSuffix(id string, revision int64) bool {
+	suffix := "v" + strconv.FormatInt(revision, 10)
+	l := strings.ToLower(id)
+	if !strings.HasSuffix(l, suffix) {
+		return false
+	}
+	// GetItemsV12 is not revision 2.
+	rest := l[:len(l)-len(suffix)]
+	return rest != "" && !(rest[len(rest)-1] >= '0' && rest[len(rest)-1] <= '9')
+}
+
+// notificationURL is an input marked x-ms-notification-url, found from an operation.
+type notificationURL struct {
+	s        map[string]any
+	pointer  string // where it is written (in a shared definition, perhaps)
+	required bool   // required all the way from the body parameter
+	internal bool   // internal itself or through a parent
+}
+
+// checkWebhooks checks x-ms-notification-url, x-ms-notification-content and x-ms-notification.
+func (d *definition) checkWebhooks(c *checker) {
+	for _, path := range d.notifURLs {
+		d.checkNotificationURLPosition(c, path)
+	}
+	webhook := map[*operation]bool{}
+	reported := map[string]bool{}
+	for _, op := range d.ops {
+		var urls []notificationURL
+		if len(d.notifURLs) > 0 {
+			urls = d.notificationURLs(op)
+		}
+		webhook[op] = len(urls) > 0
+		_, isTrigger := op.obj["x-ms-trigger"]
+		hasContent := op.obj["x-ms-notification-content"] != nil || obj(obj(d.root["paths"])[op.path])["x-ms-notification-content"] != nil
+		if len(urls) > 0 && !hasContent {
+			c.add(rNotifContentMissing, op.pointer, "the operation %s has %d input(s) marked x-ms-notification-url but no x-ms-notification-content", op.label(), len(urls))
+		}
+		if isTrigger && hasContent && len(urls) == 0 && op.method != "get" && op.method != "delete" {
+			c.add(rWebhookNoURL, op.pointer, "the webhook trigger %s has no input marked x-ms-notification-url", op.label())
+		}
+		for _, u := range urls {
+			if reported[u.pointer] {
+				continue // a shared definition, reported once
+			}
+			reported[u.pointer] = true
+			if t, ok := u.s["type"]; ok && t != "string" {
+				c.add(rNotifURLString, u.pointer, "the notification URL property has type %s, not string", toString(t))
+			}
+			if !u.required {
+				c.add(rNotifURLRequired, u.pointer, "the notification URL property of %s, or one of its parents, is not required", op.label())
+			}
+			if !u.internal {
+				c.add(rNotifURLInternal, u.pointer, "neither the notification URL property of %s nor any of its parents is internal", op.label())
+			}
+		}
+	}
+	for _, op := range d.ops {
+		n := obj(op.obj["x-ms-notification"])
+		if n == nil {
+			continue
+		}
+		at := ptr(op.pointer, "x-ms-notification")
+		if _, isTrigger := op.obj["x-ms-trigger"]; !isTrigger {
+			c.add(rNotifTriggerOnly, at, "x-ms-notification is on %s, which is not a trigger", op.label())
+		}
+		if webhook[op] {
+			c.add(rNotifInWebhook, at, "x-ms-notification is on %s, which is a webhook operation", op.label())
+		}
+		if target := d.invoked(strOf(n["operationId"])); target != nil && !webhook[target] {
+			c.add(rNotifMustBeWebhook, ptr(at, "operationId"), "x-ms-notification names %q, which has no x-ms-notification-url input", target.id)
+		}
+	}
+}
+
+// checkNotificationURLPosition reports an x-ms-notification-url written in a response or on a
+// parameter that is not the body.
+func (d *definition) checkNotificationURLPosition(c *checker, path []string) {
+	at := ptr(pointerOf(path), "x-ms-notification-url")
+	inResponse := path[0] == "responses" || (len(path) >= 4 && path[0] == "paths" && path[3] == "responses")
+	if inResponse {
+		c.add(rNotifURLPosition, at, "x-ms-notification-url is in a response; it belongs in the input body")
+		return
+	}
+	if isParameterPath(path) {
+		p := obj(d.lookupTokens(path))
+		if in := strOf(p["in"]); in != "body" {
+			c.add(rNotifURLPosition, at, "x-ms-notification-url is on the %s parameter %q; it belongs in the input body", in, strOf(p["name"]))
+		}
+	}
+}
+
+func (d *definition) lookupTokens(path []string) any {
+	var v any = d.root
+	for _, t := range path {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[t]
+		case []any:
+			i, err := strconv.Atoi(t)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// notificationURLs finds the inputs of an operation marked x-ms-notification-url, through the
+// body schema with references followed.
+func (d *definition) notificationURLs(op *operation) []notificationURL {
+	var out []notificationURL
+	for _, p := range op.params {
+		internal := strOf(p.obj["x-ms-visibility"]) == "internal"
+		required := p.obj["required"] == true
+		if p.obj["x-ms-notification-url"] == true {
+			out = append(out, notificationURL{p.obj, p.pointer, required, internal})
+		}
+		if p.in != "body" {
+			continue
+		}
+		var walk func(s map[string]any, at string, required, internal bool, active map[string]bool, depth int)
+		walk = func(s map[string]any, at string, required, internal bool, active map[string]bool, depth int) {
+			if s == nil || depth > 32 {
+				return
+			}
+			if ref, ok := str(s["$ref"]); ok {
+				if active[ref] {
+					return
+				}
+				active[ref] = true
+				defer delete(active, ref)
+				if t, local := refTokens(ref); local {
+					at = pointerOf(t)
+				}
+				s = obj(d.resolve(ref))
+				if s == nil {
+					return
+				}
+			}
+			internal = internal || strOf(s["x-ms-visibility"]) == "internal"
+			if s["x-ms-notification-url"] == true {
+				out = append(out, notificationURL{s, at, required, internal})
+			}
+			props := obj(s["properties"])
+			req := arr(s["required"])
+			for _, k := range sortedKeys(props) {
+				walk(obj(props[k]), ptr(at, "properties", k), required && contains(req, k), internal, active, depth+1)
+			}
+			for i, x := range arr(s["allOf"]) {
+				walk(obj(x), ptr(at, "allOf", strconv.Itoa(i)), required, internal, active, depth+1)
+			}
+		}
+		walk(obj(p.obj["schema"]), ptr(p.pointer, "schema"), required, internal, map[string]bool{}, 0)
+	}
+	return out
+}
