@@ -175,6 +175,23 @@ func TestDefinitionRules(t *testing.T) {
 			want: []want{{"RequiredPropertyArrayEmpty", "/definitions/Contact/required", Warning}}},
 		{name: "ArrayHasNoItems", mutate: func(d doc) { d.at("/definitions/Contact/properties")["tags"] = map[string]any{"type": "array"} },
 			want: []want{{"ArrayHasNoItems", "/definitions/Contact/properties/tags", Warning}}},
+		{name: "InvalidStringBinaryProperty", mutate: func(d doc) {
+			d.at("/definitions/Contact/properties")["photo"] = map[string]any{"type": "string", "format": "binary"}
+			d.at("/definitions")["File"] = map[string]any{"type": "string", "format": "binary"}
+			d.at("/definitions/Contact/properties")["files"] = map[string]any{"type": "array", "items": map[string]any{"$ref": "#/definitions/File"}}
+			addParam(d, get, map[string]any{"name": "raw", "in": "query", "type": "string", "format": "binary"})
+		}, want: []want{{"InvalidStringBinaryProperty", "/definitions/Contact/properties/photo/format", Warning},
+			{"InvalidStringBinaryProperty", "/definitions/Contact/properties/files/items/$ref", Warning},
+			{"InvalidStringBinaryProperty", get + "/parameters/1/format", Warning}}},
+		{name: "StringBinaryAtTopLevel", mutate: func(d doc) {
+			d.at("/definitions")["File"] = map[string]any{"type": "string", "format": "binary"}
+			d.at(post + "/parameters/0")["schema"] = map[string]any{"$ref": "#/definitions/File"}
+			d.at(get + "/responses/200")["schema"] = map[string]any{"type": "string", "format": "binary"}
+			op := simpleOp("Upload")
+			op["consumes"] = []any{"multipart/form-data"}
+			op["parameters"] = params(map[string]any{"name": "file", "in": "formData", "type": "string", "format": "binary"})
+			d.at("/paths")["/files"] = map[string]any{"post": op}
+		}},
 		{name: "ValueMustBeGreaterThanOrEqualToZero", mutate: func(d doc) { d.at("/definitions/Contact/properties/name")["maxLength"] = -1 },
 			want: []want{{"ValueMustBeGreaterThanOrEqualToZero", "/definitions/Contact/properties/name/maxLength", Error}}},
 		{name: "UnknownMemberOfParameter", mutate: func(d doc) {
@@ -265,6 +282,12 @@ func TestDefinitionRules(t *testing.T) {
 			op["parameters"] = params(pathParam("name"))
 			d.at("/paths")["/contacts/{name}"] = map[string]any{"get": op}
 		}, want: []want{{"DuplicateOperationPath", "/paths/~1contacts~1{name}/get", Error}}},
+		{name: "PartialDuplicateOperationPath", cert: true, mutate: func(d doc) {
+			d.at("/paths")["/contacts/recent"] = map[string]any{"get": simpleOp("GetRecentContacts")}
+		}, want: []want{{"PartialDuplicateOperationPath", get, Warning}}},
+		{name: "PartialDuplicateOtherMethod", cert: true, mutate: func(d doc) {
+			d.at("/paths")["/contacts/recent"] = map[string]any{"put": simpleOp("PutRecentContacts")}
+		}},
 		{name: "PathRedefined", mutate: func(d doc) { d.at("/paths")["/CONTACTS"] = map[string]any{"put": simpleOp("PutContacts")} },
 			want: []want{{"PathRedefined", "/paths/~1contacts", Warning}}},
 		{name: "OperationPathMayNotContainQueryOrFragment", mutate: func(d doc) { d.at("/paths")["/search?q=1"] = map[string]any{"get": simpleOp("Search")} },
@@ -383,6 +406,10 @@ func TestDefinitionRules(t *testing.T) {
 				rs[fmt.Sprint(400+i)] = map[string]any{"description": "x", "schema": map[string]any{"$ref": "#/definitions/Big"}}
 			}
 		}, want: []want{{"OperationSchemaCountExceedsMaxAllowed", get, Error}}},
+		{name: "TotalSchemaCountExceedsMaxAllowed", mutate: func(d doc) { manySchemas(d, maxSchemasPerOperation+1) },
+			want: append(manySchemasWants(true), want{"TotalSchemaCountExceedsMaxAllowed", "/paths", Error})},
+		{name: "TotalSchemaCountAtLimit", mutate: func(d doc) { manySchemas(d, maxSchemasPerOperation) },
+			want: manySchemasWants(false)},
 		{name: "DefinitionTooLarge", mutate: func(d doc) { d.at("/info")["x-padding"] = strings.Repeat("x", maxDefinitionBytes) },
 			want: []want{{"DefinitionTooLarge", "", Error}}},
 		{name: "DuplicateKey", text: `{"swagger": "2.0", "swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}}`,
@@ -416,6 +443,32 @@ func TestDefinitionRules(t *testing.T) {
 			withList(d)
 			addParam(d, get, map[string]any{"name": "n", "in": "query", "type": "integer"})
 			dynValues(d, map[string]any{"filter": "a", "top": map[string]any{"parameter": "n"}})
+		}},
+		{name: "OperationParameterNameIsAmbiguous", mutate: func(d doc) {
+			addParam(d, post, map[string]any{"name": "name", "in": "query", "type": "string"})
+			d.at(get + "/parameters/0")["x-ms-dynamic-values"] = map[string]any{"operationId": "CreateContact", "parameters": map[string]any{"name": "x"}}
+		}, want: []want{{"OperationParameterNameIsAmbiguous", get + "/parameters/0/x-ms-dynamic-values/parameters/name", Warning}}},
+		{name: "OperationParameterNameOnlyInBody", mutate: func(d doc) {
+			addParam(d, post, map[string]any{"name": "name", "in": "query", "type": "string"})
+			d.at(get + "/parameters/0")["x-ms-dynamic-values"] = map[string]any{"operationId": "CreateContact", "parameters": map[string]any{"email": "x"}}
+		}},
+		{name: "SourcePropertyInternal", cert: true, mutate: func(d doc) {
+			withList(d)
+			addParam(d, get, map[string]any{"name": "scope", "in": "query", "type": "string", "x-ms-visibility": "internal", "default": "all"})
+			dynValues(d, map[string]any{"filter": map[string]any{"parameter": "scope"}})
+		}, want: []want{{"SourcePropertyInternal", get + "/parameters/0/x-ms-dynamic-values/parameters/filter/parameter", Warning}}},
+		{name: "SourcePropertyWithinInternal", cert: true, mutate: func(d doc) {
+			withList(d)
+			d.at("/definitions/Contact")["x-ms-visibility"] = "internal"
+			addParam(d, post, map[string]any{"name": "tag", "in": "query", "type": "string", "x-ms-dynamic-list": map[string]any{
+				"operationId": "ListContacts", "itemsPath": "value", "itemValuePath": "name",
+				"parameters": map[string]any{"filter": map[string]any{"parameterReference": "body/name"}}}})
+		}, want: []want{{"SourcePropertyInternal", post + "/parameters/1/x-ms-dynamic-list/parameters/filter/parameterReference", Warning}}},
+		{name: "SourcePropertyInternalInInternalOperation", cert: true, mutate: func(d doc) {
+			withList(d)
+			addParam(d, get, map[string]any{"name": "scope", "in": "query", "type": "string", "x-ms-visibility": "internal", "default": "all"})
+			dynValues(d, map[string]any{"filter": map[string]any{"parameter": "scope"}})
+			d.op("/contacts/{id}", "get")["x-ms-visibility"] = "internal"
 		}},
 		{name: "OperationParameterRequiredMismatch", cert: true, mutate: func(d doc) {
 			withList(d)
@@ -558,6 +611,28 @@ func TestDefinitionRules(t *testing.T) {
 			d.op("/contacts/{id}", "get")["x-ms-notification"] = map[string]any{"operationId": "CreateContact"}
 			d.op("/contacts/{id}", "get")["x-ms-trigger"] = "single"
 		}, want: []want{{"NotificationOperationMustBeWebhook", get + "/x-ms-notification/operationId", Warning}}},
+		{name: "ParamtersWithSameNameMustHaveSameTypeAndVisibility", mutate: func(d doc) {
+			withHook(d)
+			addParam(d, hook, map[string]any{"name": "id", "in": "query", "type": "integer", "x-ms-visibility": "advanced"})
+			d.op("/contacts/{id}", "get")["x-ms-notification"] = map[string]any{"operationId": "CreateHook"}
+			d.op("/contacts/{id}", "get")["x-ms-trigger"] = "single"
+		}, want: []want{{"ParamtersWithSameNameMustHaveSameTypeAndVisibility", get + "/parameters/0", Warning},
+			{"ParamtersWithSameNameMustHaveSameTypeAndVisibility", get + "/parameters/0", Warning}}},
+		{name: "FetchAndSubscribeParametersAgree", mutate: func(d doc) {
+			withHook(d)
+			addParam(d, hook, map[string]any{"name": "id", "in": "query", "type": "string"})
+			d.op("/contacts/{id}", "get")["x-ms-notification"] = map[string]any{"operationId": "CreateHook"}
+			d.op("/contacts/{id}", "get")["x-ms-trigger"] = "single"
+		}},
+		{name: "SchemaDefinitionSetIncorrectly", cert: true, mutate: func(d doc) {
+			d.op("/contacts/{id}", "get")["x-ms-trigger"] = "single"
+			delete(d.at(get+"/responses/200"), "schema")
+		}, want: []want{{"SchemaDefinitionSetIncorrectly", get + "/responses/200", Warning}}},
+		{name: "SchemaDefinitionSetIncorrectlyWebhook", cert: true, mutate: func(d doc) {
+			withHook(d)
+			delete(d.at("/paths/~1hooks/x-ms-notification-content"), "schema")
+		}, want: []want{{"SchemaDefinitionSetIncorrectly", "/paths/~1hooks/x-ms-notification-content", Warning}}},
+		{name: "TriggerWithOutputSchema", cert: true, mutate: func(d doc) { d.op("/contacts/{id}", "get")["x-ms-trigger"] = "single" }},
 		// Limits Microsoft does not publish.
 		{name: "OperationIdTooLong", cert: true, mutate: func(d doc) { d.op("/contacts", "post")["operationId"] = strings.Repeat("C", maxOperationIDLength+1) },
 			want: []want{{"OperationIdTooLong", post + "/operationId", Warning}}},

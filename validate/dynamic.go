@@ -165,6 +165,7 @@ type input struct {
 	at        string
 	static    any    // the static value, when hasStatic
 	ref       string // the name or path string forwarded from the calling operation
+	refKey    string // the member that holds ref: "parameter" or "parameterReference"
 	hasStatic bool
 }
 
@@ -180,13 +181,13 @@ func inputs(call map[string]any, at string, newStyle bool) []input {
 		switch {
 		case newStyle && isObj:
 			if s, ok := str(m["parameterReference"]); ok {
-				in.ref = s
+				in.ref, in.refKey = s, "parameterReference"
 			} else if val, ok := m["value"]; ok {
 				in.static, in.hasStatic = val, true
 			}
 		case isObj:
 			if s, ok := str(m["parameter"]); ok {
-				in.ref = s
+				in.ref, in.refKey = s, "parameter"
 			} else if val, ok := m["value"]; ok {
 				in.static, in.hasStatic = val, true
 			}
@@ -205,6 +206,13 @@ func (d *definition) checkCall(c *checker, kind string, newStyle bool, call map[
 		return // no operationId (a built-in call), or one reported by OperationIdNotFound
 	}
 	ins := inputs(call, at, newStyle)
+	if src != nil && c.opts.Certification && strOf(src.obj["x-ms-visibility"]) != "internal" {
+		for _, in := range ins {
+			if in.ref != "" && d.internalReference(src, in.ref) {
+				c.add(rDynSourceInternal, ptr(in.at, in.refKey), "%s forwards %q from %s, which is internal or lies within an internal parameter or property: the user cannot set it", kind, in.ref, src.label())
+			}
+		}
+	}
 	given := make(map[string]bool, len(ins))
 	bodyProps := d.bodyProperties(target)
 	for _, in := range ins {
@@ -219,6 +227,9 @@ func (d *definition) checkCall(c *checker, kind string, newStyle bool, call map[
 		}
 		if in.key != name || p.in == "body" {
 			continue // a property within a parameter: its type is that of the property
+		}
+		if _, isProp := bodyProps[name]; isProp {
+			c.add(rDynAmbiguousName, in.at, "%s passes %q, which is both a parameter and a top-level body property of %q", kind, name, target.id)
 		}
 		ptype := strOf(p.obj["type"])
 		if in.hasStatic && !staticFits(ptype, in.static) {
@@ -245,6 +256,45 @@ func (d *definition) checkCall(c *checker, kind string, newStyle bool, call map[
 		}
 		c.add(rDynRequiredMissing, at, "%s does not pass the required parameter %q of %q", kind, p.name, target.id)
 	}
+}
+
+// internalReference reports whether the name or path string ref, resolved in the operation
+// src, is internal or lies within an internal parameter or property. The first segment names
+// a parameter, or a top-level property of the body (the older extensions flatten it); the
+// others walk the properties of the body schema. A path that does not resolve is not
+// internal (OperationParameterNameNotFound is about that).
+func (d *definition) internalReference(src *operation, ref string) bool {
+	tokens := strings.Split(ref, "/")
+	for i, t := range tokens {
+		tokens[i] = pointerUnescaper.Replace(t)
+	}
+	p, ok := paramNamed(src.params, tokens[0])
+	if ok {
+		tokens = tokens[1:]
+	} else {
+		for _, q := range src.params {
+			if q.in == "body" {
+				p, ok = q, true
+				break
+			}
+		}
+	}
+	if !ok || (p.in != "body" && len(tokens) > 0) {
+		return false
+	}
+	internal := strOf(p.obj["x-ms-visibility"]) == "internal"
+	if p.in != "body" {
+		return internal
+	}
+	s := d.deref(obj(p.obj["schema"]))
+	for _, t := range tokens {
+		if s == nil {
+			return false
+		}
+		internal = internal || strOf(s["x-ms-visibility"]) == "internal"
+		s = d.deref(obj(d.properties(s, 0)[t]))
+	}
+	return s != nil && (internal || strOf(s["x-ms-visibility"]) == "internal")
 }
 
 func paramNamed(ps []param, name string) (param, bool) {

@@ -117,3 +117,54 @@ func nest(d doc, levels int) {
 	}
 	d.at("/definitions/Contact/properties")["child"] = s
 }
+
+// manySchemas replaces the paths with maxOperations operations whose 200 response has a body of
+// bodySchemas schemas (maxSchemasPerOperation or one more), references expanded: the definition
+// then holds maxSchemasTotal schemas, or maxOperations more.
+func manySchemas(d doc, bodySchemas int) {
+	strs := map[string]any{}
+	for i := range 32 {
+		strs[fmt.Sprintf("s%d", i)] = map[string]any{"type": "string"}
+	}
+	l1 := map[string]any{"$ref": "#/definitions/L1"}
+	l2props := map[string]any{}
+	for i := range 32 {
+		l2props[fmt.Sprintf("l%d", i)] = l1
+	}
+	// 1 + 15 × 1,057 + 16 × 33 = 16,384 schemas.
+	big := map[string]any{}
+	for i := range 15 {
+		big[fmt.Sprintf("a%d", i)] = map[string]any{"$ref": "#/definitions/L2"}
+	}
+	for i := range 16 {
+		big[fmt.Sprintf("b%d", i)] = l1
+	}
+	if bodySchemas > maxSchemasPerOperation {
+		big["extra"] = map[string]any{"type": "string"}
+	}
+	defs := d.at("/definitions")
+	defs["L1"] = map[string]any{"type": "object", "properties": strs}    // 33 schemas
+	defs["L2"] = map[string]any{"type": "object", "properties": l2props} // 1,057
+	defs["Big"] = map[string]any{"type": "object", "properties": big}    // 16,384 or 16,385
+	paths := map[string]any{}
+	for i := range maxOperations {
+		op := simpleOp(fmt.Sprintf("Op%d", i))
+		op["responses"] = map[string]any{"200": map[string]any{"description": "OK", "schema": map[string]any{"$ref": "#/definitions/Big"}}}
+		paths[fmt.Sprintf("/op%d", i)] = map[string]any{"get": op}
+	}
+	d["paths"] = paths
+}
+
+// manySchemasWants are the findings of manySchemas beside the total: every body is over its
+// limit, and with over true every operation too.
+func manySchemasWants(over bool) []want {
+	var out []want
+	for i := range maxOperations {
+		op := fmt.Sprintf("/paths/~1op%d/get", i)
+		out = append(out, want{"BodySchemaCountExceedsMaxAllowed", op + "/responses/200/schema", Error})
+		if over {
+			out = append(out, want{"OperationSchemaCountExceedsMaxAllowed", op, Error})
+		}
+	}
+	return out
+}

@@ -8,6 +8,9 @@ const (
 	maxOperations          = 256    // "Maximum number of operations allowed in a Swagger file"
 	maxSchemasPerBody      = 512    // "Maximum schema count per body allowed in a Swagger file"
 	maxSchemasPerOperation = 16_384 // "Maximum number of schemas per operation allowed in a Swagger file"
+	// "Maximum number of schemas allowed in a Swagger file": the two limits above multiplied.
+	// It can only be exceeded together with one of them.
+	maxSchemasTotal = maxOperations * maxSchemasPerOperation
 )
 
 // Limits Microsoft's Swagger Validator enforces (OperationIdTooLong, SchemaTooDeep) without
@@ -27,6 +30,7 @@ func (d *definition) checkLimits(c *checker) {
 	if n := len(d.ops); n > maxOperations {
 		c.add(rTotalOperations, "/paths", "the definition has %d operations; the limit is %d", n, maxOperations)
 	}
+	grand := 0
 	for _, op := range d.ops {
 		if n := utf8.RuneCountInString(op.id); n > maxOperationIDLength {
 			c.add(rOperationIDTooLong, ptr(op.pointer, "operationId"), "the operationId has %d characters; the limit is %d", n, maxOperationIDLength)
@@ -61,6 +65,10 @@ func (d *definition) checkLimits(c *checker) {
 		if total > maxSchemasPerOperation {
 			c.add(rOperationSchemaCount, op.pointer, "the operation has %d schemas; the limit is %d", total, maxSchemasPerOperation)
 		}
+		grand += total
+	}
+	if grand > maxSchemasTotal {
+		c.add(rTotalSchemaCount, "/paths", "the operations have at least %d schemas in all, references expanded; the limit is %d", grand, maxSchemasTotal)
 	}
 }
 

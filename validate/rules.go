@@ -85,6 +85,10 @@ var (
 		"at most 512 schemas in one request or response body, counting every property and item, references expanded",
 		srcFAQ+" (\"Maximum schema count per body allowed in a Swagger file: 512\")",
 		"remove unneeded properties, or type a large sub-object as a plain object")
+	rTotalSchemaCount = rule("TotalSchemaCountExceedsMaxAllowed", Error, structural, def,
+		"at most 4,194,304 schemas over all operations (256 operations × 16,384 schemas), counted as for OperationSchemaCountExceedsMaxAllowed",
+		srcFAQ+" (\"Maximum number of schemas allowed in a Swagger file\": the maximum number of operations times the maximum number of schemas per operation); "+srcRules,
+		"remove unneeded properties or item definitions, or split the connector")
 	rOperationSchemaCount = rule("OperationSchemaCountExceedsMaxAllowed", Error, structural, def,
 		"at most 16,384 schemas in one operation", srcFAQ+" (\"Maximum number of schemas per operation: 16,384\")",
 		"remove unneeded properties or item definitions")
@@ -307,6 +311,16 @@ var (
 		"name the service, not the kind of artefact or a Microsoft product")
 	rTitleMissing = rule("RequiredValueEmpty", Error, certification, def,
 		"info.title and info.description are not empty", srcRules+"; "+srcCert, "write the title and description")
+	rPartialDupPath = rule("PartialDuplicateOperationPath", Warning, certification, def,
+		"no two operations of one method have paths of as many segments that match where one has a variable and the other a static segment (GET /items/{id} and GET /items/recent): a value of the variable equal to the static segment routes to the other operation",
+		srcRules, "make the paths differ in a static segment, e.g. /items/{id} and /recentitems")
+	rStringBinary = rule("InvalidStringBinaryProperty", Warning, structural, def,
+		"a schema of type string with format binary is the whole body or formData parameter (or the whole response): not a property or item of another schema, nor a query, path or header parameter",
+		srcRules+" (it names body and formData parameters; the response root, the usual way to return a file, is accepted)",
+		"send the file as the whole body, or use format byte (base64) for a file inside a JSON object")
+	rTriggerNoSchema = rule("SchemaDefinitionSetIncorrectly", Warning, certification, def,
+		"a trigger (x-ms-trigger) defines its output schema on its 200 or 201 response, or, for a webhook, in x-ms-notification-content (on the operation or its path item)",
+		srcRules, "add a schema to the 200 or 201 response, or to x-ms-notification-content for a webhook trigger")
 	rAnnotation = rule("ApiAnnotationExtensionReplacementInfoForNonDeprecatedOperations", Warning, structural, def,
 		"x-ms-api-annotation.replacement appears on deprecated operations only", srcRules, "mark the operation deprecated or remove replacement")
 )
@@ -392,6 +406,12 @@ var (
 	rDynSelectedPath = rule("SelectedItemValuePathNotAllowedInThisPosition", Warning, structural, def,
 		"selectedItemValuePath appears only in the browse part of x-ms-dynamic-tree",
 		srcRules, "move selectedItemValuePath into x-ms-dynamic-tree.browse, or remove it")
+	rDynAmbiguousName = rule("OperationParameterNameIsAmbiguous", Warning, structural, def,
+		"a key of a dynamic extension's parameters (without a / path) does not name both a non-body parameter and a top-level body property of the invoked operation",
+		srcRules+"; "+srcExt, "rename the parameter or the body property of the invoked operation")
+	rDynSourceInternal = rule("SourcePropertyInternal", Warning, certification, def,
+		"a parameter a dynamic extension forwards from its own operation (parameter, parameterReference) is not internal, nor within an internal parameter or property, unless that operation is internal itself",
+		srcRules, "make the parameter or property visible, or pass a static value instead of the reference")
 	rDynOnBody = rule("DynamicExtensionDefinitionNotAllowedInParameter", Warning, structural, def,
 		"dynamic extensions of a body parameter are written in its schema, not on the parameter object",
 		srcRules, "move the extension into the parameter's schema")
@@ -447,6 +467,9 @@ var (
 	rNotifInWebhook = rule("NotificationExtensionNotSupportedInWebhookOperation", Warning, structural, def,
 		"x-ms-notification does not appear on a webhook operation (one with an x-ms-notification-url input)",
 		srcRules, "remove x-ms-notification: the webhook registers its own callback")
+	rNotifSameParams = rule("ParamtersWithSameNameMustHaveSameTypeAndVisibility", Warning, structural, def,
+		"a parameter of a trigger with x-ms-notification (the fetch operation) and a parameter or top-level body property of the same name in the webhook operation it names (the subscribe operation) have the same type and x-ms-visibility (rule id spelled as Microsoft publishes it)",
+		srcRules, "give the two parameters the same type and x-ms-visibility, or rename one")
 	rNotifMustBeWebhook = rule("NotificationOperationMustBeWebhook", Warning, structural, def,
 		"x-ms-notification.operationId names a webhook operation (one with an x-ms-notification-url input)",
 		srcRules, "name the operation that registers the webhook")

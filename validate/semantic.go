@@ -345,6 +345,118 @@ func (d *definition) checkPaths(c *checker) {
 		}
 		seen[key] = op
 	}
+	d.checkPartialDuplicates(c)
+}
+
+// pathSegment is one segment of a path template: its text, and for a segment with variables
+// the expression that matches the static segments it can take.
+type pathSegment struct {
+	text string
+	re   *regexp.Regexp // nil for a static segment
+	bare bool           // the segment is one variable, {name}, matching any static segment
+}
+
+// checkPartialDuplicates reports operations whose path has a variable where another operation
+// of the same method and as many segments has a static segment, all other segments matching:
+// a value of the variable equal to that segment is routed to the other operation. Fully
+// indistinguishable paths are DuplicateOperationPath's.
+func (d *definition) checkPartialDuplicates(c *checker) {
+	if !c.opts.Certification || len(d.ops) < 2 {
+		return
+	}
+	type entry struct {
+		op   *operation
+		segs []pathSegment
+	}
+	groups := map[string][]entry{}
+	compiled := map[string]*regexp.Regexp{}
+	for _, op := range d.ops {
+		parts := strings.Split(strings.Trim(op.path, "/"), "/")
+		segs := make([]pathSegment, len(parts))
+		for i, part := range parts {
+			segs[i].text = part
+			if !strings.Contains(part, "{") {
+				continue
+			}
+			loc := templateVar.FindAllStringIndex(part, -1)
+			segs[i].bare = len(loc) == 1 && loc[0][0] == 0 && loc[0][1] == len(part)
+			if re, ok := compiled[part]; ok {
+				segs[i].re = re
+				segs[i].bare = segs[i].bare && re != nil
+				continue
+			}
+			var b strings.Builder
+			b.WriteString("(?i)^")
+			last := 0
+			quote := func(s string) string { return regexp.QuoteMeta(strings.ToValidUTF8(s, "\uFFFD")) }
+			for _, l := range loc {
+				b.WriteString(quote(part[last:l[0]]))
+				b.WriteString(".+")
+				last = l[1]
+			}
+			b.WriteString(quote(part[last:]))
+			b.WriteString("$")
+			re, err := regexp.Compile(b.String())
+			if err != nil {
+				re = nil // a segment too long to compile is compared as static text
+				segs[i].bare = false
+			}
+			segs[i].re = re
+			compiled[part] = re
+		}
+		key := op.method + " " + strconv.Itoa(len(segs))
+		groups[key] = append(groups[key], entry{op, segs})
+	}
+	for _, key := range sortedKeys(groups) {
+		g := groups[key]
+		if len(g) < 2 {
+			continue
+		}
+		for i, a := range g {
+			var similar []string
+			for j, b := range g {
+				if i != j && shadowedBy(a.segs, b.segs) {
+					similar = append(similar, strconv.Quote(b.op.path))
+				}
+			}
+			if len(similar) > 0 {
+				c.add(rPartialDupPath, a.op.pointer, "the operation %s has the path template %q, partly duplicated by %s: a value of its variable equal to a static segment there may be routed to the other operation",
+					a.op.label(), a.op.path, strings.Join(similar, ", "))
+			}
+		}
+	}
+}
+
+// shadowedBy reports whether the path a has a variable segment where b has a static segment
+// that it matches, and every other segment of the two can match the same text, without the
+// two being the same template up to the names of their variables.
+func shadowedBy(a, b []pathSegment) bool {
+	shadowed := false
+	for k := range a {
+		x, y := a[k], b[k]
+		switch {
+		case x.re == nil && y.re == nil:
+			if !strings.EqualFold(x.text, y.text) {
+				return false
+			}
+		case x.re != nil && y.re == nil:
+			if !x.re.MatchString(y.text) {
+				return false
+			}
+			shadowed = true
+		case x.re == nil && y.re != nil:
+			if !y.re.MatchString(x.text) {
+				return false
+			}
+		default:
+			// Two segments with variables: they overlap when one is a bare variable or they
+			// have the same static parts.
+			if !x.bare && !y.bare && x.re.String() != y.re.String() {
+				return false
+			}
+		}
+	}
+	return shadowed
 }
 
 // checkParamList checks a list of parameters for duplicates and several bodies.
@@ -612,34 +724,36 @@ func (d *definition) checkMIME(c *checker) {
 type schemaRef struct {
 	v       map[string]any
 	pointer string
+	nested  bool // a property, item or additionalProperties of another schema (or an allOf member of one)
 }
 
 // schemas lists every schema written in the document (not following references), each once.
 func (d *definition) schemas() []schemaRef {
 	var out []schemaRef
-	var walk func(s map[string]any, at string)
-	walk = func(s map[string]any, at string) {
+	var walkAt func(s map[string]any, at string, nested bool)
+	walkAt = func(s map[string]any, at string, nested bool) {
 		if s == nil {
 			return
 		}
-		out = append(out, schemaRef{s, at})
+		out = append(out, schemaRef{s, at, nested})
 		props := obj(s["properties"])
 		for _, k := range sortedKeys(props) {
-			walk(obj(props[k]), ptr(at, "properties", k))
+			walkAt(obj(props[k]), ptr(at, "properties", k), true)
 		}
 		switch it := s["items"].(type) {
 		case map[string]any:
-			walk(it, ptr(at, "items"))
+			walkAt(it, ptr(at, "items"), true)
 		case []any:
 			for i, x := range it {
-				walk(obj(x), ptr(at, "items", strconv.Itoa(i)))
+				walkAt(obj(x), ptr(at, "items", strconv.Itoa(i)), true)
 			}
 		}
 		for i, x := range arr(s["allOf"]) {
-			walk(obj(x), ptr(at, "allOf", strconv.Itoa(i)))
+			walkAt(obj(x), ptr(at, "allOf", strconv.Itoa(i)), nested)
 		}
-		walk(obj(s["additionalProperties"]), ptr(at, "additionalProperties"))
+		walkAt(obj(s["additionalProperties"]), ptr(at, "additionalProperties"), true)
 	}
+	walk := func(s map[string]any, at string) { walkAt(s, at, false) }
 	defs := obj(d.root["definitions"])
 	for _, k := range sortedKeys(defs) {
 		walk(obj(defs[k]), ptr("/definitions", k))
@@ -672,9 +786,16 @@ func (d *definition) schemas() []schemaRef {
 }
 
 func (d *definition) checkSchemas(c *checker) {
+	d.checkStringBinaryParams(c)
 	for _, s := range d.schemas() {
-		if _, isRef := s.v["$ref"]; isRef {
+		if ref, isRef := s.v["$ref"]; isRef {
+			if r, ok := ref.(string); ok && s.nested && isStringBinary(obj(d.resolve(r))) {
+				c.add(rStringBinary, ptr(s.pointer, "$ref"), "the reference %q is to a string/binary schema, used here inside another schema; string/binary is allowed only as a whole body or formData parameter", r)
+			}
 			continue
+		}
+		if s.nested && isStringBinary(s.v) {
+			c.add(rStringBinary, ptr(s.pointer, "format"), "a string/binary schema inside another schema; string/binary is allowed only as a whole body or formData parameter")
 		}
 		if props, ok := s.v["properties"].(map[string]any); ok {
 			for i, r := range arr(s.v["required"]) {
@@ -710,6 +831,31 @@ func (d *definition) checkSchemas(c *checker) {
 			if _, err := compileRegexp(p); err != nil && !ecmaOnly(p) {
 				c.add(rPatternRegex, ptr(s.pointer, "pattern"), "the pattern %q is not a valid regular expression: %v", p, err)
 			}
+		}
+	}
+}
+
+// isStringBinary reports whether a schema or parameter has type string and format binary.
+func isStringBinary(s map[string]any) bool {
+	return s != nil && s["type"] == "string" && s["format"] == "binary"
+}
+
+// checkStringBinaryParams reports string/binary parameters outside the body and formData.
+func (d *definition) checkStringBinaryParams(c *checker) {
+	var seen map[string]bool
+	for _, op := range d.ops {
+		for _, p := range op.params {
+			if p.in == "body" || p.in == "formData" || !isStringBinary(p.obj) {
+				continue
+			}
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			if seen[p.pointer] {
+				continue // a parameter of the path item, shared by its operations
+			}
+			seen[p.pointer] = true
+			c.add(rStringBinary, ptr(p.pointer, "format"), "the %s parameter %q has type string and format binary, allowed only for body and formData parameters", p.in, p.name)
 		}
 	}
 }

@@ -114,6 +114,9 @@ func (d *definition) checkWebhooks(c *checker) {
 		if isTrigger && hasContent && len(urls) == 0 && op.method != "get" && op.method != "delete" {
 			c.add(rWebhookNoURL, op.pointer, "the webhook trigger %s has no input marked x-ms-notification-url", op.label())
 		}
+		if isTrigger && c.opts.Certification {
+			d.checkTriggerSchema(c, op)
+		}
 		for _, u := range urls {
 			if reported[u.pointer] {
 				continue // a shared definition, reported once
@@ -142,8 +145,11 @@ func (d *definition) checkWebhooks(c *checker) {
 		if webhook[op] {
 			c.add(rNotifInWebhook, at, "x-ms-notification is on %s, which is a webhook operation", op.label())
 		}
-		if target := d.invoked(strOf(n["operationId"])); target != nil && !webhook[target] {
-			c.add(rNotifMustBeWebhook, ptr(at, "operationId"), "x-ms-notification names %q, which has no x-ms-notification-url input", target.id)
+		if target := d.invoked(strOf(n["operationId"])); target != nil {
+			if !webhook[target] {
+				c.add(rNotifMustBeWebhook, ptr(at, "operationId"), "x-ms-notification names %q, which has no x-ms-notification-url input", target.id)
+			}
+			d.checkFetchSubscribe(c, op, target)
 		}
 	}
 }
@@ -232,4 +238,89 @@ func (d *definition) notificationURLs(op *operation) []notificationURL {
 		walk(obj(p.obj["schema"]), ptr(p.pointer, "schema"), required, internal, map[string]bool{}, 0)
 	}
 	return out
+}
+
+// checkTriggerSchema checks that a trigger declares its output: a schema on its 200 or 201
+// response, or in the x-ms-notification-content of a webhook (on the operation or its path
+// item).
+func (d *definition) checkTriggerSchema(c *checker, op *operation) {
+	content, at := obj(op.obj["x-ms-notification-content"]), ptr(op.pointer, "x-ms-notification-content")
+	if content == nil {
+		content, at = obj(obj(obj(d.root["paths"])[op.path])["x-ms-notification-content"]), ptr("/paths", op.path, "x-ms-notification-content")
+	}
+	if content != nil && content["schema"] != nil {
+		return
+	}
+	rs := obj(op.obj["responses"])
+	if content == nil {
+		at = ptr(op.pointer, "responses")
+	}
+	for _, code := range []string{"201", "200"} {
+		r, ok := rs[code]
+		if !ok {
+			continue
+		}
+		if content == nil {
+			at = ptr(op.pointer, "responses", code) // 200 when both are present
+		}
+		ro := obj(r)
+		if ref, ok := str(ro["$ref"]); ok {
+			ro = obj(d.resolve(ref))
+		}
+		if ro["schema"] != nil {
+			return
+		}
+	}
+	where := "its 200 or 201 response"
+	if content != nil {
+		where = "its x-ms-notification-content or its 200 or 201 response"
+	}
+	c.add(rTriggerNoSchema, at, "the trigger %s defines no output schema on %s, so the designer shows no outputs for it", op.label(), where)
+}
+
+// checkFetchSubscribe compares the parameters of a trigger with x-ms-notification (the fetch
+// operation) with those of the webhook operation it names (the subscribe operation): the
+// designer shows them as one trigger, so parameters of the same name must agree in type and
+// visibility. The subscribe operation's inputs include the top-level properties of its body.
+func (d *definition) checkFetchSubscribe(c *checker, fetch, subscribe *operation) {
+	if fetch == subscribe {
+		return
+	}
+	type input struct {
+		typ, visibility, where string
+	}
+	sub := map[string]input{}
+	for k, v := range d.bodyProperties(subscribe) {
+		s := d.deref(obj(v))
+		sub[k] = input{strOf(s["type"]), visibilityOf(s), "the body property"}
+	}
+	for _, p := range subscribe.params {
+		if p.in != "body" {
+			sub[p.name] = input{strOf(p.obj["type"]), visibilityOf(p.obj), "the parameter"}
+		}
+	}
+	for _, p := range fetch.params {
+		if p.in == "body" {
+			continue
+		}
+		s, ok := sub[p.name]
+		if !ok {
+			continue
+		}
+		typ, vis := strOf(p.obj["type"]), visibilityOf(p.obj)
+		if typ != s.typ && typ != "" && s.typ != "" {
+			c.add(rNotifSameParams, p.pointer, "the parameter %q of %s has type %s, but %s %q of the subscribe operation %s has type %s", p.name, fetch.label(), typ, s.where, p.name, subscribe.label(), s.typ)
+		}
+		if vis != s.visibility {
+			c.add(rNotifSameParams, p.pointer, "the parameter %q of %s has visibility %s, but %s %q of the subscribe operation %s has visibility %s", p.name, fetch.label(), vis, s.where, p.name, subscribe.label(), s.visibility)
+		}
+	}
+}
+
+// visibilityOf returns the x-ms-visibility of a parameter or schema, "none" when absent.
+func visibilityOf(o map[string]any) string {
+	if v := strOf(o["x-ms-visibility"]); v != "" {
+		return v
+	}
+	return "none"
 }
