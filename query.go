@@ -65,6 +65,18 @@ type ConnectorRow struct {
 	// Related maps a navigation property of ConnectorQuery.Lookups to the record it points to;
 	// a null lookup (or one whose record is gone) maps to nil.
 	Related map[string]*RelatedRecord
+	// SortValues maps each $orderby key read through a lookup ("ownerid/fullname", or
+	// "_ownerid_value", which sorts by the owner's name) to the value the row was sorted by:
+	// what a $skiptoken carries for it. Values are nil, string or time.Time.
+	SortValues map[string]any
+}
+
+// SortValue returns the $skiptoken form of the $orderby key p on the row.
+func (r *ConnectorRow) SortValue(p *odata.PropertyPath) (any, error) {
+	if v, ok := r.SortValues[p.String()]; ok {
+		return v, nil
+	}
+	return SortValue(p, r.Connector)
 }
 
 // RelatedRecord is a record a connector's lookup points to: exactly one of User, Team and

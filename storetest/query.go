@@ -21,6 +21,8 @@ var queryTests = []struct {
 	{"KeysetPaging", testKeysetPaging},
 	{"QueryColumns", testQueryColumns},
 	{"QueryLookups", testQueryLookups},
+	{"ThroughLookups", testThroughLookups},
+	{"PagingByRelatedName", testPagingByRelatedName},
 	{"CountCapped", testCountCapped},
 	{"Aggregate", testAggregate},
 	{"PagingKey", testPagingKey},
@@ -277,5 +279,144 @@ func testPagingKey(t *testing.T, s Store, ctx context.Context) {
 	}
 	if len(a) < 16 || !bytes.Equal(a, b) {
 		t.Errorf("got keys %x and %x, want the same key of 16 bytes or more", a, b)
+	}
+}
+
+// mustOwners creates the owners of the lookup cases: two users and a team, two of them with
+// the same name in different cases. ownerOf(n) is connector n's owner: nil for the caller.
+func mustOwners(t *testing.T, s Store, ctx context.Context) (ownerOf func(n int) *connectorhub.OwnerRef) {
+	t.Helper()
+	ada := &connectorhub.SystemUser{ID: "00000000-0000-0000-0000-0000000000a1", FullName: "Ada", Email: "ada@example.com"}
+	same := &connectorhub.SystemUser{ID: "00000000-0000-0000-0000-0000000000a2", FullName: "Same"}
+	team := &connectorhub.Team{ID: "00000000-0000-0000-0000-0000000000a3", Name: "SAME"}
+	for _, u := range []*connectorhub.SystemUser{ada, same} {
+		if err := s.CreateSystemUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CreateTeam(ctx, team); err != nil {
+		t.Fatal(err)
+	}
+	owners := []*connectorhub.OwnerRef{nil, {Type: connectorhub.OwnerSystemUser, ID: ada.ID},
+		{Type: connectorhub.OwnerSystemUser, ID: same.ID}, {Type: connectorhub.OwnerTeam, ID: team.ID}}
+	return func(n int) *connectorhub.OwnerRef { return owners[n%len(owners)] }
+}
+
+// testThroughLookups filters and orders by properties of the lookups' records (ownerid/fullname):
+// text without regard to case, nulls where the lookup is null, ownerid naming a user or a team.
+func testThroughLookups(t *testing.T, s Store, ctx context.Context) {
+	ownerOf := mustOwners(t, s, ctx)
+	for i := 1; i <= 8; i++ {
+		mustCreateWith(t, s, ctx, i, func(u *connectorhub.ConnectorUpdate) { u.Owner = ownerOf(i) })
+	}
+	admin := connectorhub.PrincipalFromContext(ctx)
+	for _, tt := range []struct{ filter, orderby, want string }{
+		{"owninguser/fullname eq 'ADA'", "", "1,5"},
+		{"ownerid/fullname eq 'same'", "", "2,3,6,7"},
+		{"ownerid/name eq 'Same'", "", "2,3,6,7"},
+		{"owningteam/name eq 'same'", "", "3,7"},
+		{"owninguser/fullname ne 'Ada'", "", "2,4,6,8"},
+		{"owninguser/fullname eq null", "", "3,7"},
+		{"owningteam/name ne null", "", "3,7"},
+		{"ownerid/fullname gt 'b' and ownerid/fullname lt 'sb'", "", "2,3,6,7"},
+		{"startswith(ownerid/fullname,'sa') or endswith(owninguser/internalemailaddress,'EXAMPLE.COM')", "", "1,2,3,5,6,7"},
+		{"contains(createdby/fullname,'') and not (ownerid/fullname eq 'same')", "", "1,4,5,8"},
+		{"ownerid/ownerid eq " + admin.UserID, "", "4,8"},
+		{"owningbusinessunit/businessunitid eq " + admin.BusinessUnitID + " and modifiedby/systemuserid eq " + admin.UserID, "", "1,2,3,4,5,6,7,8"},
+		{"ownerid/fullname eq 'x'' OR 1=1 --'", "", ""},
+		{"", "ownerid/fullname desc", "4,8,2,3,6,7,1,5"},
+		{"", "owninguser/fullname", "3,7,1,5,2,6,4,8"},
+		{"", "_ownerid_value", "1,5,2,3,6,7,4,8"},
+		{"", "_owningteam_value desc,_owninguser_value", "3,7,1,5,2,6,4,8"},
+	} {
+		t.Run(tt.filter+tt.orderby, func(t *testing.T) {
+			var q connectorhub.ConnectorQuery
+			if tt.filter != "" {
+				q.Filter = mustFilter(t, tt.filter)
+			}
+			var err error
+			if q.OrderBy, err = odata.ParseOrderBy(tt.orderby, nil); tt.orderby != "" && err != nil {
+				t.Fatal(err)
+			}
+			cs, err := s.FindConnectors(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := numbersOf(cs); got != tt.want {
+				t.Errorf("got [%s], want [%s]", got, tt.want)
+			}
+			if tt.orderby != "" {
+				return
+			}
+			n, err := s.CountConnectors(ctx, q)
+			if want := len(cs); err != nil || n != want {
+				t.Errorf("count: got %d, %v; want %d", n, err, want)
+			}
+		})
+	}
+	for _, tt := range []struct{ filter, code string }{
+		{"ownerid/colour eq 'x'", connectorhub.ECodeBadRequest},
+		{"owninguser/name eq 'x'", connectorhub.ECodeBadRequest},
+		{"ownerid/businessunitid/name eq 'x'", connectorhub.ECodeQuery},
+	} {
+		_, err := s.FindConnectors(ctx, connectorhub.ConnectorQuery{Filter: mustFilter(t, tt.filter)})
+		wantCode(t, err, tt.code)
+	}
+}
+
+// testPagingByRelatedName pages through orders by a related record's name, each page starting
+// after the sort values the last row of the one before was read with (ConnectorRow.SortValue):
+// the name, not the GUID, so pages that end inside a run of owners of the same name go on by
+// the key.
+func testPagingByRelatedName(t *testing.T, s Store, ctx context.Context) {
+	ownerOf := mustOwners(t, s, ctx)
+	for i := 1; i <= 17; i++ {
+		mustCreateWith(t, s, ctx, i, func(u *connectorhub.ConnectorUpdate) { u.Owner = ownerOf(i) })
+	}
+	for _, order := range []string{"ownerid/fullname", "_ownerid_value desc", "owninguser/fullname desc,name", "_owningteam_value,ownerid/name desc"} {
+		t.Run(order, func(t *testing.T) {
+			var q connectorhub.ConnectorQuery
+			var err error
+			if q.OrderBy, err = odata.ParseOrderBy(order, nil); err != nil {
+				t.Fatal(err)
+			}
+			all, err := s.FindConnectors(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []*connectorhub.Connector
+			q.Top = 3
+			for pages := 0; pages < 10; pages++ {
+				var page []*connectorhub.ConnectorRow
+				if err := s.ScanConnectors(ctx, q, func(r *connectorhub.ConnectorRow) error {
+					page = append(page, r)
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range page {
+					got = append(got, r.Connector)
+				}
+				if len(page) < q.Top {
+					break
+				}
+				last := page[len(page)-1]
+				q.After = nil
+				for _, o := range q.OrderBy {
+					v, err := last.SortValue(o.Path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, isGUID := v.(odata.GUID); isGUID {
+						t.Fatalf("the sort value of %s is a GUID (%v), want the name", o.Path, v)
+					}
+					q.After = append(q.After, v)
+				}
+				q.After = append(q.After, last.ID)
+			}
+			if numbersOf(got) != numbersOf(all) {
+				t.Errorf("pages put together:\n got %s\nwant %s", numbersOf(got), numbersOf(all))
+			}
+		})
 	}
 }

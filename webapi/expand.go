@@ -75,6 +75,14 @@ func targetType(nav string) string {
 	return "principal"
 }
 
+// primaryName is the property that names the record a navigation property points to.
+func primaryName(nav string) string {
+	if targetType(nav) == "businessunit" || targetType(nav) == connectorhub.OwnerTeam {
+		return "name"
+	}
+	return "fullname"
+}
+
 // targetHas reports whether name is a property of a type the navigation property may point to.
 func targetHas(nav, name string) bool {
 	for _, t := range connectorhub.ColumnByName("_" + nav + "_value").Targets {

@@ -58,7 +58,8 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 	st.buf.buf = prefix.buf
 	rw := &recordWriter{base: r.base, cols: q.columns(), ann: ann, expand: q.expand}
 	n := 0
-	var first, last *connectorhub.Connector
+	var first *connectorhub.Connector
+	var last *connectorhub.ConnectorRow
 	scan := func(row *connectorhub.ConnectorRow) error {
 		if n == pg.size {
 			return errPageFull
@@ -69,7 +70,7 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 			first = row.Connector
 		}
 		n++
-		last = row.Connector
+		last = row
 		st.buf.raw("{")
 		rw.writeMembers(&st.buf, row)
 		st.buf.raw("}")
@@ -92,7 +93,7 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 	st.buf.raw("]")
 	if more {
 		link, err := pg.nextLink(r, q.orderBy, connectorhub.ConnectorPrimaryID, first.ID, last.ID,
-			func(p *odata.PropertyPath) (any, error) { return connectorhub.SortValue(p, last) })
+			last.SortValue)
 		if err != nil {
 			return err
 		}

@@ -73,7 +73,7 @@ func (q *query) setApply(a odata.Apply) error {
 		case *odata.GroupBy:
 			onlyFilters = false
 			for _, p := range t.Properties {
-				if err := checkProperty(p); err != nil {
+				if err := checkColumn(p); err != nil {
 					return err
 				}
 			}
@@ -117,7 +117,7 @@ func (q *query) setApply(a odata.Apply) error {
 func checkAggregate(a *odata.Aggregate) error {
 	for _, item := range a.Items {
 		if item.Property != nil {
-			if err := checkProperty(item.Property); err != nil {
+			if err := checkColumn(item.Property); err != nil {
 				return err
 			}
 		}
@@ -203,20 +203,37 @@ func checkProperties(e odata.Expr) error {
 	return err
 }
 
-// checkProperty accepts a column of the connector. Paths of a lambda variable are left to the
-// translator, which refuses lambdas; a path through a lookup (ownerid/fullname) is refused
-// here as not supported yet, anything else as an unknown property.
+// checkProperty accepts a column of the connector, or a property of a lookup's record that
+// $expand writes (ownerid/fullname). Paths of a lambda variable are left to the translator,
+// which refuses lambdas; a path through more than one lookup is refused as not supported, an
+// unknown property of a lookup's record with Dataverse's message naming the record's type.
 func checkProperty(p *odata.PropertyPath) error {
 	if p == nil || p.Var != "" {
 		return nil
 	}
 	if len(p.Segments) > 1 && connectorhub.IsExpandable(p.Segments[0]) {
-		return queryError("The query is not supported: the property path '%s' (filtering or ordering through a lookup is not supported yet; use _%s_value).", p, p.Segments[0])
+		nav := p.Segments[0]
+		switch {
+		case len(p.Segments) > 2:
+			return queryError("The query is not supported: the property path '%s' traverses more than one lookup; filter or order through one lookup only, such as %s/%s.", p, nav, primaryName(nav))
+		case !targetHas(nav, p.Segments[1]):
+			return connectorhub.UnknownProperty(p.Segments[1], targetType(nav))
+		}
+		return nil
 	}
 	if len(p.Segments) != 1 || connectorhub.ColumnByName(p.Segments[0]) == nil {
 		return unknownProperty(strings.Join(p.Segments, "/"))
 	}
 	return nil
+}
+
+// checkColumn accepts a column of the connector, not a path through a lookup: $apply groups
+// and aggregates the connector's own columns only.
+func checkColumn(p *odata.PropertyPath) error {
+	if p != nil && len(p.Segments) > 1 && connectorhub.IsExpandable(p.Segments[0]) {
+		return queryError("The query is not supported: $apply groups and aggregates the connector's own properties, not '%s'.", p)
+	}
+	return checkProperty(p)
 }
 
 func unknownProperty(name string) error {

@@ -199,6 +199,24 @@ func BenchmarkQuery100k(b *testing.B) {
 		b.Fatalf("row 54321: %v %v", err, one)
 	}
 	display := strings.ReplaceAll(one.Value[0].DisplayName, "'", "''")
+	// The owner's name, for the filters through a lookup, and the second page of the order by it.
+	var owner struct {
+		Value []struct {
+			Owner struct{ FullName string } `json:"ownerid"`
+		}
+	}
+	req, _ = http.NewRequest("GET", base+"connectors?"+q("$select=name&$expand=ownerid($select=fullname)&$top=1"), nil)
+	if resp, err = benchClient.Do(req); err != nil {
+		b.Fatal(err)
+	}
+	err = json.NewDecoder(resp.Body).Decode(&owner)
+	resp.Body.Close()
+	if err != nil || len(owner.Value) != 1 || owner.Value[0].Owner.FullName == "" {
+		b.Fatalf("owner: %v %v", err, owner)
+	}
+	ownerName := strings.ReplaceAll(owner.Value[0].Owner.FullName, "'", "''")
+	byOwner := base + "connectors?" + q("$orderby=ownerid/fullname")
+	byOwnerPage2, _ := benchGet(b, byOwner, "Prefer: odata.maxpagesize=50")
 	part := display[max(0, len(display)-12):]
 	paged := "Prefer: odata.maxpagesize=5000"
 	for _, bm := range []struct{ name, url, prefer string }{
@@ -206,6 +224,10 @@ func BenchmarkQuery100k(b *testing.B) {
 		{"DisplayNameEqFull", base + "connectors?" + q("$filter=displayname eq '"+display+"'"), paged},
 		{"ContainsDisplayName", base + "connectors?" + q("$filter=contains(displayname,'"+part+"')&$select=name,displayname"), paged},
 		{"OrderByModifiedOnDescTop50", base + "connectors?" + q("$orderby=modifiedon desc&$top=50"), ""},
+		{"OrderByOwnerFullNameTop50", base + "connectors?" + q("$orderby=ownerid/fullname&$top=50"), ""},
+		{"OrderByOwnerFullNamePage2", byOwnerPage2, "Prefer: odata.maxpagesize=50"},
+		{"FilterOwningUserFullName", base + "connectors?" + q("$filter=owninguser/fullname eq '"+ownerName+"'&$select=name,displayname&$top=50"), ""},
+		{"FilterOwningUserFullNameNone", base + "connectors?" + q("$filter=owninguser/fullname eq 'Nobody Here'&$select=name,displayname"), paged},
 		{"FullPage1", base + "connectors", paged},
 		{"FullPage20", base + "connectors?$skiptoken=" + token, paged},
 		{"CountTrue", base + "connectors?" + q("$count=true&$top=1&$select=name"), ""},

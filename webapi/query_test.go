@@ -185,6 +185,46 @@ func TestQueryOptions(t *testing.T) {
 		{name: "Alias", path: "connectors?$filter=displayname eq @p1&@p1='beta'", want: "2"},
 		{name: "AliasList", path: "connectors?$filter=Microsoft.Dynamics.CRM.In(PropertyName='connectortype',PropertyValues=@v)&@v=[0,2]", want: "3,4,6"},
 
+		// Through a lookup (spec §3.3): ownerid's fullname and name are the principal's name,
+		// a user's full name or a team's name. Rows whose lookup is null compare as null.
+		{name: "TraverseUser", path: "connectors?$filter=owninguser/fullname eq 'ADA LOVELACE'", want: "2,5,7"},
+		{name: "TraverseOwnerTeam", path: "connectors?$filter=ownerid/fullname eq 'makers'", want: "3"},
+		{name: "TraverseOwnerName", path: "connectors?$filter=ownerid/name eq 'Ada Lovelace'", want: "2,5,7"},
+		{name: "TraverseTeam", path: "connectors?$filter=owningteam/name eq 'Makers'", want: "3"},
+		{name: "TraverseNe", path: "connectors?$filter=owninguser/fullname ne 'Ada Lovelace'", want: "1,4,6"},
+		{name: "TraverseGt", path: "connectors?$filter=ownerid/fullname gt 'B'", want: "1,3,4,6"},
+		{name: "TraverseGe", path: "connectors?$filter=ownerid/fullname ge 'makers'", want: "1,3,4,6"},
+		{name: "TraverseLt", path: "connectors?$filter=ownerid/fullname lt 'Makers'", want: "2,5,7"},
+		{name: "TraverseLe", path: "connectors?$filter=ownerid/fullname le 'Makers'", want: "2,3,5,7"},
+		{name: "TraverseEqNull", path: "connectors?$filter=owninguser/fullname eq null", want: "3"},
+		{name: "TraverseNeNull", path: "connectors?$filter=owningteam/name ne null", want: "3"},
+		{name: "TraverseUserOnlyColumn", path: "connectors?$filter=ownerid/internalemailaddress eq null", want: "3"},
+		{name: "TraverseStartsWith", path: "connectors?$filter=startswith(ownerid/fullname,'sys')", want: "1,4,6"},
+		{name: "TraverseContains", path: "connectors?$filter=contains(owninguser/internalemailaddress,'@EXAMPLE')", want: "2,5,7"},
+		{name: "TraverseEndsWith", path: "connectors?$filter=endswith(createdby/fullname,'administrator')", want: "1,2,3,4,5,6,7"},
+		{name: "TraverseNotEndsWith", path: "connectors?$filter=not endswith(modifiedby/fullname,'administrator')", want: "-"},
+		{name: "TraverseBusinessUnit", path: "connectors?$filter=owningbusinessunit/name eq 'ConnectorHub' and connectortype eq 0", want: "3"},
+		{name: "TraverseGUID", path: "connectors?$filter=ownerid/ownerid eq " + adaID + " or owningteam/teamid eq " + teamID, want: "2,3,5,7"},
+		{name: "TraverseDate", path: "connectors?$filter=ownerid/createdon ne null and connectortype eq 2", want: "4,6"},
+		{name: "TraverseOnBehalf", path: "connectors?$filter=createdonbehalfby/fullname eq null and connectortype eq 0", want: "3"},
+		{name: "TraverseNot", path: "connectors?$filter=connectortype eq 1 and not (ownerid/fullname eq 'ada lovelace')", want: "1"},
+		{name: "TraverseAlias", path: "connectors?$filter=ownerid/fullname eq @p&@p='Makers'", want: "3"},
+		{name: "TraverseApplyFilter", path: "connectors?$apply=filter(owninguser/fullname eq 'Ada Lovelace')/groupby((connectortype),aggregate($count as n))",
+			body: []string{`"value":[{"connectortype":1,"n":3}]`}},
+		{name: "TraverseCount", path: "connectors?$count=true&$filter=ownerid/fullname eq 'Ada Lovelace'&$top=1", body: []string{`"@odata.count":3,`}},
+		{name: "TraverseCountSegment", path: "connectors/$count?$filter=owningteam/name eq 'Makers'", body: []string{"1"}},
+		{name: "TraverseWithExpand", path: "connectors?$select=name&$expand=owningteam($select=name)&$filter=ownerid/fullname eq 'Makers'",
+			body: []string{`"owningteam":{"ownerid":"` + teamID + `","teamid":"` + teamID + `","name":"Makers"}`}},
+		{name: "TraverseUnknown", path: "connectors?$filter=ownerid/colour eq 'x'", status: 400, code: connectorhub.ECodeBadRequest,
+			body: []string{`"message":"Could not find a property named 'colour' on type 'Microsoft.Dynamics.CRM.principal'."`}},
+		{name: "TraverseWrongTarget", path: "connectors?$filter=owninguser/name eq 'x'", status: 400, code: connectorhub.ECodeBadRequest,
+			body: []string{`"message":"Could not find a property named 'name' on type 'Microsoft.Dynamics.CRM.systemuser'."`}},
+		{name: "TraverseNotLookup", path: "connectors?$filter=name/fullname eq 'x'", status: 400, code: connectorhub.ECodeBadRequest},
+		{name: "TraverseTwoLevels", path: "connectors?$filter=ownerid/businessunitid/name eq 'x'", status: 400, code: connectorhub.ECodeQuery,
+			body: []string{"traverses more than one lookup"}},
+		{name: "TraverseTypeMismatch", path: "connectors?$filter=createdby/createdon eq 'soon'", status: 400, code: connectorhub.ECodeQuery},
+		{name: "TraverseGroupBy", path: "connectors?$apply=groupby((ownerid/fullname))", status: 400, code: connectorhub.ECodeQuery},
+
 		// Dataverse query functions.
 		{name: "In", path: "connectors?$filter=Microsoft.Dynamics.CRM.In(PropertyName='displayname',PropertyValues=['alpha','GAMMA'])", want: "1,3"},
 		{name: "NotIn", path: "connectors?$filter=Microsoft.Dynamics.CRM.NotIn(PropertyName='connectortype',PropertyValues=['1','2'])", want: "3"},
@@ -212,7 +252,12 @@ func TestQueryOptions(t *testing.T) {
 		{name: "InjectionUnion", path: "connectors?$filter=name eq 'a'' UNION SELECT * FROM systemusers --'", want: "-"},
 		{name: "InjectionAlias", path: "connectors?$filter=name eq @p&@p='x'' OR ''1''=''1'", want: "-"},
 		{name: "InjectionIn", path: "connectors?$filter=Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=[\"x') OR 1=1 --\"])", want: "-"},
+		{name: "InjectionTraverse", path: "connectors?$filter=ownerid/fullname eq 'x'' or 1=1 --'", want: "-"},
+		{name: "InjectionTraverseContains", path: "connectors?$filter=contains(owninguser/fullname,''') OR 1=1; DROP TABLE systemusers;--')", want: "-"},
+		{name: "InjectionTraverseAlias", path: "connectors?$filter=owningteam/name eq @p&@p='Makers'' OR ''1''=''1'", want: "-"},
+		{name: "InjectionTraverseOrder", path: "connectors?$filter=startswith(createdby/fullname,'%'' UNION SELECT fullname FROM systemusers --')&$orderby=ownerid/fullname", want: "-"},
 		{name: "StillThere", path: "connectors?$select=name", want: "1,2,3,4,5,6,7"},
+		{name: "UsersStillThere", path: "connectors?$filter=owninguser/fullname eq 'Ada Lovelace'&$select=name", want: "2,5,7"},
 
 		// Errors of $filter.
 		{name: "SyntaxError", path: "connectors?$filter=name eq and", status: 400, code: connectorhub.ECodeQuery, body: []string{"at position 8 in 'name eq and'"}},
@@ -236,6 +281,18 @@ func TestQueryOptions(t *testing.T) {
 		{name: "OrderNullsFirst", path: "connectors?$orderby=description", want: "2,4,6,7,5,1,3"},
 		{name: "OrderNullsLastDesc", path: "connectors?$orderby=description desc", want: "3,1,5,2,4,6,7"},
 		{name: "OrderUnknown", path: "connectors?$orderby=colour", status: 400, code: connectorhub.ECodeBadRequest},
+		// Through a lookup, and lookups by their record's name (spec §3.4), the key breaking ties.
+		{name: "OrderTraverse", path: "connectors?$orderby=ownerid/fullname", want: "2,5,7,3,1,4,6"},
+		{name: "OrderTraverseDesc", path: "connectors?$orderby=ownerid/fullname desc", want: "1,4,6,3,2,5,7"},
+		{name: "OrderTraverseNullsFirst", path: "connectors?$orderby=owninguser/fullname", want: "3,2,5,7,1,4,6"},
+		{name: "OrderTraverseNullsLastDesc", path: "connectors?$orderby=owninguser/fullname desc", want: "1,4,6,2,5,7,3"},
+		{name: "OrderTraverseTop", path: "connectors?$orderby=ownerid/fullname desc,displayname&$top=2&$select=name", want: "1,6"},
+		{name: "OrderLookupByName", path: "connectors?$orderby=_ownerid_value", want: "2,5,7,3,1,4,6"},
+		{name: "OrderLookupByNameDesc", path: "connectors?$orderby=_ownerid_value desc&$top=4", want: "1,4,6,3"},
+		{name: "OrderLookupNullsLast", path: "connectors?$orderby=_owningteam_value desc,displayname", want: "3,5,1,2,6,7,4"},
+		{name: "OrderLookupWithExpand", path: "connectors?$select=name&$expand=ownerid($select=fullname)&$orderby=_ownerid_value&$top=1", want: "2",
+			body: []string{`"fullname":"Ada Lovelace"`}},
+		{name: "OrderTraverseUnknown", path: "connectors?$orderby=createdby/colour", status: 400, code: connectorhub.ECodeBadRequest},
 		{name: "Top", path: "connectors?$top=2&$orderby=createdon desc", want: "6,5"},
 		{name: "TopZero", path: "connectors?$top=0", want: "-"},
 		{name: "BadTop", path: "connectors?$top=-1", status: 400, code: connectorhub.ECodeQuery},
@@ -492,6 +549,139 @@ func TestPagingWhileWriting(t *testing.T) {
 				}
 				mustCreateMany(t, s, 100+2*i, 101+2*i, "a", "c", "e", "g")
 				r = s.follow(t, p.nextLink, "Prefer: odata.maxpagesize=4")
+			}
+			for n := 1; n <= 40; n++ {
+				if id := id(n); !deleted[id] && seen[id] != 1 {
+					t.Errorf("connector %d, there throughout, came back %d times", n, seen[id])
+				}
+			}
+			for id, times := range seen {
+				if times > 1 {
+					t.Errorf("connector %s came back %d times", id, times)
+				}
+			}
+		})
+	}
+}
+
+// namesakes are owners with the same name in different cases, one a team, and one other, so
+// that ordering by the owner's name has ties across owners; createOwned gives connector n the
+// owner n%4 ("" for the caller).
+var namesakes = []struct{ id, name, kind string }{
+	{"00000000-0000-0000-0000-0000000000a1", "Same Name", "systemusers"},
+	{"00000000-0000-0000-0000-0000000000a2", "SAME NAME", "teams"},
+	{"00000000-0000-0000-0000-0000000000a3", "Other", "systemusers"},
+	{"", "", ""},
+}
+
+func mustCreateNamesakes(tb testing.TB, s *testServer) {
+	tb.Helper()
+	ctx := context.Background()
+	for _, o := range namesakes {
+		var err error
+		switch o.kind {
+		case "systemusers":
+			err = s.DB.CreateSystemUser(ctx, &connectorhub.SystemUser{ID: o.id, FullName: o.name})
+		case "teams":
+			err = s.DB.CreateTeam(ctx, &connectorhub.Team{ID: o.id, Name: o.name})
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+func createOwned(tb testing.TB, s *testServer, from, to int) {
+	tb.Helper()
+	for n := from; n <= to; n++ {
+		extra := map[string]any{"displayname": []string{"b", "d", "f"}[n%3]}
+		if o := namesakes[n%len(namesakes)]; o.id != "" {
+			extra["ownerid@odata.bind"] = o.kind + "(" + o.id + ")"
+		}
+		if r := s.do(tb, "POST", "/api/data/v9.2/connectors", body(n, extra)); r.Status != http.StatusNoContent {
+			tb.Fatalf("create %d: %d %s", n, r.Status, r.Body)
+		}
+	}
+}
+
+// TestPagingByOwner pages through orders by a related record's name: the $skiptoken carries
+// the name, not the GUID, and a page that ends inside a run of owners of the same name (a
+// user and a team, names differing in case) continues by the key.
+func TestPagingByOwner(t *testing.T) {
+	s := MustOpenServer(t)
+	mustCreateNamesakes(t, s)
+	createOwned(t, s, 1, 23)
+	for _, tt := range []struct{ name, query, token string }{
+		{"Traversal", "$orderby=ownerid/fullname&$select=name", "ownerid.fullname%2520last%253d%2522same%2520name%2522"},
+		{"TraversalDesc", "$orderby=ownerid/fullname desc,displayname", "ownerid.fullname%2520last%253d%2522"},
+		{"LookupByName", "$orderby=_ownerid_value", "_ownerid_value%2520last%253d%2522same%2520name%2522"},
+		{"NullsFirst", "$orderby=owninguser/fullname,displayname desc&$filter=connectortype eq 1", "owninguser.fullname%2520"},
+		{"NullsLastDesc", "$orderby=_owningteam_value desc&$count=true", "_owningteam_value%2520"},
+		{"Filtered", "$filter=ownerid/fullname eq 'same name'&$orderby=owninguser/fullname desc", "owninguser.fullname%2520"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			all := readPage(t, s.get(t, "connectors?"+tt.query))
+			var got []string
+			tokenSeen := false
+			r := s.get(t, "connectors?"+tt.query, "Prefer: odata.maxpagesize=4")
+			for pages := 1; ; pages++ {
+				p := readPage(t, r)
+				got = append(got, p.ids...)
+				if p.nextLink == "" {
+					break
+				}
+				if pages > 10 {
+					t.Fatal("paging does not end")
+				}
+				tokenSeen = tokenSeen || strings.Contains(strings.ToLower(p.nextLink), tt.token)
+				r = s.follow(t, p.nextLink, "Prefer: odata.maxpagesize=4")
+			}
+			if strings.Join(got, " ") != strings.Join(all.ids, " ") {
+				t.Errorf("pages put together:\n got %v\nwant %v", got, all.ids)
+			}
+			if !tokenSeen {
+				t.Errorf("no nextLink carries %s", tt.token)
+			}
+		})
+	}
+	// The order itself: the owners by name, the key breaking ties, whoever the owner is.
+	r := s.get(t, "connectors?$orderby=ownerid/fullname&$select=name")
+	want := "2,6,10,14,18,22,1,4,5,8,9,12,13,16,17,20,21,3,7,11,15,19,23" // Other, Same Name and SAME NAME, System Administrator
+	if got := numbers(t, r); got != want {
+		t.Errorf("by owner name: got %s, want %s", got, want)
+	}
+}
+
+// TestPagingByOwnerWhileWriting is TestPagingWhileWriting for an order by the owner's name:
+// rows are inserted (with every owner) and deleted between pages.
+func TestPagingByOwnerWhileWriting(t *testing.T) {
+	for _, order := range []string{"$orderby=ownerid/fullname", "$orderby=_ownerid_value desc,displayname"} {
+		t.Run(order, func(t *testing.T) {
+			s := MustOpenServer(t)
+			mustCreateNamesakes(t, s)
+			createOwned(t, s, 1, 40)
+			deleted := map[string]bool{}
+			seen := map[string]int{}
+			r := s.get(t, "connectors?$select=name&"+order, "Prefer: odata.maxpagesize=4")
+			pages := 0
+			for i := 0; ; i++ {
+				p := readPage(t, r)
+				pages++
+				for _, id := range p.ids {
+					seen[id]++
+				}
+				if p.nextLink == "" {
+					break
+				}
+				victim := id(40 - 3*i)
+				if s.do(t, "DELETE", "/api/data/v9.2/connectors("+victim+")", "").Status == http.StatusNoContent {
+					deleted[victim] = true
+				}
+				createOwned(t, s, 100+4*i, 103+4*i)
+				r = s.follow(t, p.nextLink, "Prefer: odata.maxpagesize=4")
+			}
+			if pages < 8 {
+				t.Errorf("%d pages: the run is too short to test anything", pages)
 			}
 			for n := 1; n <= 40; n++ {
 				if id := id(n); !deleted[id] && seen[id] != 1 {

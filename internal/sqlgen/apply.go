@@ -1,6 +1,7 @@
 package sqlgen
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -49,6 +50,9 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 	var sel, groupExprs []string
 	groupNames := map[string]bool{}
 	for _, p := range group {
+		if len(p.Segments) > 1 {
+			return nil, unsupported(fmt.Sprintf("grouping by '%s', a property of a related record", p))
+		}
 		col, err := b.column(p)
 		if err != nil {
 			return nil, err
@@ -72,6 +76,9 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 				sel = append(sel, "COUNT(*)")
 				a.kinds = append(a.kinds, outKind{count: true})
 				continue
+			}
+			if len(item.Property.Segments) > 1 {
+				return nil, unsupported(fmt.Sprintf("aggregating '%s', a property of a related record", item.Property))
 			}
 			col, err := b.column(item.Property)
 			if err != nil {
@@ -98,8 +105,9 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 			}
 		}
 	}
-	b.Write("SELECT " + strings.Join(sel, ", ") + " FROM connectors c")
-	if err := b.where(conds{filters: append([]odata.Expr{q.Filter}, filters...), orderBy: q.OrderBy, after: q.After}, false); err != nil {
+	filters = append([]odata.Expr{q.Filter}, filters...)
+	b.Write("SELECT " + strings.Join(sel, ", ") + " FROM " + Connectors.from() + joinSQL(b.joinsOf(filters, nil)))
+	if err := b.where(conds{filters: filters, orderBy: q.OrderBy, after: q.After}, false); err != nil {
 		return nil, err
 	}
 	if len(groupExprs) > 0 {

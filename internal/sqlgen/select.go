@@ -2,6 +2,7 @@ package sqlgen
 
 import (
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,12 +36,14 @@ type Select struct {
 	SQL   string
 	Args  []any
 	joins []*join
+	sorts []sortValue
 }
 
 // SelectConnectors compiles q into one SELECT over the connectors table "c", LEFT JOINed to
-// the records of q.Lookups, filtered by q.Filter and the keyset position q.After, in q's order
-// with the key as the last tie-break, limited to q.Top rows. Errors are *connectorhub.Error
-// with ECodeQuery (or ECodeBadRequest for an unknown property).
+// the records of q.Lookups and of the lookups its filter and order read, filtered by q.Filter
+// and the keyset position q.After, in q's order with the key as the last tie-break, limited
+// to q.Top rows. Errors are *connectorhub.Error with ECodeQuery (or ECodeBadRequest for an
+// unknown property).
 func SelectConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Select, error) {
 	b := NewBuilder(d).WithEnv(env)
 	s := &Select{}
@@ -51,31 +54,60 @@ func SelectConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Selec
 			cols[i] = f.empty
 		}
 	}
-	var from strings.Builder
-	from.WriteString(" FROM connectors c")
-	seen := map[*join]bool{}
+	var outer []*join // the expanded lookups, then those the order reads
 	for _, nav := range q.Lookups {
 		j, ok := joins[nav]
 		if !ok {
 			return nil, unsupported("expanding '" + nav + "'")
 		}
-		if j == nil || seen[j] {
+		if j == nil || slices.Contains(outer, j) {
 			continue // always null (createdonbehalfby), or joined already
 		}
-		seen[j] = true
+		outer = append(outer, j)
 		s.joins = append(s.joins, j)
 		cols = append(cols, j.cols...)
-		from.WriteString(" " + j.sql)
 	}
-	b.Write("SELECT " + strings.Join(cols, ", ") + from.String())
-	if err := b.where(connectorConds(q), true); err != nil {
+	for _, j := range b.joinsOf(nil, q.OrderBy) {
+		if !slices.Contains(outer, j) {
+			outer = append(outer, j)
+		}
+	}
+	related := false
+	for _, item := range q.OrderBy {
+		if !isRelated(item.Path) {
+			continue
+		}
+		col, err := b.orderColumn(item.Path)
+		if err != nil {
+			return nil, err
+		}
+		related = true
+		cols = append(cols, col.SQL)
+		s.sorts = append(s.sorts, sortValue{path: item.Path.String(), kind: col.Kind})
+	}
+	b.Write("SELECT " + strings.Join(cols, ", ") + " FROM " + Connectors.from() + joinSQL(outer))
+	c := connectorConds(q)
+	if related && q.Top > 0 {
+		// No index gives the order of a related record's value, so the rows are sorted. The
+		// keys are sorted and limited first, on their own: sorting whole rows would read every
+		// definition (~75 KB a row) to keep q.Top of them.
+		b.Write(" WHERE c.connectorid IN (SELECT c.connectorid FROM " + Connectors.from() + joinSQL(b.joinsOf(c.filters, q.OrderBy)))
+		if err := b.where(c, false); err != nil {
+			return nil, err
+		}
+		b.Write(" ORDER BY ")
+		if err := b.OrderBy(q.OrderBy); err != nil {
+			return nil, err
+		}
+		b.Write(" LIMIT ").Bind(q.Top).Write(")")
+	} else if err := b.where(c, true); err != nil {
 		return nil, err
 	}
 	b.Write(" ORDER BY ")
 	if err := b.OrderBy(q.OrderBy); err != nil {
 		return nil, err
 	}
-	if q.Top > 0 {
+	if q.Top > 0 && !related {
 		b.Write(" LIMIT ").Bind(q.Top)
 	}
 	s.SQL, s.Args = b.SQL(), b.Args()
@@ -92,10 +124,11 @@ func CountConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery, limit in
 // count compiles the count of the rows of the builder's table that c selects, stopping at
 // limit when it is > 0.
 func count(b *Builder, c conds, limit int) (sqlText string, args []any, err error) {
+	from := b.t.from() + joinSQL(b.joinsOf(c.filters, nil))
 	if limit > 0 {
-		b.Write("SELECT COUNT(*) FROM (SELECT 1 FROM " + b.t.from())
+		b.Write("SELECT COUNT(*) FROM (SELECT 1 FROM " + from)
 	} else {
-		b.Write("SELECT COUNT(*) FROM " + b.t.from())
+		b.Write("SELECT COUNT(*) FROM " + from)
 	}
 	if err := b.where(c, false); err != nil {
 		return "", nil, err
@@ -125,6 +158,12 @@ func (s *Select) Scan(row Scanner) (*connectorhub.ConnectorRow, error) {
 		d, reads[i] = j.scan()
 		dest = append(dest, d...)
 	}
+	sorts := make([]func() any, len(s.sorts))
+	for i, sv := range s.sorts {
+		var d any
+		d, sorts[i] = sv.scan()
+		dest = append(dest, d)
+	}
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -133,6 +172,12 @@ func (s *Select) Scan(row Scanner) (*connectorhub.ConnectorRow, error) {
 	c.Capabilities, c.IconBrandColor, c.ConnectorInternalID = caps.String, color.String, internalID.String
 	c.CreatedOn, c.ModifiedOn = time.Unix(created, 0).UTC(), time.Unix(modified, 0).UTC()
 	r := &connectorhub.ConnectorRow{Connector: &c}
+	if len(sorts) > 0 {
+		r.SortValues = make(map[string]any, len(sorts))
+		for i, sv := range s.sorts {
+			r.SortValues[sv.path] = sorts[i]()
+		}
+	}
 	if len(reads) > 0 {
 		r.Related = map[string]*connectorhub.RelatedRecord{}
 		for _, read := range reads {
@@ -251,7 +296,7 @@ func (b *Builder) keyset(o odata.OrderBy, vals []any) (string, error) {
 	}
 	keys := make([]key, 0, len(vals))
 	for i, item := range o {
-		col, err := b.column(item.Path)
+		col, err := b.orderColumn(item.Path)
 		if err != nil {
 			return "", err
 		}

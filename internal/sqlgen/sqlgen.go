@@ -214,7 +214,7 @@ func (b *Builder) where(q conds, narrow bool) error {
 	conds := filters
 	if narrow && len(filters) > 0 {
 		key := b.t.keySQL()
-		conds = []string{key + " IN (SELECT " + key + " FROM " + b.t.from() + " WHERE " + strings.Join(filters, " AND ") + ")"}
+		conds = []string{key + " IN (SELECT " + key + " FROM " + b.t.from() + joinSQL(b.joinsOf(q.filters, nil)) + " WHERE " + strings.Join(filters, " AND ") + ")"}
 	}
 	if q.after != nil {
 		c, err := b.keyset(q.orderBy, q.after)
@@ -276,7 +276,7 @@ func (b *Builder) readScope() string {
 // to case; nulls sort first ascending and last descending.
 func (b *Builder) OrderBy(o odata.OrderBy) error {
 	for _, item := range o {
-		col, err := b.column(item.Path)
+		col, err := b.orderColumn(item.Path)
 		if err != nil {
 			return err
 		}
@@ -306,10 +306,14 @@ func isText(k connectorhub.ColumnKind) bool {
 	return k == connectorhub.KindString || k == connectorhub.KindMultiChoice
 }
 
-// column returns the column of the table that a single-segment path names.
+// column returns the column of the table that a path names: a column, or on connectors a
+// property of a lookup's record (ownerid/fullname).
 func (b *Builder) column(p *odata.PropertyPath) (Column, error) {
+	if p != nil && p.Var == "" && len(p.Segments) > 1 && b.t == Connectors {
+		return traversal(p)
+	}
 	if p == nil || p.Var != "" || len(p.Segments) != 1 {
-		return Column{}, unsupported(fmt.Sprintf("the property path '%s' (lookup traversal and lambda variables are not supported)", p))
+		return Column{}, unsupported(fmt.Sprintf("the property path '%s' (lambda variables and paths through lookups of %s are not supported)", p, b.t.Logical))
 	}
 	col, ok := b.t.Columns[p.Segments[0]]
 	if !ok {

@@ -79,6 +79,8 @@ func TestValuesAreBound(t *testing.T) {
 		{"Microsoft.Dynamics.CRM.EqualUserId(PropertyName='_ownerid_value')", []string{env.UserID}},
 		{"Microsoft.Dynamics.CRM.LastXDays(PropertyName='modifiedon',PropertyValue=3) and description eq 'UNION'", []string{"UNION"}},
 		{"connectorid eq 00000000-0000-0000-0000-000000000004 or versionnumber gt 12345", []string{"12345", "00000000-0000-0000-0000-000000000004"}},
+		{"ownerid/fullname eq 'x'' OR 1=1 --' or startswith(createdby/internalemailaddress,'a'') UNION SELECT')", []string{"OR 1=1", "UNION"}},
+		{"owningbusinessunit/name eq 'DROP' and modifiedby/createdon lt 2024-01-01", []string{"DROP", "2024"}},
 	} {
 		t.Run(tt.filter, func(t *testing.T) {
 			s, err := SelectConnectors(numbered{}, env, mustQuery(t, tt.filter, "displayname desc"))
@@ -186,7 +188,12 @@ func TestRefusals(t *testing.T) {
 		{"Microsoft.Dynamics.CRM.ContainValues(PropertyName='name',PropertyValues=['1'])", connectorhub.ECodeQuery},
 		{"Microsoft.Dynamics.CRM.InFiscalYear(PropertyName='createdon',PropertyValue=2024)", connectorhub.ECodeQuery},
 		{"Microsoft.Dynamics.CRM.Under(PropertyName='connectorid',PropertyValue=00000000-0000-0000-0000-000000000001)", connectorhub.ECodeQuery},
-		{"ownerid/fullname eq 'x'", connectorhub.ECodeQuery},
+		{"ownerid/businessunitid/name eq 'x'", connectorhub.ECodeQuery},
+		{"ownerid/colour eq 'x'", connectorhub.ECodeBadRequest},
+		{"owninguser/name eq 'x'", connectorhub.ECodeBadRequest},
+		{"colour/name eq 'x'", connectorhub.ECodeBadRequest},
+		{"createdby/createdon eq 'soon'", connectorhub.ECodeQuery},
+		{"contains(owningbusinessunit/businessunitid,'1')", connectorhub.ECodeQuery},
 	} {
 		t.Run(tt.filter, func(t *testing.T) {
 			_, err := SelectConnectors(numbered{}, env, mustQuery(t, tt.filter, ""))
@@ -198,5 +205,95 @@ func TestRefusals(t *testing.T) {
 	_, err := SelectConnectors(numbered{}, Env{Now: env.Now}, mustQuery(t, "Microsoft.Dynamics.CRM.EqualUserId(PropertyName='_ownerid_value')", ""))
 	if connectorhub.ErrorCode(err) != connectorhub.ECodeQuery {
 		t.Errorf("EqualUserId without a caller: got %v", err)
+	}
+}
+
+// TestLookups checks the SQL of paths through lookups: a filter joins the lookup's record in
+// the filter's own subquery; an order by a related value (a traversal, or a lookup, which
+// sorts by its record's name) sorts and limits the keys first, selects the value it sorted by
+// for the $skiptoken, and keeps the key as the last tie-break.
+func TestLookups(t *testing.T) {
+	const (
+		owner   = "LEFT JOIN systemusers ou ON c.owneridtype = 'systemuser' AND ou.systemuserid = c.ownerid LEFT JOIN teams ot ON c.owneridtype = 'team' AND ot.teamid = c.ownerid"
+		key     = "00000000-0000-0000-0000-000000000001"
+		ownerBy = "lower(COALESCE(ou.fullname, ot.name))"
+	)
+	for _, tt := range []struct {
+		name, filter, orderby string
+		top                   int
+		after                 []any
+		lookups               []string
+		want                  string // the SQL from the connector's last column
+		args                  string
+	}{
+		{name: "FilterUser", filter: "owninguser/fullname eq 'Ada'",
+			want: " FROM connectors c WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c " + owner + " WHERE (lower(ou.fullname) = lower($1))) ORDER BY c.connectorid",
+			args: "[Ada]"},
+		{name: "FilterOwnerNameNotNull", filter: "not (ownerid/name eq 'x') or owningbusinessunit/name eq null or contains(createdby/internalemailaddress,'@')",
+			want: " FROM connectors c WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c " + owner + " LEFT JOIN businessunits ob ON ob.businessunitid = c.owningbusinessunit LEFT JOIN systemusers cu ON cu.systemuserid = c.createdby" +
+				" WHERE (((NOT (" + ownerBy + " = lower($1))) OR (ob.name IS NULL)) OR (cu.internalemailaddress ILIKE $2))) ORDER BY c.connectorid",
+			args: "[x %@%]"},
+		{name: "FilterTypes", filter: "modifiedby/createdon lt 2024-01-01 and owningteam/teamid eq " + key + " and createdonbehalfby/fullname eq null",
+			want: " FROM connectors c WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c LEFT JOIN systemusers mu ON mu.systemuserid = c.modifiedby " + owner +
+				" WHERE (((mu.createdon < $1) AND (ot.teamid = $2)) AND (NULL IS NULL))) ORDER BY c.connectorid",
+			args: "[1704067200 " + key + "]"},
+		{name: "OrderTop", orderby: "ownerid/fullname desc", top: 51,
+			want: ", COALESCE(ou.fullname, ot.name) FROM connectors c " + owner + " WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c " + owner +
+				" ORDER BY " + ownerBy + " DESC NULLS LAST, c.connectorid LIMIT $1) ORDER BY " + ownerBy + " DESC NULLS LAST, c.connectorid",
+			args: "[51]"},
+		{name: "OrderLookupByNameAfter", orderby: "_ownerid_value", top: 5, after: []any{"Ada", key}, filter: "modifiedby/fullname ne 'x'", lookups: []string{"owninguser"},
+			want: ", " + strings.Join(userCols("ou"), ", ") + ", ot.teamid, ot.name, ot.businessunitid, COALESCE(ou.fullname, ot.name) FROM connectors c " + owner +
+				" WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c LEFT JOIN systemusers mu ON mu.systemuserid = c.modifiedby " + owner +
+				" WHERE (lower(mu.fullname) <> lower($1)) AND ((" + ownerBy + " >= lower($2)) AND (((" + ownerBy + " > lower($3))) OR ((" + ownerBy + " = lower($4)) AND (c.connectorid > $5))))" +
+				" ORDER BY " + ownerBy + " NULLS FIRST, c.connectorid LIMIT $6) ORDER BY " + ownerBy + " NULLS FIRST, c.connectorid",
+			args: "[x Ada Ada Ada " + key + " 5]"},
+		{name: "OrderWithoutTop", orderby: "_owningbusinessunit_value,createdby/createdon desc",
+			want: ", ob.name, cu.createdon FROM connectors c LEFT JOIN businessunits ob ON ob.businessunitid = c.owningbusinessunit LEFT JOIN systemusers cu ON cu.systemuserid = c.createdby" +
+				" ORDER BY lower(ob.name) NULLS FIRST, cu.createdon DESC NULLS LAST, c.connectorid",
+			args: "[]"},
+		{name: "OrderNullLookup", orderby: "_createdonbehalfby_value desc", after: []any{nil, key},
+			want: ", NULL FROM connectors c WHERE ((((NULL IS NULL) AND (c.connectorid > $1)))) ORDER BY lower(NULL) DESC NULLS LAST, c.connectorid",
+			args: "[" + key + "]"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			q := mustQuery(t, tt.filter, tt.orderby)
+			q.Top, q.After, q.Lookups = tt.top, tt.after, tt.lookups
+			s, err := SelectConnectors(numbered{}, env, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := s.SQL[strings.Index(s.SQL, "c.versionnumber")+len("c.versionnumber"):]
+			if got != tt.want || fmt.Sprint(s.Args) != tt.args {
+				t.Errorf("got\n%s %v\nwant\n%s %s", got, s.Args, tt.want, tt.args)
+			}
+			checkBound(t, s.SQL, s.Args)
+		})
+	}
+}
+
+// TestLookupCounts checks that counts and aggregates join what their filters read.
+func TestLookupCounts(t *testing.T) {
+	q := mustQuery(t, "owningteam/name eq 'Makers'", "")
+	text, args, err := CountConnectors(numbered{}, env, q, 5001)
+	const want = "SELECT COUNT(*) FROM (SELECT 1 FROM connectors c LEFT JOIN systemusers ou ON c.owneridtype = 'systemuser' AND ou.systemuserid = c.ownerid LEFT JOIN teams ot ON c.owneridtype = 'team' AND ot.teamid = c.ownerid WHERE (lower(ot.name) = lower($1)) LIMIT $2) n"
+	if err != nil || text != want || fmt.Sprint(args) != "[Makers 5001]" {
+		t.Errorf("got %s %v %v\nwant %s", text, args, err, want)
+	}
+	apply, err := odata.ParseApply("filter(createdby/fullname eq 'Ada')/groupby((connectortype))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := AggregateConnectors(numbered{}, env, connectorhub.ConnectorQuery{Apply: apply})
+	if err != nil || !strings.Contains(a.SQL, "FROM connectors c LEFT JOIN systemusers cu ON cu.systemuserid = c.createdby WHERE (lower(cu.fullname) = lower($1))") {
+		t.Errorf("got %v %v", a, err)
+	}
+	for _, bad := range []string{"groupby((ownerid/fullname))", "aggregate(createdby/createdon with max as m)"} {
+		apply, err := odata.ParseApply(bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := AggregateConnectors(numbered{}, env, connectorhub.ConnectorQuery{Apply: apply}); connectorhub.ErrorCode(err) != connectorhub.ECodeQuery {
+			t.Errorf("%s: got %v, want code %s", bad, err, connectorhub.ECodeQuery)
+		}
 	}
 }
