@@ -182,6 +182,26 @@ func (r *IdentityRecord) ETag() string {
 type SystemUserUpdate struct {
 	FullName *string
 	Email    *string
+	Disabled *bool // isdisabled; the bootstrap administrator cannot be disabled
+}
+
+// PrivilegeChange sets the depths of some of a role's privileges, as Dataverse's
+// AddPrivilegesRole (the others stay) and ReplacePrivilegesRole (the others drop to None) do.
+type PrivilegeChange struct {
+	Depths  map[Privilege]Depth
+	Replace bool
+}
+
+// Apply returns the privileges of a role after the change.
+func (c PrivilegeChange) Apply(old Privileges) Privileges {
+	next := old
+	if c.Replace {
+		next = Privileges{}
+	}
+	for p, d := range c.Depths {
+		next[p] = d
+	}
+	return next
 }
 
 // NameUpdate holds what an update of a team or business unit changes: its name.
@@ -230,6 +250,21 @@ type IdentityService interface {
 	AddBusinessUnit(ctx context.Context, b *BusinessUnit) error
 	// UpdateBusinessUnit renames a business unit; errors as UpdateTeam.
 	UpdateBusinessUnit(ctx context.Context, id string, u NameUpdate, pre Precondition) error
+	// AddRole creates a custom role checked by NewRole, in the root business unit when
+	// BusinessUnitID is "", filling ID when "". ECodeDuplicateKey when the id or the name (any
+	// case, any business unit) is taken; ECodeInvalidArgument for an unknown business unit;
+	// ECodePrivilegeDenied also when a privilege reaches deeper than the caller's own.
+	AddRole(ctx context.Context, r *Role) error
+	// UpdateRole renames a custom role; errors as UpdateTeam, and ECodeInvalidArgument for a
+	// built-in role.
+	UpdateRole(ctx context.Context, id string, u NameUpdate, pre Precondition) error
+	// ChangeRolePrivileges sets depths of a custom role's privileges. ECodeNotFound if there is
+	// none; ECodeInvalidArgument for a built-in role or a bad depth; ECodePrivilegeDenied when
+	// it would raise a privilege above the caller's own depth.
+	ChangeRolePrivileges(ctx context.Context, id string, c PrivilegeChange) error
+	// DeleteRole removes a custom role. ECodeNotFound if there is none, ECodeVersionMismatch
+	// when pre.ETag differs, ECodeInvalidArgument for a built-in role or one a user or team holds.
+	DeleteRole(ctx context.Context, id string, pre Precondition) error
 	// Associate links the record id of from with the record otherID of the relationship's
 	// other table; linking them again changes nothing. ECodeNotFound when either record is
 	// missing; ECodePrivilegeDenied also when a role holds privileges deeper than the caller's.

@@ -43,6 +43,8 @@ type SystemUser struct {
 	AADObjectID    string // azureactivedirectoryobjectid, "" when none
 	BusinessUnitID string
 	CreatedOn      time.Time
+	// Disabled users keep their records but cannot sign in or be impersonated (isdisabled).
+	Disabled bool
 }
 
 // BusinessUnit is a row of the businessunit table.
@@ -90,6 +92,10 @@ type PrincipalService interface {
 	FindSystemUserByEmail(ctx context.Context, email string) (*SystemUser, error)
 	// FindRoleByName returns a role by name, case-insensitive; ECodeNotFound if none.
 	FindRoleByName(ctx context.Context, name string) (*Role, error)
+	// FindRoleByID returns a role with its privileges; ECodeNotFound if none.
+	FindRoleByID(ctx context.Context, id string) (*Role, error)
+	// ListRoles returns every role with its privileges, ordered by name.
+	ListRoles(ctx context.Context) ([]Role, error)
 	// AssignRole gives a user a role; ECodeInvalidArgument if either does not exist.
 	AssignRole(ctx context.Context, userID, roleID string) error
 	// AssignTeamRole gives a team a role; ECodeInvalidArgument if either does not exist.

@@ -236,3 +236,108 @@ func (p Privileges) String() string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// privilegeIDs are stable ids of the privileges, ConnectorHub's own: Dataverse's RolePrivilege
+// names a privilege by PrivilegeId, and clients that keep ids need them not to change.
+var privilegeIDs = [...]string{
+	"c7a5c3e1-1d0b-4f0e-8a01-000000010001", "c7a5c3e1-1d0b-4f0e-8a01-000000010002",
+	"c7a5c3e1-1d0b-4f0e-8a01-000000010003", "c7a5c3e1-1d0b-4f0e-8a01-000000010004",
+	"c7a5c3e1-1d0b-4f0e-8a01-000000010005", "c7a5c3e1-1d0b-4f0e-8a01-000000010006",
+	"c7a5c3e1-1d0b-4f0e-8a01-000000010007",
+}
+
+// PrivilegeID is the privilege's stable id, the PrivilegeId of Dataverse's RolePrivilege.
+func (p Privilege) PrivilegeID() string { return privilegeIDs[p] }
+
+// ParsePrivilege reads a privilege by its short name (Create, Read… ActOnBehalfOfAnotherUser),
+// its Dataverse name (prvReadconnector, prvActOnBehalfOfAnotherUser) or its id, ignoring case.
+func ParsePrivilege(s string) (Privilege, bool) {
+	for p := PrivCreate; p < numPrivileges; p++ {
+		if strings.EqualFold(s, p.String()) || strings.EqualFold(s, p.PrivilegeName()) || strings.EqualFold(s, p.PrivilegeID()) {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+// dataverseDepths are Dataverse's PrivilegeDepth names of the depths above None.
+var dataverseDepths = [...]string{"", "Basic", "Local", "Deep", "Global"}
+
+// DataverseName is Dataverse's PrivilegeDepth of d: Basic, Local, Deep or Global ("" for None).
+func (d Depth) DataverseName() string { return dataverseDepths[d] }
+
+// ParseDepth reads a depth by its ConnectorHub name (None, User, BusinessUnit,
+// ParentChildBusinessUnits, Organization) or its Dataverse name (Basic, Local, Deep, Global),
+// ignoring case.
+func ParseDepth(s string) (Depth, bool) {
+	for d := DepthNone; d <= DepthOrganization; d++ {
+		if strings.EqualFold(s, d.String()) || (d > DepthNone && strings.EqualFold(s, d.DataverseName())) {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// ParsePrivilegeDepth reads "Privilege:Depth", e.g. "Read:BusinessUnit", as the roles command
+// takes it.
+func ParsePrivilegeDepth(s string) (Privilege, Depth, error) {
+	name, depth, ok := strings.Cut(s, ":")
+	if !ok {
+		return 0, 0, Errorf(ECodeInvalidArgument, "'%s' is not of the form Privilege:Depth, e.g. Read:BusinessUnit.", s)
+	}
+	p, ok := ParsePrivilege(strings.TrimSpace(name))
+	if !ok {
+		return 0, 0, Errorf(ECodeInvalidArgument, "'%s' is not a privilege; use one of %s.", name, strings.Join(privilegeNames[:], ", "))
+	}
+	d, ok := ParseDepth(strings.TrimSpace(depth))
+	if !ok {
+		return 0, 0, Errorf(ECodeInvalidArgument, "'%s' is not a depth; use one of %s (or Dataverse's %s).", depth, strings.Join(depthNames[:], ", "), strings.Join(dataverseDepths[1:], ", "))
+	}
+	return p, d, nil
+}
+
+// Validate refuses depths out of range, and a depth of prvActOnBehalfOfAnotherUser other than
+// None or Organization: it is an organization-wide right in Dataverse, with no record to reach.
+func (p Privileges) Validate() error {
+	for i, d := range p {
+		if d < DepthNone || d > DepthOrganization {
+			return Errorf(ECodeInvalidArgument, "%d is not a depth of %s.", d, Privilege(i).PrivilegeName())
+		}
+	}
+	if d := p[PrivActOnBehalf]; d != DepthNone && d != DepthOrganization {
+		return Errorf(ECodeInvalidArgument, "%s is an organization-wide privilege: its depth is None or Organization (Global), not %s.", PrivActOnBehalf.PrivilegeName(), d)
+	}
+	return nil
+}
+
+// NewRole checks a custom role to create: a name within its length that no built-in role has,
+// and valid depths.
+func NewRole(r *Role) error {
+	if err := checkText(RoleTable, "name", r.Name, true); err != nil {
+		return err
+	}
+	if BuiltinRole(r.Name) != nil {
+		return Errorf(ECodeDuplicateKey, "A role named '%s' is built in; choose another name.", r.Name)
+	}
+	return r.Privileges.Validate()
+}
+
+// RequireCustom refuses to change or delete a built-in role.
+func (r *Role) RequireCustom() error {
+	if BuiltinRole(r.Name) != nil {
+		return Errorf(ECodeInvalidArgument, "The role '%s' is built in: it cannot be changed or deleted. Create a custom role instead.", r.Name)
+	}
+	return nil
+}
+
+// CanRaise reports whether the caller may change a role's privileges from old to new: no
+// privilege may be raised above the caller's own depth, so that nobody makes a role (and,
+// through it, anyone) stronger than themselves. Lowering is always allowed.
+func (p *Principal) CanRaise(old, new Privileges) bool {
+	for i, d := range new {
+		if d > old[i] && d > p.Depth(Privilege(i)) {
+			return false
+		}
+	}
+	return true
+}

@@ -59,11 +59,14 @@ func (a *Authenticator) Authenticate(r *http.Request) (*connectorhub.Principal, 
 // principal finds, or provisions, the systemuser of a verified token.
 func (a *Authenticator) principal(ctx context.Context, c *Claims) (*connectorhub.Principal, error) {
 	if c.Local {
-		p, err := a.Users.LoadPrincipal(ctx, c.Subject)
+		u, err := a.Users.FindSystemUserByID(ctx, c.Subject)
 		if isNotFound(err) {
 			return nil, notMember()
 		}
-		return p, err
+		if err != nil {
+			return nil, err
+		}
+		return a.load(ctx, u)
 	}
 	if c.ObjectID == "" {
 		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The bearer token has no oid claim to identify the user.")
@@ -77,6 +80,15 @@ func (a *Authenticator) principal(ctx context.Context, c *Claims) (*connectorhub
 	}
 	if err != nil {
 		return nil, err
+	}
+	return a.load(ctx, u)
+}
+
+// load returns an enabled user as a caller. A disabled user is refused with 401, as Dataverse
+// refuses the tokens of disabled users: the token is valid, but it no longer opens the door.
+func (a *Authenticator) load(ctx context.Context, u *connectorhub.SystemUser) (*connectorhub.Principal, error) {
+	if u.Disabled {
+		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The user with SystemUserId=%s is disabled. Disabled users cannot access the organization; an administrator can enable the user again (PATCH systemusers(%s) {\"isdisabled\": false} or connectorhub users enable).", u.ID, u.ID)
 	}
 	return a.Users.LoadPrincipal(ctx, u.ID)
 }
@@ -124,11 +136,14 @@ func (a *Authenticator) impersonate(ctx context.Context, r *http.Request, p *con
 	if !ok {
 		return nil, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "MSCRMCallerID must be a systemuserid GUID, not '%s'.", id)
 	}
-	target, err := a.Users.LoadPrincipal(ctx, guid)
+	target, err := a.Users.FindSystemUserByID(ctx, guid)
 	if isNotFound(err) {
 		return nil, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "MSCRMCallerID %s names no user of this organization.", guid)
 	}
-	return target, err
+	if err != nil {
+		return nil, err
+	}
+	return a.load(ctx, target)
 }
 
 func notMember() error {

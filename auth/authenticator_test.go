@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +32,20 @@ func TestAuthenticator(t *testing.T) {
 	}
 	role, _ := db.FindRoleByName(ctx, connectorhub.RoleEnvironmentMaker)
 	db.AssignRole(ctx, maker.ID, role.ID)
+	// A disabled user with a role and an Entra object id: nothing but isdisabled stops it.
+	gone := &connectorhub.SystemUser{FullName: "Gone", Email: "gone@example.com", AADObjectID: "77777777-7777-7777-7777-777777777777"}
+	if err := db.CreateSystemUser(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	db.AssignRole(ctx, gone.ID, role.ID)
+	adminP, err := db.LoadPrincipal(ctx, admin.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	if err := db.UpdateSystemUser(connectorhub.NewContextWithPrincipal(ctx, adminP), gone.ID, connectorhub.SystemUserUpdate{Disabled: &yes}, connectorhub.Precondition{}); err != nil {
+		t.Fatal(err)
+	}
 
 	local, err := auth.LoadOrCreateIssuer(t.TempDir())
 	if err != nil {
@@ -45,6 +60,7 @@ func TestAuthenticator(t *testing.T) {
 	a := &auth.Authenticator{Verifier: v, Users: db, Authority: "https://login.example.com/t/oauth2/authorize", Audience: audience}
 	adminTok, _ := local.Token(admin.ID, time.Hour)
 	makerTok, _ := local.Token(maker.ID, time.Hour)
+	goneTok, _ := local.Token(gone.ID, time.Hour)
 	external := func(oid string) string {
 		return sign(t, jwt.SigningMethodRS256, "k1", p.key("k1"), claims(p.srv.URL, func(c jwt.MapClaims) { c["oid"] = oid; c["name"] = "Grace" }))
 	}
@@ -63,6 +79,10 @@ func TestAuthenticator(t *testing.T) {
 		{"Impersonate", map[string]string{"Authorization": "Bearer " + adminTok, "MSCRMCallerID": maker.ID}, maker.ID, ""},
 		{"ImpersonateByObjectID", map[string]string{"Authorization": "Bearer " + adminTok, "CallerObjectId": maker.AADObjectID}, maker.ID, ""},
 		{"ImpersonateWithoutPrivilege", map[string]string{"Authorization": "Bearer " + makerTok, "MSCRMCallerID": admin.ID}, "", connectorhub.ECodePrivilegeDenied},
+		{"DisabledLocal", map[string]string{"Authorization": "Bearer " + goneTok}, "", connectorhub.ECodeUnauthenticated},
+		{"DisabledExternal", map[string]string{"Authorization": "Bearer " + external(gone.AADObjectID)}, "", connectorhub.ECodeUnauthenticated},
+		{"ImpersonateDisabled", map[string]string{"Authorization": "Bearer " + adminTok, "MSCRMCallerID": gone.ID}, "", connectorhub.ECodeUnauthenticated},
+		{"ImpersonateDisabledByObjectID", map[string]string{"Authorization": "Bearer " + adminTok, "CallerObjectId": gone.AADObjectID}, "", connectorhub.ECodeUnauthenticated},
 		{"ImpersonateUnknown", map[string]string{"Authorization": "Bearer " + adminTok, "MSCRMCallerID": "00000000-0000-0000-0000-000000000099"}, "", connectorhub.ECodeInvalidArgument},
 	}
 	for _, tt := range tests {
@@ -75,6 +95,11 @@ func TestAuthenticator(t *testing.T) {
 			if tt.wantCode != "" {
 				if code := connectorhub.ErrorCode(err); code != tt.wantCode {
 					t.Fatalf("got %v (%s), want code %s", err, code, tt.wantCode)
+				}
+				if strings.HasPrefix(tt.name, "Disabled") || strings.HasPrefix(tt.name, "ImpersonateDisabled") {
+					if msg := connectorhub.ErrorMessage(err); !strings.Contains(msg, "is disabled") || !strings.Contains(msg, gone.ID) {
+						t.Errorf("the 401 does not say the user is disabled: %s", msg)
+					}
 				}
 				return
 			}

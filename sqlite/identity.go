@@ -184,13 +184,35 @@ func (db *DB) UpdateSystemUser(ctx context.Context, id string, u connectorhub.Sy
 				return err
 			}
 		}
-		if u.FullName == nil && u.Email == nil {
+		if u.Disabled != nil && *u.Disabled {
+			if err := notBootstrapAdmin(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		if u.FullName == nil && u.Email == nil && u.Disabled == nil {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE systemusers SET fullname = COALESCE(?, fullname), internalemailaddress = COALESCE(?, internalemailaddress) WHERE systemuserid = ?`,
-			optional(u.FullName), optional(u.Email), id)
+		disabled := sql.NullBool{}
+		if u.Disabled != nil {
+			disabled = sql.NullBool{Bool: *u.Disabled, Valid: true}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE systemusers SET fullname = COALESCE(?, fullname), internalemailaddress = COALESCE(?, internalemailaddress), isdisabled = COALESCE(?, isdisabled) WHERE systemuserid = ?`,
+			optional(u.FullName), optional(u.Email), disabled, id)
 		return err
 	})
+}
+
+// notBootstrapAdmin refuses to disable the bootstrap administrator: it is the account that
+// `connectorhub token` signs for, the way back in when every other administrator is locked out.
+func notBootstrapAdmin(ctx context.Context, tx *sql.Tx, id string) error {
+	var admin string
+	if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'bootstrapuserid'`).Scan(&admin); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if admin == id {
+		return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The bootstrap System Administrator (%s) cannot be disabled: it is the installation's way back in.", id)
+	}
+	return nil
 }
 
 // optional is a bound value for "COALESCE(?, column)": null keeps the column as it is.
@@ -360,10 +382,7 @@ func (db *DB) link(ctx context.Context, rel *connectorhub.Relationship, from *co
 
 // canGrant refuses a role whose privileges reach deeper than the caller's own.
 func canGrant(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, roleID string) error {
-	var r connectorhub.Role
-	pr := &r.Privileges
-	err := tx.QueryRowContext(ctx, `SELECT name, prvcreate, prvread, prvwrite, prvdelete, prvassign, prvshare, prvactonbehalf FROM roles WHERE roleid = ?`, roleID).
-		Scan(&r.Name, &pr[0], &pr[1], &pr[2], &pr[3], &pr[4], &pr[5], &pr[6])
+	r, err := findRole(ctx, tx, roleID)
 	if err != nil {
 		return err
 	}

@@ -73,8 +73,8 @@ func (db *DB) FindSystemUserByID(ctx context.Context, id string) (*connectorhub.
 	var u connectorhub.SystemUser
 	var email, oid sql.NullString
 	var created int64
-	err := db.read.QueryRowContext(ctx, `SELECT systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon FROM systemusers WHERE systemuserid = ?`, id).
-		Scan(&u.ID, &u.FullName, &email, &oid, &u.BusinessUnitID, &created)
+	err := db.read.QueryRowContext(ctx, `SELECT systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon, isdisabled FROM systemusers WHERE systemuserid = ?`, id).
+		Scan(&u.ID, &u.FullName, &email, &oid, &u.BusinessUnitID, &created, &u.Disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "systemuser With Id = %s Does Not Exist", id)
 	} else if err != nil {

@@ -25,19 +25,57 @@ func ensureBuiltinRoles(ctx context.Context, tx *sql.Tx, rootBU string) error {
 	return nil
 }
 
-// FindRoleByName returns the role of that name (case-insensitive); ECodeNotFound if none.
-func (db *DB) FindRoleByName(ctx context.Context, name string) (*connectorhub.Role, error) {
+// roleColumns are the columns scanRole reads, in its order.
+const roleColumns = `roleid, name, businessunitid, prvcreate, prvread, prvwrite, prvdelete, prvassign, prvshare, prvactonbehalf`
+
+// scanRole reads a row of roleColumns.
+func scanRole(row interface{ Scan(...any) error }) (*connectorhub.Role, error) {
 	var r connectorhub.Role
 	p := &r.Privileges
-	err := db.read.QueryRowContext(ctx, `SELECT roleid, name, businessunitid, prvcreate, prvread, prvwrite, prvdelete, prvassign, prvshare, prvactonbehalf
-		FROM roles WHERE name = ? COLLATE NOCASE ORDER BY roleid LIMIT 1`, name).
-		Scan(&r.ID, &r.Name, &r.BusinessUnitID, &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6])
+	if err := row.Scan(&r.ID, &r.Name, &r.BusinessUnitID, &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6]); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// FindRoleByName returns the role of that name (case-insensitive); ECodeNotFound if none.
+func (db *DB) FindRoleByName(ctx context.Context, name string) (*connectorhub.Role, error) {
+	r, err := scanRole(db.read.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE name = ? COLLATE NOCASE ORDER BY roleid LIMIT 1`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "role With Name = %s Does Not Exist", name)
 	} else if err != nil {
 		return nil, fmt.Errorf("find role %s: %w", name, err)
 	}
-	return &r, nil
+	return r, nil
+}
+
+// FindRoleByID returns the role with its privileges; ECodeNotFound if none.
+func (db *DB) FindRoleByID(ctx context.Context, id string) (*connectorhub.Role, error) {
+	r, err := scanRole(db.read.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE roleid = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, identityNotFound(connectorhub.RoleTable, id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find role %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// ListRoles returns every role with its privileges, ordered by name.
+func (db *DB) ListRoles(ctx context.Context) ([]connectorhub.Role, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+roleColumns+` FROM roles ORDER BY name COLLATE NOCASE, roleid`)
+	if err != nil {
+		return nil, fmt.Errorf("list roles: %w", err)
+	}
+	defer rows.Close()
+	var out []connectorhub.Role
+	for rows.Next() {
+		r, err := scanRole(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, rows.Err()
 }
 
 // AssignRole gives a user a role; giving it again changes nothing.
@@ -148,7 +186,7 @@ func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string,
 // ListSystemUsers returns every user, ordered by e-mail address, with the names of its roles.
 func (db *DB) ListSystemUsers(ctx context.Context) ([]connectorhub.UserInfo, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT u.systemuserid, u.fullname, COALESCE(u.internalemailaddress, ''), COALESCE(u.azureactivedirectoryobjectid, ''),
-			u.businessunitid, u.createdon, COALESCE((SELECT group_concat(name, ', ') FROM (SELECT r.name FROM roles r JOIN systemuserroles ur ON ur.roleid = r.roleid
+			u.businessunitid, u.createdon, u.isdisabled, COALESCE((SELECT group_concat(name, ', ') FROM (SELECT r.name FROM roles r JOIN systemuserroles ur ON ur.roleid = r.roleid
 				WHERE ur.systemuserid = u.systemuserid ORDER BY r.name)), '')
 		FROM systemusers u ORDER BY u.internalemailaddress COLLATE NOCASE, u.systemuserid`)
 	if err != nil {
@@ -160,7 +198,7 @@ func (db *DB) ListSystemUsers(ctx context.Context) ([]connectorhub.UserInfo, err
 		var u connectorhub.UserInfo
 		var created int64
 		var roles string
-		if err := rows.Scan(&u.ID, &u.FullName, &u.Email, &u.AADObjectID, &u.BusinessUnitID, &created, &roles); err != nil {
+		if err := rows.Scan(&u.ID, &u.FullName, &u.Email, &u.AADObjectID, &u.BusinessUnitID, &created, &u.Disabled, &roles); err != nil {
 			return nil, err
 		}
 		u.CreatedOn = time.Unix(created, 0).UTC()

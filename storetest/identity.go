@@ -20,6 +20,9 @@ var identityTests = []struct {
 	{"IdentityWrites", testIdentityWrites},
 	{"IdentityPrivileges", testIdentityPrivileges},
 	{"IdentityAssociations", testIdentityAssociations},
+	{"CustomRoleDepths", testCustomRoleDepths},
+	{"CustomRoleWrites", testCustomRoleWrites},
+	{"DisableUsers", testDisableUsers},
 }
 
 // mustCallerWith adds a user holding the named roles and returns a context acting as that user.

@@ -19,7 +19,8 @@ func (s *Server) identities() (connectorhub.IdentityService, error) {
 // routeIdentities dispatches the requests on systemusers, teams, businessunits and roles:
 //
 //	<set>, <set>/$count, <set>(<id>), <set>(<id>)/<property>,
-//	<set>(<id>)/<relationship>, …/$count, …/$ref, <set>(<id>)/<relationship>(<id>)/$ref
+//	<set>(<id>)/<relationship>, …/$count, …/$ref, <set>(<id>)/<relationship>(<id>)/$ref,
+//	roles(<id>)/Microsoft.Dynamics.CRM.<operation> (roles.go)
 func (s *Server) routeIdentities(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, segs []segment) error {
 	set := segs[0]
 	switch {
@@ -54,6 +55,9 @@ func (s *Server) routeIdentities(w http.ResponseWriter, r *request, t *connector
 		return methodNotAllowed(r, "GET, PATCH, DELETE")
 	}
 	nav := segs[1]
+	if op := roleOperation(nav); t == connectorhub.RoleTable && op != "" && len(segs) == 2 {
+		return s.serveRoleOperation(w, r, id, op)
+	}
 	if rel := connectorhub.RelationshipOf(t, nav.name); rel != nil {
 		return s.routeRelationship(w, r, t, id, rel, segs[1:])
 	}

@@ -12,16 +12,19 @@ import (
 type identityWrite struct {
 	create, update []string // the properties each may set; firstname and lastname make fullname
 	binds          map[string]*connectorhub.IdentityTable
+	bools          []string // the properties among them that are Edm.Boolean; the others are text
 }
 
-// identityWrites lists the writable identity tables. Roles are the built-in ones: they are
-// read and assigned, not written. A business unit is bound on create only, as Dataverse
-// moves users and teams between units with actions, not with PATCH.
+// identityWrites lists the writable identity tables. A role is created with its name and
+// business unit only; its privileges are set by the AddPrivilegesRole and
+// ReplacePrivilegesRole actions, as in Dataverse (roles.go). A business unit is bound on
+// create only, as Dataverse moves users and teams between units with actions, not with PATCH.
 var identityWrites = map[*connectorhub.IdentityTable]identityWrite{
 	connectorhub.SystemUserTable: {
 		create: []string{"systemuserid", "fullname", "firstname", "lastname", "internalemailaddress", "azureactivedirectoryobjectid"},
-		update: []string{"fullname", "firstname", "lastname", "internalemailaddress"},
+		update: []string{"fullname", "firstname", "lastname", "internalemailaddress", "isdisabled"},
 		binds:  map[string]*connectorhub.IdentityTable{"businessunitid": connectorhub.BusinessUnitTable},
+		bools:  []string{"isdisabled"},
 	},
 	connectorhub.TeamTable: {
 		create: []string{"teamid", "name"},
@@ -33,11 +36,17 @@ var identityWrites = map[*connectorhub.IdentityTable]identityWrite{
 		update: []string{"name"},
 		binds:  map[string]*connectorhub.IdentityTable{"parentbusinessunitid": connectorhub.BusinessUnitTable},
 	},
+	connectorhub.RoleTable: {
+		create: []string{"roleid", "name"},
+		update: []string{"name"},
+		binds:  map[string]*connectorhub.IdentityTable{"businessunitid": connectorhub.BusinessUnitTable},
+	},
 }
 
 // identityInput is a decoded create or update body.
 type identityInput struct {
-	values map[string]*string // the properties given; null is ""
+	values map[string]*string // the text properties given; null is ""
+	flags  map[string]*bool   // the Boolean properties given
 	binds  map[string]string  // navigation property → key of the bound record
 }
 
@@ -67,7 +76,7 @@ func (in *identityInput) fullName(create bool) (*string, error) {
 
 // decodeIdentity reads a create (create=true) or update body of t: text properties and
 // "<nav>@odata.bind" references; instance annotations are ignored.
-func decodeIdentity(t *connectorhub.IdentityTable, body *jsontext.Value, create bool) (*identityInput, error) {
+func decodeIdentity(r *request, t *connectorhub.IdentityTable, body *jsontext.Value, create bool) (*identityInput, error) {
 	spec, ok := identityWrites[t]
 	if !ok {
 		return nil, connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "The %s records are built in: they cannot be created or changed through the Web API.", t.LogicalName)
@@ -76,7 +85,7 @@ func decodeIdentity(t *connectorhub.IdentityTable, body *jsontext.Value, create 
 	if create {
 		writable = spec.create
 	}
-	in := &identityInput{values: map[string]*string{}, binds: map[string]string{}}
+	in := &identityInput{values: map[string]*string{}, flags: map[string]*bool{}, binds: map[string]string{}}
 	for _, m := range body.Members {
 		if prop, annotation, ok := strings.Cut(m.Key, "@"); ok {
 			if annotation != "odata.bind" {
@@ -105,6 +114,14 @@ func decodeIdentity(t *connectorhub.IdentityTable, body *jsontext.Value, create 
 				return nil, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The '%s' property of a %s cannot be set %s.", m.Key, t.LogicalName, map[bool]string{true: "when it is created", false: "through PATCH"}[create])
 			}
 			return nil, connectorhub.Errorf(connectorhub.ECodeBadRequest, "An error occurred while validating input parameters: Microsoft.Crm.CrmException: Invalid property '%s' was found in entity 'Microsoft.Dynamics.CRM.%s'.", m.Key, t.LogicalName)
+		}
+		if contains(spec.bools, m.Key) {
+			if m.Value.Kind != jsontext.Bool {
+				return nil, identityPayloadError(t, "Cannot convert the value of the '"+m.Key+"' property to the expected type 'Edm.Boolean'.")
+			}
+			b := string(r.body[m.Value.Start:m.Value.End]) == "true"
+			in.flags[m.Key] = &b
+			continue
 		}
 		switch m.Value.Kind {
 		case jsontext.String:
@@ -166,7 +183,7 @@ func (s *Server) createIdentity(w http.ResponseWriter, r *request, t *connectorh
 	if err != nil {
 		return err
 	}
-	in, err := decodeIdentity(t, body, true)
+	in, err := decodeIdentity(r, t, body, true)
 	if err != nil {
 		return err
 	}
@@ -199,6 +216,12 @@ func (s *Server) createIdentity(w http.ResponseWriter, r *request, t *connectorh
 			return err
 		}
 		id = bu.ID
+	case connectorhub.RoleTable:
+		role := &connectorhub.Role{ID: in.get("roleid"), Name: in.get("name"), BusinessUnitID: in.binds["businessunitid"]}
+		if err := is.AddRole(r.Context(), role); err != nil {
+			return err
+		}
+		id = role.ID
 	}
 	return s.writeIdentityResult(w, r, is, t, id, q, http.StatusCreated)
 }
@@ -242,7 +265,7 @@ func (s *Server) updateIdentity(w http.ResponseWriter, r *request, t *connectorh
 	if err != nil {
 		return err
 	}
-	in, err := decodeIdentity(t, body, false)
+	in, err := decodeIdentity(r, t, body, false)
 	if err != nil {
 		return err
 	}
@@ -252,7 +275,7 @@ func (s *Server) updateIdentity(w http.ResponseWriter, r *request, t *connectorh
 		if err != nil {
 			return err
 		}
-		err = is.UpdateSystemUser(r.Context(), id, connectorhub.SystemUserUpdate{FullName: name, Email: in.values["internalemailaddress"]}, pre)
+		err = is.UpdateSystemUser(r.Context(), id, connectorhub.SystemUserUpdate{FullName: name, Email: in.values["internalemailaddress"], Disabled: in.flags["isdisabled"]}, pre)
 		if err != nil {
 			return err
 		}
@@ -264,17 +287,21 @@ func (s *Server) updateIdentity(w http.ResponseWriter, r *request, t *connectorh
 		if err := is.UpdateBusinessUnit(r.Context(), id, connectorhub.NameUpdate{Name: in.values["name"]}, pre); err != nil {
 			return err
 		}
+	case connectorhub.RoleTable:
+		if err := is.UpdateRole(r.Context(), id, connectorhub.NameUpdate{Name: in.values["name"]}, pre); err != nil {
+			return err
+		}
 	}
 	return s.writeIdentityResult(w, r, is, t, id, q, http.StatusOK)
 }
 
-// deleteIdentity serves DELETE <set>(<id>): teams only. Dataverse never deletes users (it
-// disables them), and roles and business units are not deleted through ConnectorHub.
+// deleteIdentity serves DELETE <set>(<id>): teams and custom roles. Dataverse never deletes
+// users (it disables them), and business units are not deleted through ConnectorHub.
 func (s *Server) deleteIdentity(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, id string) error {
 	switch t {
 	case connectorhub.SystemUserTable:
-		return connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "Users cannot be deleted, as in Dataverse. To take a user's access away, remove its roles (DELETE systemusers(%s)/systemuserroles_association(<roleid>)/$ref) and team memberships.", id)
-	case connectorhub.TeamTable:
+		return connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "Users cannot be deleted, as in Dataverse. To take a user's access away, disable it (PATCH systemusers(%s) {\"isdisabled\": true}).", id)
+	case connectorhub.TeamTable, connectorhub.RoleTable:
 	default:
 		return connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "The HTTP method 'DELETE' is not supported on %s: ConnectorHub does not delete %s records.", t.EntitySetName, t.LogicalName)
 	}
@@ -286,7 +313,11 @@ func (s *Server) deleteIdentity(w http.ResponseWriter, r *request, t *connectorh
 	if err != nil {
 		return err
 	}
-	if err := is.DeleteTeam(r.Context(), id, pre); err != nil {
+	del := is.DeleteTeam
+	if t == connectorhub.RoleTable {
+		del = is.DeleteRole
+	}
+	if err := del(r.Context(), id, pre); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -41,6 +41,24 @@ func withData(dataDir *string, fn func(cmd *cobra.Command, db *sqlite.DB, args [
 	}
 }
 
+// withAdmin is withData for commands that write through the checked services (roles,
+// disabling users): fn's context acts as the bootstrap System Administrator, who holds every
+// privilege, so the same rules apply as through the Web API without a caller to refuse.
+func withAdmin(dataDir *string, fn func(ctx context.Context, cmd *cobra.Command, db *sqlite.DB, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		db, admin, err := openData(cmd.Context(), *dataDir)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		p, err := db.LoadPrincipal(cmd.Context(), admin.ID)
+		if err != nil {
+			return err
+		}
+		return fn(connectorhub.NewContextWithPrincipal(cmd.Context(), p), cmd, db, args)
+	}
+}
+
 // roleIDs resolves role names (case-insensitive) to ids, refusing an unknown one.
 func roleIDs(ctx context.Context, db *sqlite.DB, names []string) ([]string, error) {
 	var ids []string

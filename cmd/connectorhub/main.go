@@ -38,6 +38,6 @@ validates connector definitions offline, and manages connectors on any Dataverse
 		SilenceUsage: true,
 	}
 	root.SetErrPrefix("connectorhub:")
-	root.AddCommand(newServeCmd(), newTokenCmd(), newUsersCmd(), newTeamsCmd(), newConnectorCmd())
+	root.AddCommand(newServeCmd(), newTokenCmd(), newUsersCmd(), newTeamsCmd(), newRolesCmd(), newConnectorCmd())
 	return root
 }

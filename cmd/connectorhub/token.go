@@ -96,6 +96,10 @@ func ensureUser(ctx context.Context, db *sqlite.DB, email string, roles []string
 	} else if err != nil && !isNew {
 		return "", err
 	}
+	if !isNew && u.Disabled {
+		// The server would refuse the token: say so now rather than print one that fails.
+		return "", fmt.Errorf("--user %s is disabled; enable it with connectorhub users enable %s", email, email)
+	}
 	// Roles are resolved before the user is created, so a misspelt one creates nothing.
 	ids, err := roleIDs(ctx, db, names)
 	if err != nil {

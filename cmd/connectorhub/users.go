@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -16,13 +17,15 @@ func newUsersCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "users",
 		Short: "Manage the users of an installation and their roles",
-		Long: `Manage the users (systemusers) of the installation in --data and the security roles they hold.
+		Long: `Manage the users (systemusers) of the installation in --data, the security roles they hold,
+and whether they may sign in.
 
 Roles: "System Administrator", "System Customizer", "Environment Maker", "Basic User"
-(docs/security.md lists what each grants).`,
+(docs/security.md lists what each grants), and the custom roles of connectorhub roles list.`,
 	}
 	cmd.PersistentFlags().StringVar(&dataDir, "data", "./connectorhub-data", "directory of the installation")
-	cmd.AddCommand(newUsersListCmd(&dataDir), newUsersCreateCmd(&dataDir), newUsersRoleCmd(&dataDir, true), newUsersRoleCmd(&dataDir, false))
+	cmd.AddCommand(newUsersListCmd(&dataDir), newUsersCreateCmd(&dataDir), newUsersRoleCmd(&dataDir, true), newUsersRoleCmd(&dataDir, false),
+		newUsersDisableCmd(&dataDir, true), newUsersDisableCmd(&dataDir, false))
 	return cmd
 }
 
@@ -42,9 +45,13 @@ func newUsersListCmd(dataDir *string) *cobra.Command {
 				return writeJSONTo(cmd.OutOrStdout(), users)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLES")
+			fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tSTATE\tROLES")
 			for _, u := range users {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.ID, u.Email, u.FullName, strings.Join(u.Roles, ", "))
+				state := "enabled"
+				if u.Disabled {
+					state = "disabled"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.FullName, state, strings.Join(u.Roles, ", "))
 			}
 			return tw.Flush()
 		}),
@@ -127,6 +134,30 @@ func newUsersRoleCmd(dataDir *string, add bool) *cobra.Command {
 				return db.AssignRole(ctx, u.ID, ids[0])
 			}
 			return db.RemoveRole(ctx, u.ID, ids[0])
+		}),
+	}
+}
+
+// newUsersDisableCmd is `users disable` (disable) or `users enable`.
+func newUsersDisableCmd(dataDir *string, disable bool) *cobra.Command {
+	verb, short := "disable", "Stop a user from signing in; its records, roles and teams stay"
+	if !disable {
+		verb, short = "enable", "Let a disabled user sign in again"
+	}
+	return &cobra.Command{
+		Use:   verb + " EMAIL",
+		Short: short,
+		Long: short + `. The server refuses a disabled user's tokens, and
+impersonation of it, with 401, from the next request on. The bootstrap System Administrator
+cannot be disabled.`,
+		Example: "  connectorhub users " + verb + " ada@example.com",
+		Args:    cobra.ExactArgs(1),
+		RunE: withAdmin(dataDir, func(ctx context.Context, cmd *cobra.Command, db *sqlite.DB, args []string) error {
+			u, err := db.FindSystemUserByEmail(ctx, args[0])
+			if err != nil {
+				return fmt.Errorf("no user with the e-mail address %s", args[0])
+			}
+			return cliError(db.UpdateSystemUser(ctx, u.ID, connectorhub.SystemUserUpdate{Disabled: &disable}, connectorhub.Precondition{}))
 		}),
 	}
 }

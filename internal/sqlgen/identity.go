@@ -11,8 +11,7 @@ import (
 )
 
 // The identity tables. Their key doubles as ownerid for the principals (systemuser, team);
-// isdisabled and teamtype are constants: ConnectorHub neither disables users nor has access
-// teams.
+// teamtype is a constant: ConnectorHub has no access teams.
 var (
 	SystemUsers = &Table{Name: "systemusers", Alias: "u", Key: "systemuserid", Logical: connectorhub.OwnerSystemUser, Columns: map[string]Column{
 		"systemuserid":                 {SQL: "u.systemuserid", Kind: connectorhub.KindGUID},
@@ -22,7 +21,7 @@ var (
 		"azureactivedirectoryobjectid": {SQL: "u.azureactivedirectoryobjectid", Kind: connectorhub.KindGUID, Nullable: true},
 		"_businessunitid_value":        {SQL: "u.businessunitid", Kind: connectorhub.KindLookup},
 		"createdon":                    {SQL: "u.createdon", Kind: connectorhub.KindDateTime},
-		"isdisabled":                   {SQL: "0", Kind: connectorhub.KindBool},
+		"isdisabled":                   {SQL: "u.isdisabled", Kind: connectorhub.KindBool},
 		"versionnumber":                {SQL: "u.versionnumber", Kind: connectorhub.KindBigInt},
 	}}
 	Teams = &Table{Name: "teams", Alias: "t", Key: "teamid", Logical: connectorhub.OwnerTeam, Columns: map[string]Column{

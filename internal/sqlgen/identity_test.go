@@ -25,7 +25,7 @@ func TestIdentitySelect(t *testing.T) {
 			want: " FROM roles r ORDER BY r.roleid", args: "[]"},
 		{name: "FilterOrderTop", table: connectorhub.SystemUserTable, q: connectorhub.IdentityQuery{Top: 5},
 			filter: "startswith(fullname,'a') and isdisabled eq false", orderby: "createdon desc",
-			want: " FROM systemusers u WHERE ((u.fullname ILIKE $1) AND (0 = $2)) ORDER BY u.createdon DESC, u.systemuserid LIMIT $3",
+			want: " FROM systemusers u WHERE ((u.fullname ILIKE $1) AND (u.isdisabled = $2)) ORDER BY u.createdon DESC, u.systemuserid LIMIT $3",
 			args: "[a% 0 5]"},
 		{name: "KeysetAndRelated", table: connectorhub.SystemUserTable,
 			q: connectorhub.IdentityQuery{After: []any{"Ada", "00000000-0000-0000-0000-000000000001"},
