@@ -160,7 +160,7 @@ func buildCSDL() string {
 	}
 	b.WriteString(`<ComplexType Name="WhoAmIResponse"><Property Name="BusinessUnitId" Type="Edm.Guid" Nullable="false"/><Property Name="UserId" Type="Edm.Guid" Nullable="false"/><Property Name="OrganizationId" Type="Edm.Guid" Nullable="false"/></ComplexType>
 <Function Name="WhoAmI"><ReturnType Type="mscrm.WhoAmIResponse" Nullable="false"/></Function>
-<EntityContainer Name="System">
+`+operationsCSDL+`<EntityContainer Name="System">
 `)
 	for _, e := range entities {
 		fmt.Fprintf(&b, `<EntitySet Name="%s" EntityType="mscrm.%s">`, e.EntitySetName, e.LogicalName)
@@ -173,6 +173,10 @@ func buildCSDL() string {
 		b.WriteString("</EntitySet>\n")
 	}
 	b.WriteString(`<FunctionImport Name="WhoAmI" Function="mscrm.WhoAmI"/>
+<ActionImport Name="GrantAccess" Action="mscrm.GrantAccess"/>
+<ActionImport Name="ModifyAccess" Action="mscrm.ModifyAccess"/>
+<ActionImport Name="RevokeAccess" Action="mscrm.RevokeAccess"/>
+<FunctionImport Name="RetrieveSharedPrincipalsAndAccess" Function="mscrm.RetrieveSharedPrincipalsAndAccess"/>
 </EntityContainer>
 </Schema>
 </edmx:DataServices>
@@ -401,3 +405,23 @@ func entityOperands(e *entityDef, prop, lit odata.Expr) (string, string, error) 
 	}
 	return p.Segments[0], fmt.Sprint(l.Value), nil
 }
+
+// operationsCSDL declares the actions and functions served besides WhoAmI, with the types
+// Dataverse gives them, so that clients generated from $metadata can call them.
+const operationsCSDL = `<EnumType Name="AccessRights" IsFlags="true"><Member Name="None" Value="0"/><Member Name="ReadAccess" Value="1"/><Member Name="WriteAccess" Value="2"/><Member Name="AppendAccess" Value="4"/><Member Name="AppendToAccess" Value="16"/><Member Name="CreateAccess" Value="32"/><Member Name="DeleteAccess" Value="65536"/><Member Name="ShareAccess" Value="262144"/><Member Name="AssignAccess" Value="524288"/></EnumType>
+<EnumType Name="PrivilegeDepth"><Member Name="Basic" Value="0"/><Member Name="Local" Value="1"/><Member Name="Deep" Value="2"/><Member Name="Global" Value="3"/></EnumType>
+<ComplexType Name="PrincipalAccess"><Property Name="AccessMask" Type="mscrm.AccessRights" Nullable="false"/><Property Name="Principal" Type="mscrm.principal"/></ComplexType>
+<ComplexType Name="RetrievePrincipalAccessResponse"><Property Name="AccessRights" Type="mscrm.AccessRights" Nullable="false"/></ComplexType>
+<ComplexType Name="RetrieveSharedPrincipalsAndAccessResponse"><Property Name="PrincipalAccesses" Type="Collection(mscrm.PrincipalAccess)"/></ComplexType>
+<ComplexType Name="RolePrivilege"><Property Name="Depth" Type="mscrm.PrivilegeDepth" Nullable="false"/><Property Name="PrivilegeId" Type="Edm.Guid" Nullable="false"/><Property Name="BusinessUnitId" Type="Edm.Guid" Nullable="false"/><Property Name="PrivilegeName" Type="Edm.String"/></ComplexType>
+<ComplexType Name="RetrieveRolePrivilegesRoleResponse"><Property Name="RolePrivileges" Type="Collection(mscrm.RolePrivilege)"/></ComplexType>
+<Action Name="GrantAccess"><Parameter Name="Target" Type="mscrm.crmbaseentity" Nullable="false"/><Parameter Name="PrincipalAccess" Type="mscrm.PrincipalAccess" Nullable="false"/></Action>
+<Action Name="ModifyAccess"><Parameter Name="Target" Type="mscrm.crmbaseentity" Nullable="false"/><Parameter Name="PrincipalAccess" Type="mscrm.PrincipalAccess" Nullable="false"/></Action>
+<Action Name="RevokeAccess"><Parameter Name="Target" Type="mscrm.crmbaseentity" Nullable="false"/><Parameter Name="Revokee" Type="mscrm.principal" Nullable="false"/></Action>
+<Function Name="RetrieveSharedPrincipalsAndAccess"><Parameter Name="Target" Type="mscrm.crmbaseentity" Nullable="false"/><ReturnType Type="mscrm.RetrieveSharedPrincipalsAndAccessResponse" Nullable="false"/></Function>
+<Function Name="RetrievePrincipalAccess" IsBound="true"><Parameter Name="entity" Type="mscrm.principal" Nullable="false"/><Parameter Name="Target" Type="mscrm.crmbaseentity" Nullable="false"/><ReturnType Type="mscrm.RetrievePrincipalAccessResponse" Nullable="false"/></Function>
+<Action Name="AddPrivilegesRole" IsBound="true"><Parameter Name="entity" Type="mscrm.role" Nullable="false"/><Parameter Name="Privileges" Type="Collection(mscrm.RolePrivilege)" Nullable="false"/></Action>
+<Action Name="ReplacePrivilegesRole" IsBound="true"><Parameter Name="entity" Type="mscrm.role" Nullable="false"/><Parameter Name="Privileges" Type="Collection(mscrm.RolePrivilege)" Nullable="false"/></Action>
+<Action Name="RemovePrivilegeRole" IsBound="true"><Parameter Name="entity" Type="mscrm.role" Nullable="false"/><Parameter Name="PrivilegeId" Type="Edm.Guid" Nullable="false"/></Action>
+<Function Name="RetrieveRolePrivilegesRole" IsBound="true"><Parameter Name="entity" Type="mscrm.role" Nullable="false"/><ReturnType Type="mscrm.RetrieveRolePrivilegesRoleResponse" Nullable="false"/></Function>
+`

@@ -36,6 +36,13 @@ type csdlDoc struct {
 					} `xml:"ReferentialConstraint"`
 				} `xml:"NavigationProperty"`
 			} `xml:"EntityType"`
+			Actions []struct {
+				Name    string `xml:"Name,attr"`
+				IsBound string `xml:"IsBound,attr"`
+			} `xml:"Action"`
+			Functions []struct {
+				Name string `xml:"Name,attr"`
+			} `xml:"Function"`
 			Container struct {
 				Name       string `xml:"Name,attr"`
 				EntitySets []struct {
@@ -104,6 +111,19 @@ func TestMetadata(t *testing.T) {
 	} {
 		if got := navs["connector"][nav]; got != want {
 			t.Errorf("connector navigation %s: got %q, want %q", nav, got, want)
+		}
+	}
+	operations := map[string]bool{}
+	for _, a := range schema.Actions {
+		operations[a.Name] = true
+	}
+	for _, f := range schema.Functions {
+		operations[f.Name] = true
+	}
+	for _, name := range []string{"WhoAmI", "GrantAccess", "ModifyAccess", "RevokeAccess", "RetrievePrincipalAccess",
+		"RetrieveSharedPrincipalsAndAccess", "AddPrivilegesRole", "ReplacePrivilegesRole", "RemovePrivilegeRole", "RetrieveRolePrivilegesRole"} {
+		if !operations[name] {
+			t.Errorf("$metadata does not declare %s", name)
 		}
 	}
 	sets := map[string]string{}
