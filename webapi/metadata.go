@@ -160,7 +160,7 @@ func buildCSDL() string {
 	}
 	b.WriteString(`<ComplexType Name="WhoAmIResponse"><Property Name="BusinessUnitId" Type="Edm.Guid" Nullable="false"/><Property Name="UserId" Type="Edm.Guid" Nullable="false"/><Property Name="OrganizationId" Type="Edm.Guid" Nullable="false"/></ComplexType>
 <Function Name="WhoAmI"><ReturnType Type="mscrm.WhoAmIResponse" Nullable="false"/></Function>
-`+operationsCSDL+`<EntityContainer Name="System">
+` + operationsCSDL + `<EntityContainer Name="System">
 `)
 	for _, e := range entities {
 		fmt.Fprintf(&b, `<EntitySet Name="%s" EntityType="mscrm.%s">`, e.EntitySetName, e.LogicalName)
