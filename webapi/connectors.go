@@ -65,7 +65,10 @@ func (s *Server) getConnector(w http.ResponseWriter, r *request, id string) erro
 		}
 	}
 	w.Header().Set("ETag", row.ETag())
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, row.ETag()) {
+	// Dataverse never answers 304 to a request with $expand or annotations (spec §2.6): the
+	// record's ETag does not change with the related records or their names.
+	conditional := q.expand == nil && len(prefs.IncludeAnnotations) == 0
+	if inm := r.Header.Get("If-None-Match"); conditional && inm != "" && etagMatches(inm, row.ETag()) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}

@@ -405,6 +405,12 @@ func TestETags(t *testing.T) {
 	if r := s.do(t, "GET", one, "", `If-None-Match: W/"1234567"`); r.Status != http.StatusOK {
 		t.Errorf("If-None-Match stale: got %d, want 200", r.Status)
 	}
+	if r := s.do(t, "GET", one+"?$expand=ownerid($select=fullname)", "", "If-None-Match: "+etag); r.Status != http.StatusOK {
+		t.Errorf("If-None-Match with $expand: got %d, want 200 (Dataverse never answers 304 then)", r.Status)
+	}
+	if r := s.do(t, "GET", one, "", "If-None-Match: "+etag, `Prefer: odata.include-annotations="*"`); r.Status != http.StatusOK {
+		t.Errorf("If-None-Match with annotations: got %d, want 200", r.Status)
+	}
 	if r := s.do(t, "GET", one, "", `If-None-Match: null`); r.Status != http.StatusOK {
 		t.Errorf("If-None-Match null (recommended by Microsoft): got %d, want 200", r.Status)
 	}
