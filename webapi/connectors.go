@@ -192,8 +192,8 @@ func (s *Server) writeUpsert(w http.ResponseWriter, r *request, id string, u *co
 	if err != nil {
 		return err
 	}
-	setHeader(w, "OData-EntityId", r.base+"/connectors("+c.ID+")")
 	if preferRepresentation(r) {
+		// The record itself answers: Dataverse then sends no OData-EntityId (spec §2.3).
 		w.Header().Set("Preference-Applied", "return=representation")
 		status := http.StatusOK
 		if created {
@@ -202,6 +202,7 @@ func (s *Server) writeUpsert(w http.ResponseWriter, r *request, id string, u *co
 		writeJSON(w, status, entityBody(r, c, q))
 		return nil
 	}
+	setHeader(w, "OData-EntityId", r.base+"/connectors("+c.ID+")")
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -201,6 +201,9 @@ func TestCreateRepresentation(t *testing.T) {
 	if !strings.HasPrefix(fmt.Sprint(got["@odata.etag"]), `W/"`) {
 		t.Errorf("etag: got %v", got["@odata.etag"])
 	}
+	if r.Header.Get("OData-EntityId") != "" {
+		t.Errorf("OData-EntityId with return=representation: got %q, want none", r.Header.Get("OData-EntityId"))
+	}
 	if r.Header.Get("Preference-Applied") != "return=representation" {
 		t.Errorf("Preference-Applied: got %q", r.Header.Get("Preference-Applied"))
 	}
@@ -351,8 +354,8 @@ func TestUpdateAndUpsert(t *testing.T) {
 		t.Errorf("If-Match * on missing: got %d %s, want 404", r.Status, code)
 	}
 	r = s.do(t, "PATCH", two, create, "Prefer: return=representation")
-	if r.Status != http.StatusCreated || r.JSON(t)["connectorid"] != "00000000-0000-0000-0000-000000000002" {
-		t.Errorf("upsert create: got %d %s, want 201", r.Status, r.Body)
+	if r.Status != http.StatusCreated || r.JSON(t)["connectorid"] != "00000000-0000-0000-0000-000000000002" || r.Header.Get("OData-EntityId") != "" {
+		t.Errorf("upsert create: got %d %v %s, want 201 without OData-EntityId", r.Status, r.Header, r.Body)
 	}
 	r = s.do(t, "PATCH", two, `{"description": "x"}`, "If-None-Match: *")
 	if r.Status != 412 {

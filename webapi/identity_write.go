@@ -226,11 +226,11 @@ func (s *Server) createIdentity(w http.ResponseWriter, r *request, t *connectorh
 	return s.writeIdentityResult(w, r, is, t, id, q, http.StatusCreated)
 }
 
-// writeIdentityResult answers a create or update: OData-EntityId, then 204, or the record with
-// Prefer: return=representation.
+// writeIdentityResult answers a create or update: 204 with OData-EntityId, or the record with
+// Prefer: return=representation (and then no OData-EntityId, spec §2.3).
 func (s *Server) writeIdentityResult(w http.ResponseWriter, r *request, is connectorhub.IdentityService, t *connectorhub.IdentityTable, id string, q *identityQuery, status int) error {
-	setHeader(w, "OData-EntityId", r.base+"/"+t.EntitySetName+"("+id+")")
 	if !preferRepresentation(r) {
+		setHeader(w, "OData-EntityId", r.base+"/"+t.EntitySetName+"("+id+")")
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
