@@ -193,7 +193,7 @@ func TestIdentityManagement(t *testing.T) {
 	// A team, created with return=representation.
 	r := s.do(t, "POST", api+"teams?$select=name,teamtype", `{"name": "Makers", "businessunitid@odata.bind": "/businessunits(`+sales+`)"}`, "Prefer: return=representation")
 	team := r.JSON(t)
-	if r.Status != 201 || team["name"] != "Makers" || team["teamtype"] != 0.0 || team["teamid"] == nil || r.Header.Get("OData-EntityId") == "" {
+	if r.Status != 201 || team["name"] != "Makers" || team["teamtype"] != 0.0 || team["teamid"] == nil || r.Header.Get("OData-EntityId") != "" {
 		t.Fatalf("POST teams with return=representation: got %d %s", r.Status, r.Body)
 	}
 	teamID := team["teamid"].(string)
