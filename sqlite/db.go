@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/url"
 	"sort"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -31,6 +32,9 @@ type DB struct {
 
 	// Now is the clock for createdon and modifiedon; tests replace it.
 	Now func() time.Time
+
+	pagingKeyMu sync.Mutex
+	pagingKey   []byte // cached by PagingKey
 }
 
 // NewDB returns a DB for the database file at path; Open opens it.

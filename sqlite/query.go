@@ -88,6 +88,13 @@ func (db *DB) AggregateConnectors(ctx context.Context, q connectorhub.ConnectorQ
 // use. It lives in the settings table so that every server on this database, before and after
 // a restart, accepts the tokens of the others.
 func (db *DB) PagingKey(ctx context.Context) ([]byte, error) {
+	// The key never changes once written, so every paged list after the first reads it from
+	// memory rather than from the settings table.
+	db.pagingKeyMu.Lock()
+	defer db.pagingKeyMu.Unlock()
+	if db.pagingKey != nil {
+		return db.pagingKey, nil
+	}
 	var enc string
 	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'pagingkey'`).Scan(&enc)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -109,6 +116,7 @@ func (db *DB) PagingKey(ctx context.Context) ([]byte, error) {
 	if err != nil || len(key) == 0 {
 		return nil, fmt.Errorf("paging key: malformed setting")
 	}
+	db.pagingKey = key
 	return key, nil
 }
 

@@ -25,9 +25,7 @@ func (s *Server) countConnectors(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	w.Write([]byte(itoa(n)))
+	writeCountText(w, n)
 	return nil
 }
 

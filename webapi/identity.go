@@ -313,9 +313,7 @@ func (s *Server) countIdentities(w http.ResponseWriter, r *request, t *connector
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	w.Write([]byte(itoa(n)))
+	writeCountText(w, n)
 	return nil
 }
 

@@ -165,25 +165,36 @@ func parseRef(ref string, t *connectorhub.IdentityTable) (string, bool) {
 	return id, err == nil
 }
 
-// createIdentity serves POST systemusers, teams and businessunits: 204 and OData-EntityId, or
-// 201 and the record with Prefer: return=representation.
-func (s *Server) createIdentity(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable) error {
+// identityWrite reads what every create or update of an identity record needs: the store, the
+// query options (for return=representation) and the decoded body; a table that takes no
+// writes is 405.
+func (s *Server) identityWrite(r *request, t *connectorhub.IdentityTable, create bool) (connectorhub.IdentityService, *identityQuery, *identityInput, error) {
 	is, err := s.identities()
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	q, err := parseIdentityQuery(r, t)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	if _, ok := identityWrites[t]; !ok {
-		return methodNotAllowed(r, "GET")
+		return nil, nil, nil, methodNotAllowed(r, "GET")
 	}
 	body, err := readBody(r)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	in, err := decodeIdentity(r, t, body, true)
+	in, err := decodeIdentity(r, t, body, create)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return is, q, in, nil
+}
+
+// createIdentity serves POST systemusers, teams and businessunits: 204 and OData-EntityId, or
+// 201 and the record with Prefer: return=representation.
+func (s *Server) createIdentity(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable) error {
+	is, q, in, err := s.identityWrite(r, t, true)
 	if err != nil {
 		return err
 	}
@@ -246,26 +257,11 @@ func (s *Server) writeIdentityResult(w http.ResponseWriter, r *request, is conne
 // updateIdentity serves PATCH <set>(<id>). It updates only: a missing record is 404, as
 // identities are not created by upsert.
 func (s *Server) updateIdentity(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, id string) error {
-	is, err := s.identities()
-	if err != nil {
-		return err
-	}
-	q, err := parseIdentityQuery(r, t)
-	if err != nil {
-		return err
-	}
-	if _, ok := identityWrites[t]; !ok {
-		return methodNotAllowed(r, "GET")
-	}
 	pre, err := precondition(r)
 	if err != nil {
 		return err
 	}
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	in, err := decodeIdentity(r, t, body, false)
+	is, q, in, err := s.identityWrite(r, t, false)
 	if err != nil {
 		return err
 	}

@@ -93,3 +93,10 @@ func (b *jsonBuffer) value(v any) {
 func setHeader(w http.ResponseWriter, name, value string) {
 	w.Header()[name] = []string{value}
 }
+
+// writeCountText answers a /$count segment: the number as plain text (spec §3.7).
+func writeCountText(w http.ResponseWriter, n int) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte(itoa(n)))
+}
