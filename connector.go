@@ -175,6 +175,9 @@ func NewConnector(id string, u *ConnectorUpdate) (*Connector, error) {
 			return nil, Errorf(ECodeInvalidArgument, "The '%s' property is required to create a connector: give connectorid, name, displayname, openapidefinition and connectortype.", req.name)
 		}
 	}
+	// Scrubbing is idempotent: whoever called it before (to report what it stripped), no
+	// record leaves the domain with a secret in it.
+	u.ScrubSecrets()
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
@@ -220,6 +223,9 @@ func (c *Connector) Apply(u *ConnectorUpdate) error {
 			return Errorf(ECodeInvalidArgument, "The '%s' property of a connector cannot be set to null.", notNull.name)
 		}
 	}
+	// Scrubbing is idempotent: whoever called it before (to report what it stripped), no
+	// record leaves the domain with a secret in it.
+	u.ScrubSecrets()
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -274,8 +280,9 @@ func (c *Connector) checkState() error {
 	return nil
 }
 
-// Validate checks the values of the given columns: lengths, choices, the GUID key, and that
-// openapidefinition is a Swagger 2.0 document. The full rule validation is package validate's.
+// Validate checks the values of the given columns: lengths, choices, the GUID key, that
+// openapidefinition is a Swagger 2.0 document, and that the connection parameter columns are
+// JSON objects without duplicate keys. The full rule validation is package validate's.
 func (u *ConnectorUpdate) Validate() error {
 	if u.ID != nil {
 		id, ok := ParseGUID(*u.ID)
@@ -331,6 +338,10 @@ func (u *ConnectorUpdate) Validate() error {
 		if col.v != nil && *col.v != "" && !isJSONObject(*col.v) {
 			return Errorf(ECodeInvalidArgument, "The '%s' property must hold a JSON object as text.", col.name)
 		}
+	}
+	// Every write validates, so no write path stores a repeated key.
+	if err := u.checkParameterColumns(); err != nil {
+		return err
 	}
 	if u.Owner != nil {
 		if u.Owner.Type != OwnerSystemUser && u.Owner.Type != OwnerTeam {

@@ -6,6 +6,10 @@ package jsontext
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Kind is the JSON type of a Value.
@@ -336,4 +340,83 @@ func StripTrailingCommas(data []byte) []byte {
 		return data
 	}
 	return out
+}
+
+// FoldKey returns a canonical form of an object key for case-insensitive comparison. Two keys
+// have the same FoldKey when Go's strings.EqualFold says they are equal, and also when .NET's
+// OrdinalIgnoreCase does (it upper-cases each character, so "ı" matches "i"): Power Platform
+// reads keys case-insensitively, and a check that must find every spelling it accepts has to
+// err on the side of matching more.
+func FoldKey(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToUpper(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s { // invalid UTF-8 reads as U+FFFD, as strings.EqualFold reads it
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+// foldRune maps r to the smallest rune of the case-folding orbit of its upper case: runes
+// in one orbit (EqualFold) share it, and so do runes with the same upper case (.NET).
+func foldRune(r rune) rune {
+	r = unicode.ToUpper(r)
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < least {
+			least = f
+		}
+	}
+	return least
+}
+
+// DuplicateKey returns the path to the first member, depth first in document order, whose
+// key an earlier member of the same object also has, keys compared by FoldKey; nil when no
+// object repeats a key. The path holds the keys and, for array elements, decimal indexes.
+func (v *Value) DuplicateKey() []string {
+	path := v.duplicateKey()
+	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+		path[i], path[j] = path[j], path[i]
+	}
+	return path
+}
+
+// duplicateKey is DuplicateKey with the path reversed, so that each level appends its step
+// rather than copying the path below it.
+func (v *Value) duplicateKey() []string {
+	switch v.Kind {
+	case Object:
+		var seen map[string]bool
+		if len(v.Members) > 1 {
+			seen = make(map[string]bool, len(v.Members))
+		}
+		for _, m := range v.Members {
+			if seen != nil {
+				k := FoldKey(m.Key)
+				if seen[k] {
+					return []string{m.Key}
+				}
+				seen[k] = true
+			}
+			if sub := m.Value.duplicateKey(); sub != nil {
+				return append(sub, m.Key)
+			}
+		}
+	case Array:
+		for i, e := range v.Elems {
+			if sub := e.duplicateKey(); sub != nil {
+				return append(sub, strconv.Itoa(i))
+			}
+		}
+	}
+	return nil
 }

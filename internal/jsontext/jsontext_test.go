@@ -2,7 +2,9 @@ package jsontext
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestParseSpans(t *testing.T) {
@@ -63,6 +65,73 @@ func FuzzParse(f *testing.F) {
 		}
 		if err == nil && (v.Start < 0 || v.End > len(data) || v.Start > v.End) {
 			t.Fatalf("bad span %d..%d", v.Start, v.End)
+		}
+	})
+}
+
+func TestFoldKey(t *testing.T) {
+	tests := []struct {
+		a, b string
+		same bool
+	}{
+		{"clientSecret", "CLIENTSECRET", true},
+		{"clientSecret", "clientſecret", true}, // long s: EqualFold and .NET both match it
+		{"token", "to\u212aen", true},          // Kelvin sign folds to k in Go
+		{"clıentSecret", "clientSecret", true}, // dotless i: .NET upper-cases it to I
+		{"type", "typé", false},
+		{"value", "values", false},
+		{"\xff", "\xfe", true}, // invalid UTF-8 reads as U+FFFD, as in EqualFold
+	}
+	for _, tt := range tests {
+		if got := FoldKey(tt.a) == FoldKey(tt.b); got != tt.same {
+			t.Errorf("FoldKey(%q) == FoldKey(%q): got %v, want %v", tt.a, tt.b, got, tt.same)
+		}
+	}
+}
+
+// TestFoldKeyCoversEqualFoldAndUpper checks every rune: whatever strings.EqualFold or
+// upper-casing (.NET's OrdinalIgnoreCase) equates, FoldKey equates too.
+func TestFoldKeyCoversEqualFoldAndUpper(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		fr := FoldKey(string(r))
+		if up := unicode.ToUpper(r); FoldKey(string(up)) != fr {
+			t.Errorf("%U and its upper case %U fold apart", r, up)
+		}
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if FoldKey(string(f)) != fr {
+				t.Errorf("%U and %U are EqualFold but fold apart", r, f)
+			}
+		}
+	}
+}
+
+func TestDuplicateKey(t *testing.T) {
+	tests := []struct {
+		src  string
+		want []string
+	}{
+		{`{"a": 1, "b": {"c": [1, {"d": 2}]}}`, nil},
+		{`{"a": 1, "A": 2}`, []string{"A"}},
+		{`{"a": {"x": 1}, "b": [0, {"k": 1, "\u212a": 2}]}`, []string{"b", "1", "\u212a"}},
+		{`{"p": {"clientS\u0065cret": 1, "ClientSecret": 2}}`, []string{"p", "ClientSecret"}},
+		{`[{"a": 1}, {"a": 1}]`, nil}, // the same key in two objects is no duplicate
+	}
+	for _, tt := range tests {
+		v, err := Parse([]byte(tt.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.DuplicateKey(); strings.Join(got, "/") != strings.Join(tt.want, "/") || (got == nil) != (tt.want == nil) {
+			t.Errorf("DuplicateKey(%s): got %q, want %q", tt.src, got, tt.want)
+		}
+	}
+}
+
+func FuzzFoldKey(f *testing.F) {
+	f.Add("clientSecret", "CLIENTſECRET")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if strings.EqualFold(a, b) && FoldKey(a) != FoldKey(b) {
+			t.Fatalf("EqualFold(%q, %q) but FoldKey differs", a, b)
 		}
 	})
 }
