@@ -182,7 +182,7 @@ func (r *IdentityRecord) ETag() string {
 type SystemUserUpdate struct {
 	FullName *string
 	Email    *string
-	Disabled *bool // isdisabled; the bootstrap administrator cannot be disabled
+	Disabled *bool // isdisabled; see RequireAdministrators for who cannot be disabled
 }
 
 // PrivilegeChange sets the depths of some of a role's privileges, as Dataverse's
@@ -232,17 +232,22 @@ type IdentityService interface {
 	AddSystemUser(ctx context.Context, u *SystemUser) error
 	// UpdateSystemUser changes a user. ECodeNotFound if there is none, ECodeVersionMismatch
 	// when pre.ETag differs, ECodeDuplicateKey when the e-mail address is taken,
-	// ECodeInvalidArgument or ECodeLengthExceeded for a bad value.
+	// ECodeInvalidArgument or ECodeLengthExceeded for a bad value; ECodePrivilegeDenied when
+	// the user is stronger than the caller (CanManage), ECodeInvalidArgument when it would
+	// disable the last or the bootstrap System Administrator (RequireAdministrators).
 	UpdateSystemUser(ctx context.Context, id string, u SystemUserUpdate, pre Precondition) error
 	// AddTeam creates an owner team checked by NewTeam, in the root business unit when
 	// BusinessUnitID is "". ECodeDuplicateKey when the id or the name (any case) is taken;
 	// ECodeInvalidArgument for an unknown business unit.
 	AddTeam(ctx context.Context, t *Team) error
-	// UpdateTeam renames a team; errors as UpdateSystemUser.
+	// UpdateTeam renames a team; errors as UpdateSystemUser (ECodePrivilegeDenied when the
+	// team's roles reach deeper than the caller's).
 	UpdateTeam(ctx context.Context, id string, u NameUpdate, pre Precondition) error
 	// DeleteTeam removes a team, its memberships, roles and the shares made to it.
 	// ECodeNotFound if there is none, ECodeVersionMismatch when pre.ETag differs,
-	// ECodeInvalidArgument when the team owns connectors (assign them first).
+	// ECodeInvalidArgument when the team owns connectors (assign them first) or holds the last
+	// administrators' System Administrator role; ECodePrivilegeDenied unless the caller may
+	// manage (CanManage) the team and every member of it.
 	DeleteTeam(ctx context.Context, id string, pre Precondition) error
 	// AddBusinessUnit creates a business unit checked by NewBusinessUnit, under the root one
 	// when ParentID is "". ECodeDuplicateKey when the id or the name (any case) is taken;
@@ -252,7 +257,8 @@ type IdentityService interface {
 	UpdateBusinessUnit(ctx context.Context, id string, u NameUpdate, pre Precondition) error
 	// AddRole creates a custom role checked by NewRole, in the root business unit when
 	// BusinessUnitID is "", filling ID when "". ECodeDuplicateKey when the id or the name (any
-	// case, any business unit) is taken; ECodeInvalidArgument for an unknown business unit;
+	// case, any business unit) is taken; ECodeInvalidArgument for an unknown business unit or
+	// a name that imitates another role's (RequireDistinctRoleName);
 	// ECodePrivilegeDenied also when a privilege reaches deeper than the caller's own.
 	AddRole(ctx context.Context, r *Role) error
 	// UpdateRole renames a custom role; errors as UpdateTeam, and ECodeInvalidArgument for a
@@ -267,10 +273,14 @@ type IdentityService interface {
 	DeleteRole(ctx context.Context, id string, pre Precondition) error
 	// Associate links the record id of from with the record otherID of the relationship's
 	// other table; linking them again changes nothing. ECodeNotFound when either record is
-	// missing; ECodePrivilegeDenied also when a role holds privileges deeper than the caller's.
+	// missing; ECodePrivilegeDenied also when what the link gives reaches deeper than the
+	// caller's privileges (RequireGrant): a role, or a team's roles to a new member.
 	Associate(ctx context.Context, rel *Relationship, from *IdentityTable, id, otherID string) error
 	// Disassociate removes the link; removing a missing link changes nothing. ECodeNotFound
-	// when either record is missing.
+	// when either record is missing; ECodePrivilegeDenied unless the caller may manage
+	// (CanManage) the user losing a role or a team, or the team losing a role and each of its
+	// members; ECodeInvalidArgument when it would demote the last or the bootstrap System
+	// Administrator (RequireAdministrators).
 	Disassociate(ctx context.Context, rel *Relationship, from *IdentityTable, id, otherID string) error
 }
 
@@ -301,12 +311,8 @@ func (p *Principal) RequireIdentityPrivilege(privilege string, t *IdentityTable)
 // CanGrant reports whether every privilege of a role reaches no deeper than the caller's
 // own, so that assigning roles never raises anyone above the one who assigns them.
 func (p *Principal) CanGrant(r Privileges) bool {
-	for i, d := range r {
-		if d > p.Depth(Privilege(i)) {
-			return false
-		}
-	}
-	return true
+	_, over := p.exceeding(r)
+	return !over
 }
 
 // checkText refuses an empty required text or one longer than the column allows.
@@ -382,5 +388,11 @@ func (u *NameUpdate) ValidateName(t *IdentityTable) error {
 	if strings.TrimSpace(*u.Name) == "" {
 		return Errorf(ECodeInvalidArgument, "The 'name' of a %s cannot be empty.", t.LogicalName)
 	}
-	return checkText(t, "name", *u.Name, true)
+	if err := checkText(t, "name", *u.Name, true); err != nil {
+		return err
+	}
+	if t == RoleTable {
+		return requireNotBuiltinName(*u.Name)
+	}
+	return nil
 }

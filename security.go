@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Privilege is a right on the connector table (spec §1.1 messages), or the organization-wide
@@ -310,16 +314,69 @@ func (p Privileges) Validate() error {
 	return nil
 }
 
-// NewRole checks a custom role to create: a name within its length that no built-in role has,
-// and valid depths.
+// NewRole checks a custom role to create: a name within its length that neither is nor
+// imitates a built-in role's (RequireDistinctRoleName), and valid depths.
 func NewRole(r *Role) error {
 	if err := checkText(RoleTable, "name", r.Name, true); err != nil {
 		return err
 	}
-	if BuiltinRole(r.Name) != nil {
-		return Errorf(ECodeDuplicateKey, "A role named '%s' is built in; choose another name.", r.Name)
+	if err := requireNotBuiltinName(r.Name); err != nil {
+		return err
 	}
 	return r.Privileges.Validate()
+}
+
+// requireNotBuiltinName refuses a custom role's name that is, or imitates, a built-in one.
+func requireNotBuiltinName(name string) error {
+	for _, b := range BuiltinRoles {
+		if strings.EqualFold(name, b.Name) {
+			return Errorf(ECodeDuplicateKey, "A role named '%s' is built in; choose another name.", name)
+		}
+		if err := RequireDistinctRoleName(name, b.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RoleNameKey is the form in which role names are compared for uniqueness: NFKC-normalised
+// (so the non-breaking, ideographic and other compatibility spaces and full-width letters
+// become plain ones), without invisible format characters (zero-width spaces and joiners,
+// the byte order mark), every run of white space one ASCII space, trimmed, and case-folded.
+// A custom role named "System Administrator\u00a0" must not pass for the built-in one in a
+// list of roles. Look-alike letters of other scripts (Cyrillic "а") are not folded.
+func RoleNameKey(name string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range norm.NFKC.String(name) {
+		switch {
+		case unicode.Is(unicode.Cf, r):
+			continue
+		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || unicode.IsControl(r):
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return cases.Fold().String(b.String())
+}
+
+// RequireDistinctRoleName refuses name for a role when another role is named other: 412
+// (ECodeDuplicateKey) when the names are the same regardless of case, 400
+// (ECodeInvalidArgument) when they differ only in what RoleNameKey folds away, since such a
+// name can only serve to be mistaken for the other role.
+func RequireDistinctRoleName(name, other string) error {
+	switch {
+	case strings.EqualFold(name, other):
+		return Errorf(ECodeDuplicateKey, "A role with name '%s' already exists.", name)
+	case RoleNameKey(name) == RoleNameKey(other):
+		return Errorf(ECodeInvalidArgument, "The role name %q differs from the role %q only in spaces, invisible characters, character width or case; role names must not imitate one another. Choose another name.", name, other)
+	}
+	return nil
 }
 
 // RequireCustom refuses to change or delete a built-in role.
@@ -340,4 +397,75 @@ func (p *Principal) CanRaise(old, new Privileges) bool {
 		}
 	}
 	return true
+}
+
+// exceeding returns the first of privs that reaches deeper than the caller's own depth.
+func (p *Principal) exceeding(privs Privileges) (Privilege, bool) {
+	for i, d := range privs {
+		if d > p.Depth(Privilege(i)) {
+			return Privilege(i), true
+		}
+	}
+	return 0, false
+}
+
+// privileges are the principal's effective privileges; none for nil.
+func (p *Principal) privileges() Privileges {
+	if p == nil || p.Security == nil {
+		return Privileges{}
+	}
+	return p.Security.Privileges
+}
+
+// RequireGrant returns Dataverse's 403 (ECodePrivilegeDenied) unless the caller holds every
+// privilege of privs at least at its depth. Whatever gives someone privileges — a role, or a
+// team's roles through membership — obeys it, so that nobody raises anyone (themselves
+// included) above the one who gives. what says what was tried, e.g. "add a member to the
+// team 'Admins'".
+func (p *Principal) RequireGrant(privs Privileges, what string) error {
+	priv, over := p.exceeding(privs)
+	if !over {
+		return nil
+	}
+	return Errorf(ECodePrivilegeDenied, "Principal user (Id=%s) cannot %s: it would give %s at %s depth, deeper than the caller's own (%s). Only a caller who holds every privilege it gives may give it.",
+		p.UserID, what, priv.PrivilegeName(), privs[priv], p.Depth(priv))
+}
+
+// CanManage reports whether the caller may act on target: disable or enable it, change it,
+// take a role from it, take it out of a team or, for a team, take a role from it or delete
+// it. target's effective privileges must be a subset of the caller's (none reaching deeper),
+// so that nobody locks out or weakens someone stronger than themselves. target may be a team:
+// its UserID is then the teamid and its privileges those of its roles. Everyone may act on
+// themselves, within RequireAdministrators.
+func (p *Principal) CanManage(target *Principal) bool {
+	_, over := p.exceeding(target.privileges())
+	return !over
+}
+
+// RequireCanManage returns Dataverse's 403 (ECodePrivilegeDenied) unless CanManage(target).
+func (p *Principal) RequireCanManage(target *Principal) error {
+	t := target.privileges()
+	priv, over := p.exceeding(t)
+	if !over {
+		return nil
+	}
+	return Errorf(ECodePrivilegeDenied, "Principal user (Id=%s) cannot act on the principal '%s' (Id=%s): its privileges exceed the caller's own (it holds %s at %s depth, the caller %s). Only a principal holding at least the same privileges may change it, disable or enable it, or take its roles or teams away.",
+		p.UserID, target.FullName, target.UserID, priv.PrivilegeName(), t[priv], p.Depth(priv))
+}
+
+// RequireAdministrators refuses a change after which no enabled user holds the System
+// Administrator role (directly or through a team), or after which the bootstrap administrator
+// is disabled or no longer holds it; enabled and bootstrapKept describe the installation
+// after the change. It binds everyone, administrators and the local commands included: an
+// installation without an administrator has nobody left to repair it, and the bootstrap
+// administrator is the way back in, the account `connectorhub token` signs for (Bootstrap
+// gives it the role again on every start).
+func RequireAdministrators(enabled int, bootstrapKept bool) error {
+	if enabled == 0 {
+		return Errorf(ECodeInvalidArgument, "The last enabled System Administrator cannot be disabled or lose the %s role, directly or through a team: nobody could administer the installation afterwards. Make another user System Administrator first.", RoleSystemAdministrator)
+	}
+	if !bootstrapKept {
+		return Errorf(ECodeInvalidArgument, "The bootstrap System Administrator cannot be disabled or lose the %s role: it is the installation's way back in, the account connectorhub token signs for.", RoleSystemAdministrator)
+	}
+	return nil
 }

@@ -113,8 +113,12 @@ func checkVersion(ctx context.Context, tx *sql.Tx, t *connectorhub.IdentityTable
 	return nil
 }
 
-// nameTaken refuses a name that another record of t has, compared without regard to case.
+// nameTaken refuses a name that another record of t has, compared without regard to case;
+// and, for roles, one that imitates another role's (connectorhub.RequireDistinctRoleName).
 func nameTaken(ctx context.Context, tx *sql.Tx, t *connectorhub.IdentityTable, col, value, id string) error {
+	if t == connectorhub.RoleTable {
+		return roleNameTaken(ctx, tx, value, id)
+	}
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+sqlgen.TableOf(t).Name+` WHERE `+col+` = ? COLLATE NOCASE AND `+t.PrimaryID+` <> ?`, value, id).Scan(&n)
 	if err != nil {
@@ -124,6 +128,27 @@ func nameTaken(ctx context.Context, tx *sql.Tx, t *connectorhub.IdentityTable, c
 		return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A %s with %s '%s' already exists.", t.LogicalName, col, value)
 	}
 	return nil
+}
+
+// roleNameTaken compares name with every other role's, built-in ones included, in Go: SQLite
+// knows no Unicode normalisation. Roles are few, and writes are serialised (one writer), so
+// the comparison cannot race with another write.
+func roleNameTaken(ctx context.Context, tx *sql.Tx, name, id string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM roles WHERE roleid <> ?`, id)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var other string
+		if err := rows.Scan(&other); err != nil {
+			return err
+		}
+		if err := connectorhub.RequireDistinctRoleName(name, other); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // businessUnitOf defaults bu to the root business unit, or checks that it exists.
@@ -167,9 +192,11 @@ func (db *DB) AddSystemUser(ctx context.Context, u *connectorhub.SystemUser) err
 	})
 }
 
-// UpdateSystemUser changes a user's full name or e-mail address.
+// UpdateSystemUser changes a user's full name, e-mail address or isdisabled, for a caller
+// who may manage identities and the user (CanManage), keeping an administrator enabled.
 func (db *DB) UpdateSystemUser(ctx context.Context, id string, u connectorhub.SystemUserUpdate, pre connectorhub.Precondition) error {
-	if _, err := manager(ctx, "prvWriteUser", connectorhub.SystemUserTable); err != nil {
+	p, err := manager(ctx, "prvWriteUser", connectorhub.SystemUserTable)
+	if err != nil {
 		return err
 	}
 	if err := u.Validate(); err != nil {
@@ -179,38 +206,153 @@ func (db *DB) UpdateSystemUser(ctx context.Context, id string, u connectorhub.Sy
 		if err := checkVersion(ctx, tx, connectorhub.SystemUserTable, id, pre); err != nil {
 			return err
 		}
+		if u.FullName == nil && u.Email == nil && u.Disabled == nil {
+			return nil
+		}
+		// The e-mail address names the user to `connectorhub token --user`, and disabling
+		// locks it out: nobody does either to someone stronger than themselves.
+		target, err := userAsPrincipal(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := p.RequireCanManage(target); err != nil {
+			return err
+		}
 		if u.Email != nil {
 			if err := nameTaken(ctx, tx, connectorhub.SystemUserTable, "internalemailaddress", *u.Email, id); err != nil {
 				return err
 			}
 		}
-		if u.Disabled != nil && *u.Disabled {
-			if err := notBootstrapAdmin(ctx, tx, id); err != nil {
-				return err
-			}
-		}
-		if u.FullName == nil && u.Email == nil && u.Disabled == nil {
-			return nil
-		}
 		disabled := sql.NullBool{}
 		if u.Disabled != nil {
 			disabled = sql.NullBool{Bool: *u.Disabled, Valid: true}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE systemusers SET fullname = COALESCE(?, fullname), internalemailaddress = COALESCE(?, internalemailaddress), isdisabled = COALESCE(?, isdisabled) WHERE systemuserid = ?`,
-			optional(u.FullName), optional(u.Email), disabled, id)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE systemusers SET fullname = COALESCE(?, fullname), internalemailaddress = COALESCE(?, internalemailaddress), isdisabled = COALESCE(?, isdisabled) WHERE systemuserid = ?`,
+			optional(u.FullName), optional(u.Email), disabled, id); err != nil {
+			return err
+		}
+		if u.Disabled == nil || !*u.Disabled {
+			return nil // no administrator lost
+		}
+		return keepAdministrators(ctx, tx)
 	})
 }
 
-// notBootstrapAdmin refuses to disable the bootstrap administrator: it is the account that
-// `connectorhub token` signs for, the way back in when every other administrator is locked out.
-func notBootstrapAdmin(ctx context.Context, tx *sql.Tx, id string) error {
-	var admin string
-	if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'bootstrapuserid'`).Scan(&admin); err != nil && !errors.Is(err, sql.ErrNoRows) {
+// keepAdministrators checks, after a write that may disable a System Administrator or take
+// the role away, that connectorhub.RequireAdministrators still holds; the write's
+// transaction rolls back when it does not. Checking the outcome, rather than each way to it
+// (disabling, a role, a team's role, a membership, a deleted team), misses none of them.
+func keepAdministrators(ctx context.Context, tx *sql.Tx) error {
+	var adminRole string
+	err := tx.QueryRowContext(ctx, `SELECT roleid FROM roles WHERE name = ? AND businessunitid = (SELECT value FROM settings WHERE key = 'rootbusinessunitid')`,
+		connectorhub.RoleSystemAdministrator).Scan(&adminRole)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // not bootstrapped: there is no administrator to keep
+	} else if err != nil {
 		return err
 	}
-	if admin == id {
-		return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The bootstrap System Administrator (%s) cannot be disabled: it is the installation's way back in.", id)
+	var enabled int
+	var bootstrapKept bool
+	err = tx.QueryRowContext(ctx, `WITH admins(id) AS (
+			SELECT systemuserid FROM systemuserroles WHERE roleid = ?
+			UNION SELECT m.systemuserid FROM teammembership m JOIN teamroles tr ON tr.teamid = m.teamid WHERE tr.roleid = ?)
+		SELECT COUNT(*), NOT EXISTS (SELECT 1 FROM settings WHERE key = 'bootstrapuserid')
+			OR COALESCE(SUM(u.systemuserid = (SELECT value FROM settings WHERE key = 'bootstrapuserid')), 0) > 0
+		FROM systemusers u JOIN admins a ON a.id = u.systemuserid WHERE u.isdisabled = 0`, adminRole, adminRole).Scan(&enabled, &bootstrapKept)
+	if err != nil {
+		return err
+	}
+	return connectorhub.RequireAdministrators(enabled, bootstrapKept)
+}
+
+// privilegesOf merges the privileges of the roles whose ids roleIDs (a SELECT of args) lists.
+func privilegesOf(ctx context.Context, tx *sql.Tx, roleIDs string, args ...any) (connectorhub.Privileges, error) {
+	var out connectorhub.Privileges
+	rows, err := tx.QueryContext(ctx, `SELECT prvcreate, prvread, prvwrite, prvdelete, prvassign, prvshare, prvactonbehalf FROM roles WHERE roleid IN (`+roleIDs+`)`, args...)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r connectorhub.Privileges
+		if err := rows.Scan(&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]); err != nil {
+			return out, err
+		}
+		out.Grant(r)
+	}
+	return out, rows.Err()
+}
+
+// userAsPrincipal reads a user inside tx as the rules see a principal acted on: its
+// effective privileges, from its own roles and its teams'. ECodeNotFound if there is none.
+func userAsPrincipal(ctx context.Context, tx *sql.Tx, id string) (*connectorhub.Principal, error) {
+	var name string
+	err := tx.QueryRowContext(ctx, `SELECT fullname FROM systemusers WHERE systemuserid = ?`, id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, identityNotFound(connectorhub.SystemUserTable, id)
+	} else if err != nil {
+		return nil, err
+	}
+	privs, err := privilegesOf(ctx, tx, `SELECT roleid FROM systemuserroles WHERE systemuserid = ?
+		UNION SELECT tr.roleid FROM teamroles tr JOIN teammembership m ON m.teamid = tr.teamid WHERE m.systemuserid = ?`, id, id)
+	if err != nil {
+		return nil, err
+	}
+	return &connectorhub.Principal{UserID: id, FullName: name, Security: &connectorhub.Security{Privileges: privs}}, nil
+}
+
+// teamAsPrincipal reads a team inside tx as a principal: the privileges of its roles, which
+// its members hold through it. ECodeNotFound if there is none.
+func teamAsPrincipal(ctx context.Context, tx *sql.Tx, id string) (*connectorhub.Principal, error) {
+	var name string
+	err := tx.QueryRowContext(ctx, `SELECT name FROM teams WHERE teamid = ?`, id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, identityNotFound(connectorhub.TeamTable, id)
+	} else if err != nil {
+		return nil, err
+	}
+	privs, err := privilegesOf(ctx, tx, `SELECT roleid FROM teamroles WHERE teamid = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	return &connectorhub.Principal{UserID: id, FullName: name, Security: &connectorhub.Security{Privileges: privs}}, nil
+}
+
+// canManageTeam refuses, unless the caller may manage the team and every member of it, a
+// change that takes rights from all of them: taking a role from the team, or deleting it.
+func canManageTeam(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, teamID string) error {
+	team, err := teamAsPrincipal(ctx, tx, teamID)
+	if err != nil {
+		return err
+	}
+	if err := p.RequireCanManage(team); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT systemuserid FROM teammembership WHERE teamid = ? ORDER BY systemuserid`, teamID)
+	if err != nil {
+		return err
+	}
+	var members []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			rows.Close()
+			return err
+		}
+		members = append(members, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, m := range members {
+		u, err := userAsPrincipal(ctx, tx, m)
+		if err != nil {
+			return err
+		}
+		if err := p.RequireCanManage(u); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -228,26 +370,30 @@ func (db *DB) AddTeam(ctx context.Context, t *connectorhub.Team) error {
 	if _, err := manager(ctx, "prvCreateTeam", connectorhub.TeamTable); err != nil {
 		return err
 	}
+	return db.transact(ctx, func(tx *sql.Tx) error { return insertTeam(ctx, tx, t) })
+}
+
+// insertTeam adds a team checked by NewTeam, with a unique name: the one path of AddTeam and
+// of CreateTeam (the `connectorhub teams create` command).
+func insertTeam(ctx context.Context, tx *sql.Tx, t *connectorhub.Team) error {
 	if err := connectorhub.NewTeam(t); err != nil {
 		return err
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error {
-		if t.ID == "" {
-			t.ID = connectorhub.NewGUID()
-		}
-		if err := businessUnitOf(ctx, tx, &t.BusinessUnitID); err != nil {
-			return err
-		}
-		// `connectorhub teams` addresses teams by name, so names stay unique.
-		if err := nameTaken(ctx, tx, connectorhub.TeamTable, "name", t.Name, t.ID); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO teams (teamid, name, businessunitid) VALUES (?, ?, ?)`, t.ID, t.Name, t.BusinessUnitID)
-		if constraintCode(err) != 0 {
-			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A team with id %s already exists.", t.ID)
-		}
+	if t.ID == "" {
+		t.ID = connectorhub.NewGUID()
+	}
+	if err := businessUnitOf(ctx, tx, &t.BusinessUnitID); err != nil {
 		return err
-	})
+	}
+	// `connectorhub teams` addresses teams by name, so names stay unique.
+	if err := nameTaken(ctx, tx, connectorhub.TeamTable, "name", t.Name, t.ID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO teams (teamid, name, businessunitid) VALUES (?, ?, ?)`, t.ID, t.Name, t.BusinessUnitID)
+	if constraintCode(err) != 0 {
+		return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A team with id %s already exists.", t.ID)
+	}
+	return err
 }
 
 // UpdateTeam renames a team.
@@ -262,7 +408,8 @@ func (db *DB) UpdateBusinessUnit(ctx context.Context, id string, u connectorhub.
 
 // rename changes the name of a record of t, keeping names unique.
 func (db *DB) rename(ctx context.Context, t *connectorhub.IdentityTable, privilege, id string, u connectorhub.NameUpdate, pre connectorhub.Precondition) error {
-	if _, err := manager(ctx, privilege, t); err != nil {
+	p, err := manager(ctx, privilege, t)
+	if err != nil {
 		return err
 	}
 	if err := u.ValidateName(t); err != nil {
@@ -272,6 +419,17 @@ func (db *DB) rename(ctx context.Context, t *connectorhub.IdentityTable, privile
 		if err := checkVersion(ctx, tx, t, id, pre); err != nil || u.Name == nil {
 			return err
 		}
+		if t == connectorhub.TeamTable {
+			// Teams are named to those who add members: nobody renames one stronger than
+			// themselves (a team holding System Administrator into "Readers", say).
+			team, err := teamAsPrincipal(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if err := p.RequireCanManage(team); err != nil {
+				return err
+			}
+		}
 		if err := nameTaken(ctx, tx, t, "name", *u.Name, id); err != nil {
 			return err
 		}
@@ -280,13 +438,19 @@ func (db *DB) rename(ctx context.Context, t *connectorhub.IdentityTable, privile
 	})
 }
 
-// DeleteTeam removes a team that owns no connector, with its memberships, roles and shares.
+// DeleteTeam removes a team that owns no connector, with its memberships, roles and shares,
+// for a caller who may manage the team and its members, keeping an administrator enabled.
 func (db *DB) DeleteTeam(ctx context.Context, id string, pre connectorhub.Precondition) error {
-	if _, err := manager(ctx, "prvDeleteTeam", connectorhub.TeamTable); err != nil {
+	p, err := manager(ctx, "prvDeleteTeam", connectorhub.TeamTable)
+	if err != nil {
 		return err
 	}
 	return db.transact(ctx, func(tx *sql.Tx) error {
 		if err := checkVersion(ctx, tx, connectorhub.TeamTable, id, pre); err != nil {
+			return err
+		}
+		// Its members lose the team's roles.
+		if err := canManageTeam(ctx, tx, p, id); err != nil {
 			return err
 		}
 		var owned int
@@ -301,8 +465,10 @@ func (db *DB) DeleteTeam(ctx context.Context, id string, pre connectorhub.Precon
 			return err
 		}
 		// Memberships and team roles go with the team (ON DELETE CASCADE).
-		_, err := tx.ExecContext(ctx, `DELETE FROM teams WHERE teamid = ?`, id)
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM teams WHERE teamid = ?`, id); err != nil {
+			return err
+		}
+		return keepAdministrators(ctx, tx)
 	})
 }
 
@@ -364,20 +530,56 @@ func (db *DB) link(ctx context.Context, rel *connectorhub.Relationship, from *co
 			if !ok {
 				return identityNotFound(rec.t, rec.id)
 			}
-			if rec.t == connectorhub.RoleTable && add {
-				if err := canGrant(ctx, tx, p, rec.id); err != nil {
-					return err
-				}
+		}
+		ids := map[*connectorhub.IdentityTable]string{from: id, other: otherID}
+		if add {
+			if err := canLink(ctx, tx, p, rel, ids); err != nil {
+				return err
 			}
+			_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO `+in.Table+` (`+in.Column(from)+`, `+in.Column(other)+`) VALUES (?, ?)`, id, otherID)
+			return err
 		}
-		cols := in.Column(from) + ", " + in.Column(other)
-		stmt := `INSERT OR IGNORE INTO ` + in.Table + ` (` + cols + `) VALUES (?, ?)`
-		if !add {
-			stmt = `DELETE FROM ` + in.Table + ` WHERE ` + in.Column(from) + ` = ? AND ` + in.Column(other) + ` = ?`
+		where := ` FROM ` + in.Table + ` WHERE ` + in.Column(from) + ` = ? AND ` + in.Column(other) + ` = ?`
+		var linked int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+where, id, otherID).Scan(&linked); err != nil || linked == 0 {
+			return err // a missing link: nothing changes, nothing to refuse
 		}
-		_, err := tx.ExecContext(ctx, stmt, id, otherID)
-		return err
+		// Judged before the DELETE: the principal acted on as it is, not as it would be.
+		if err := canUnlink(ctx, tx, p, rel, ids); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE`+where, id, otherID); err != nil {
+			return err
+		}
+		return keepAdministrators(ctx, tx)
 	})
+}
+
+// canLink refuses a link that would give someone privileges the caller does not hold: a role
+// to a user or a team (whose members all gain it), or a team's roles to a new member,
+// whoever that member is (the caller itself included).
+func canLink(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, rel *connectorhub.Relationship, ids map[*connectorhub.IdentityTable]string) error {
+	if rel != connectorhub.TeamMembership {
+		return canGrant(ctx, tx, p, ids[connectorhub.RoleTable])
+	}
+	team, err := teamAsPrincipal(ctx, tx, ids[connectorhub.TeamTable])
+	if err != nil {
+		return err
+	}
+	return p.RequireGrant(team.Security.Privileges, fmt.Sprintf("add a member to the team '%s' (Id=%s)", team.FullName, team.UserID))
+}
+
+// canUnlink refuses a removal that acts on a principal stronger than the caller: the user who
+// loses a role or a team, or a team (and its members) that loses a role.
+func canUnlink(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, rel *connectorhub.Relationship, ids map[*connectorhub.IdentityTable]string) error {
+	if rel == connectorhub.TeamRoles {
+		return canManageTeam(ctx, tx, p, ids[connectorhub.TeamTable])
+	}
+	u, err := userAsPrincipal(ctx, tx, ids[connectorhub.SystemUserTable])
+	if err != nil {
+		return err
+	}
+	return p.RequireCanManage(u)
 }
 
 // canGrant refuses a role whose privileges reach deeper than the caller's own.

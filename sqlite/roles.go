@@ -79,6 +79,12 @@ func (db *DB) ChangeRolePrivileges(ctx context.Context, id string, c connectorhu
 		if !p.CanRaise(r.Privileges, next) {
 			return raiseDenied(p, r.Name)
 		}
+		if lowers(r.Privileges, next) {
+			// Lowering takes rights from every holder: nobody does that to someone stronger.
+			if err := canManageHolders(ctx, tx, p, id); err != nil {
+				return err
+			}
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE roles SET prvcreate = ?, prvread = ?, prvwrite = ?, prvdelete = ?, prvassign = ?, prvshare = ?, prvactonbehalf = ? WHERE roleid = ?`,
 			next[0], next[1], next[2], next[3], next[4], next[5], next[6], id)
 		return err
@@ -127,4 +133,61 @@ func findRole(ctx context.Context, tx *sql.Tx, id string) (*connectorhub.Role, e
 // raiseDenied is the 403 of a role change that would reach deeper than the caller.
 func raiseDenied(p *connectorhub.Principal, role string) error {
 	return connectorhub.Errorf(connectorhub.ECodePrivilegeDenied, "Principal user (Id=%s) cannot give the role '%s' privileges deeper than the caller's own (%s).", p.UserID, role, p.Security.Privileges)
+}
+
+// lowers reports whether next takes any privilege below its depth in old.
+func lowers(old, next connectorhub.Privileges) bool {
+	for i := range old {
+		if next[i] < old[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// canManageHolders refuses, unless the caller may manage each of them, a change that takes
+// rights from the holders of a role: the users who hold it, and the teams that hold it with
+// their members.
+func canManageHolders(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, roleID string) error {
+	users, err := column(ctx, tx, `SELECT systemuserid FROM systemuserroles WHERE roleid = ? ORDER BY systemuserid`, roleID)
+	if err != nil {
+		return err
+	}
+	for _, id := range users {
+		u, err := userAsPrincipal(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := p.RequireCanManage(u); err != nil {
+			return err
+		}
+	}
+	teams, err := column(ctx, tx, `SELECT teamid FROM teamroles WHERE roleid = ? ORDER BY teamid`, roleID)
+	if err != nil {
+		return err
+	}
+	for _, id := range teams {
+		if err := canManageTeam(ctx, tx, p, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// column reads the one text column of a query's rows.
+func column(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }

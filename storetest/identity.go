@@ -23,6 +23,10 @@ var identityTests = []struct {
 	{"CustomRoleDepths", testCustomRoleDepths},
 	{"CustomRoleWrites", testCustomRoleWrites},
 	{"DisableUsers", testDisableUsers},
+	{"TeamEscalation", testTeamEscalation},
+	{"AdminLockout", testAdminLockout},
+	{"LastAdministrator", testLastAdministrator},
+	{"TeamNames", testTeamNames},
 }
 
 // mustCallerWith adds a user holding the named roles and returns a context acting as that user.

@@ -138,6 +138,19 @@ func testCustomRoleWrites(t *testing.T, s Store, ctx context.Context) {
 		{"EmptyName", func() error { return s.AddRole(ctx, &connectorhub.Role{Name: " "}) }, connectorhub.ECodeInvalidArgument},
 		{"BuiltinName", func() error { return s.AddRole(ctx, &connectorhub.Role{Name: "basic user"}) }, connectorhub.ECodeDuplicateKey},
 		{"TakenName", func() error { return s.AddRole(ctx, &connectorhub.Role{Name: "READER"}) }, connectorhub.ECodeDuplicateKey},
+		// Names that pass for another role's: 400, whatever the spaces, width or case.
+		{"BuiltinNameNoBreakSpace", func() error { return s.AddRole(ctx, &connectorhub.Role{Name: "System Administrator\u00a0"}) }, connectorhub.ECodeInvalidArgument},
+		{"BuiltinNameTrailingSpace", func() error { return s.AddRole(ctx, &connectorhub.Role{Name: "system administrator "}) }, connectorhub.ECodeInvalidArgument},
+		{"BuiltinNameInnerSpaces", func() error { return s.AddRole(ctx, &connectorhub.Role{Name: "System\u3000 Administrator"}) }, connectorhub.ECodeInvalidArgument},
+		{"BuiltinNameZeroWidth", func() error { return s.AddRole(ctx, &connectorhub.Role{Name: "\ufeffSystem Customizer\u200b"}) }, connectorhub.ECodeInvalidArgument},
+		{"BuiltinNameFullWidth", func() error { return s.AddRole(ctx, &connectorhub.Role{Name: "ＢＡＳＩＣ User"}) }, connectorhub.ECodeInvalidArgument},
+		{"TakenNameImitated", func() error { return s.AddRole(ctx, &connectorhub.Role{Name: "\treader\u2003"}) }, connectorhub.ECodeInvalidArgument},
+		{"RenameToBuiltinImitation", func() error {
+			return s.UpdateRole(ctx, reader.ID, connectorhub.NameUpdate{Name: ptr("System  Customizer")}, connectorhub.Precondition{})
+		}, connectorhub.ECodeInvalidArgument},
+		{"RenameToTakenImitation", func() error {
+			return s.UpdateRole(ctx, impersonator.ID, connectorhub.NameUpdate{Name: ptr("Reader\u00a0")}, connectorhub.Precondition{})
+		}, connectorhub.ECodeInvalidArgument},
 		{"UnknownBusinessUnit", func() error {
 			return s.AddRole(ctx, &connectorhub.Role{Name: "X", BusinessUnitID: "00000000-0000-0000-0000-00000000dead"})
 		}, connectorhub.ECodeInvalidArgument},

@@ -393,3 +393,130 @@ func TestIdentityMetadata(t *testing.T) {
 		}
 	}
 }
+
+// asUser is the header MustOpenMultiUserServer's users are called by.
+func asUser(name string) string { return "X-Test-User: " + name }
+
+// TestIdentityTeamEscalation: joining a team gives its roles, so it obeys the rule of giving
+// roles, from both sides of every relationship: a System Customizer can neither join a team
+// holding System Administrator nor give that role to its own team.
+func TestIdentityTeamEscalation(t *testing.T) {
+	s, addUser := MustOpenMultiUserServer(t)
+	customizer := addUser("customizer", connectorhub.RoleSystemCustomizer).UserID
+	grace := addUser("grace").UserID
+	adminRole := roleID(t, s, connectorhub.RoleSystemAdministrator, asUser("admin"))
+	makerRole := roleID(t, s, connectorhub.RoleEnvironmentMaker, asUser("admin"))
+	admins := mustCreateIdentity(t, s, "teams", `{"name": "Admins"}`, asUser("admin"))
+	makers := mustCreateIdentity(t, s, "teams", `{"name": "Makers"}`, asUser("admin"))
+	link := func(user, path, ref string) *response {
+		return s.do(t, "POST", api+path+"/$ref", `{"@odata.id": "`+ref+`"}`, asUser(user))
+	}
+	for _, setup := range [][2]string{
+		{"teams(" + admins + ")/teamroles_association", "roles(" + adminRole + ")"},
+		{"teams(" + makers + ")/teamroles_association", "roles(" + makerRole + ")"},
+		{"teams(" + makers + ")/teammembership_association", "systemusers(" + customizer + ")"},
+	} {
+		if r := link("admin", setup[0], setup[1]); r.Status != 204 {
+			t.Fatalf("%s %s: got %d %s", setup[0], setup[1], r.Status, r.Body)
+		}
+	}
+	for _, tt := range []struct {
+		name, user, path, ref string
+		status                int
+	}{
+		{"JoinAdminTeamFromTheTeam", "customizer", "teams(" + admins + ")/teammembership_association", "systemusers(" + customizer + ")", 403},
+		{"JoinAdminTeamFromTheUser", "customizer", "systemusers(" + customizer + ")/teammembership_association", s.URL() + api + "teams(" + admins + ")", 403},
+		{"AddOtherToAdminTeamFromTheTeam", "customizer", "teams(" + admins + ")/teammembership_association", "systemusers(" + grace + ")", 403},
+		{"AddOtherToAdminTeamFromTheUser", "customizer", "systemusers(" + grace + ")/teammembership_association", "teams(" + admins + ")", 403},
+		{"AdminRoleToOwnTeamFromTheTeam", "customizer", "teams(" + makers + ")/teamroles_association", "roles(" + adminRole + ")", 403},
+		{"AdminRoleToOwnTeamFromTheRole", "customizer", "roles(" + adminRole + ")/teamroles_association", "teams(" + makers + ")", 403},
+		{"AdminRoleToSelfFromTheRole", "customizer", "roles(" + adminRole + ")/systemuserroles_association", "systemusers(" + customizer + ")", 403},
+		{"AddOtherToOwnTeam", "customizer", "teams(" + makers + ")/teammembership_association", "systemusers(" + grace + ")", 204},
+		{"AdminAddsToAdminTeam", "admin", "teams(" + admins + ")/teammembership_association", "systemusers(" + grace + ")", 204},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := link(tt.user, tt.path, tt.ref)
+			if r.Status != tt.status {
+				t.Fatalf("got %d %s, want %d", r.Status, r.Body, tt.status)
+			}
+			if tt.status == 403 {
+				if code, _ := r.ErrorCode(t); code != connectorhub.ECodePrivilegeDenied {
+					t.Errorf("got code %s, want %s", code, connectorhub.ECodePrivilegeDenied)
+				}
+			}
+		})
+	}
+	if got := column(values(t, s.do(t, "GET", api+"systemusers("+customizer+")/teammembership_association?$select=name", "", asUser("admin"))), "name"); got != "Makers" {
+		t.Errorf("the customizer's teams afterwards: got %s, want Makers", got)
+	}
+	p, err := s.DB.LoadPrincipal(context.Background(), customizer)
+	if err != nil || p.Depth(connectorhub.PrivActOnBehalf) != connectorhub.DepthNone {
+		t.Errorf("the customizer afterwards: %+v, %v; want no prvActOnBehalfOfAnotherUser", p, err)
+	}
+}
+
+// TestIdentityLockout: nobody acts on a principal stronger than themselves, and the last (and
+// the bootstrap) System Administrator stays enabled and System Administrator, over HTTP.
+func TestIdentityLockout(t *testing.T) {
+	s, addUser := MustOpenMultiUserServer(t)
+	addUser("customizer", connectorhub.RoleSystemCustomizer)
+	peer := addUser("peer", connectorhub.RoleSystemCustomizer).UserID
+	second := addUser("second", connectorhub.RoleSystemAdministrator).UserID
+	admin := s.Admin.ID
+	adminRole := roleID(t, s, connectorhub.RoleSystemAdministrator, asUser("admin"))
+	makerRole := roleID(t, s, connectorhub.RoleEnvironmentMaker, asUser("admin"))
+	makers := mustCreateIdentity(t, s, "teams", `{"name": "Makers"}`, asUser("admin"))
+	for _, setup := range [][2]string{
+		{"teams(" + makers + ")/teamroles_association", "roles(" + makerRole + ")"},
+		{"teams(" + makers + ")/teammembership_association", "systemusers(" + second + ")"},
+	} {
+		if r := s.do(t, "POST", api+setup[0]+"/$ref", `{"@odata.id": "`+setup[1]+`"}`, asUser("admin")); r.Status != 204 {
+			t.Fatalf("%s %s: got %d %s", setup[0], setup[1], r.Status, r.Body)
+		}
+	}
+	const exceeds, bootstrap, last = "exceed the caller's own", "bootstrap System Administrator", "last enabled System Administrator"
+	for _, tt := range []struct {
+		name, user, method, path, body string
+		status                         int
+		msg                            string
+	}{
+		{"DisableAdmin", "customizer", "PATCH", "systemusers(" + second + ")", `{"isdisabled": true}`, 403, exceeds},
+		{"DisableBootstrapAdmin", "customizer", "PATCH", "systemusers(" + admin + ")", `{"isdisabled": true}`, 403, exceeds},
+		{"RenameAdmin", "customizer", "PATCH", "systemusers(" + second + ")", `{"fullname": "Nobody"}`, 403, exceeds},
+		{"TakeAdminRole", "customizer", "DELETE", "systemusers(" + second + ")/systemuserroles_association(" + adminRole + ")/$ref", "", 403, exceeds},
+		{"TakeAdminRoleFromTheRole", "customizer", "DELETE", "roles(" + adminRole + ")/systemuserroles_association/$ref?$id=" + url.QueryEscape("systemusers("+admin+")"), "", 403, exceeds},
+		{"TakeAdminOutOfTeam", "customizer", "DELETE", "teams(" + makers + ")/teammembership_association(" + second + ")/$ref", "", 403, exceeds},
+		{"TakeAdminOutOfTeamFromTheUser", "customizer", "DELETE", "systemusers(" + second + ")/teammembership_association(" + makers + ")/$ref", "", 403, exceeds},
+		{"TakeRoleFromTeamWithAdmin", "customizer", "DELETE", "teams(" + makers + ")/teamroles_association(" + makerRole + ")/$ref", "", 403, exceeds},
+		{"DeleteTeamWithAdmin", "customizer", "DELETE", "teams(" + makers + ")", "", 403, exceeds},
+		{"DisablePeer", "customizer", "PATCH", "systemusers(" + peer + ")", `{"isdisabled": true}`, 204, ""},
+		{"EnablePeer", "customizer", "PATCH", "systemusers(" + peer + ")", `{"isdisabled": false}`, 204, ""},
+		{"AdminDisablesAdmin", "admin", "PATCH", "systemusers(" + second + ")", `{"isdisabled": true}`, 204, ""},
+		{"AdminEnablesAdmin", "admin", "PATCH", "systemusers(" + second + ")", `{"isdisabled": false}`, 204, ""},
+		{"SecondDisablesBootstrap", "second", "PATCH", "systemusers(" + admin + ")", `{"isdisabled": true}`, 400, bootstrap},
+		{"SecondDemotesBootstrap", "second", "DELETE", "systemusers(" + admin + ")/systemuserroles_association(" + adminRole + ")/$ref", "", 400, bootstrap},
+		{"AdminDemotesSecond", "admin", "DELETE", "systemusers(" + second + ")/systemuserroles_association(" + adminRole + ")/$ref", "", 204, ""},
+		{"DisableLast", "admin", "PATCH", "systemusers(" + admin + ")", `{"isdisabled": true}`, 400, last},
+		{"DemoteLast", "admin", "DELETE", "roles(" + adminRole + ")/systemuserroles_association(" + admin + ")/$ref", "", 400, last},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.do(t, tt.method, api+tt.path, tt.body, asUser(tt.user))
+			if r.Status != tt.status {
+				t.Fatalf("got %d %s, want %d", r.Status, r.Body, tt.status)
+			}
+			if tt.status < 400 {
+				return
+			}
+			want := connectorhub.ECodePrivilegeDenied
+			if tt.status == 400 {
+				want = connectorhub.ECodeInvalidArgument
+			}
+			if code, msg := r.ErrorCode(t); code != want || !strings.Contains(msg, tt.msg) {
+				t.Errorf("got %s %s, want %s saying %q", code, msg, want, tt.msg)
+			}
+		})
+	}
+	if u := s.do(t, "GET", api+"systemusers("+admin+")?$select=isdisabled", "", asUser("admin")).JSON(t); u["isdisabled"] != false {
+		t.Errorf("the bootstrap administrator afterwards: %v", u)
+	}
+}

@@ -91,6 +91,12 @@ func TestCustomRoles(t *testing.T) {
 		{"admin", "GET", "roles(00000000-0000-0000-0000-00000000dead)/Microsoft.Dynamics.CRM.RetrieveRolePrivilegesRole()", "", connectorhub.ECodeNotFound},
 		{"admin", "DELETE", "roles(" + builtin + ")", "", connectorhub.ECodeInvalidArgument},
 		{"admin", "POST", "roles", `{"name": "SALES READERS"}`, connectorhub.ECodeDuplicateKey},
+		// Names that pass for another role's, built-in or custom, are 400.
+		{"customizer", "POST", "roles", `{"name": "System Administrator\u00a0"}`, connectorhub.ECodeInvalidArgument},
+		{"admin", "POST", "roles", `{"name": "system administrator "}`, connectorhub.ECodeInvalidArgument},
+		{"admin", "POST", "roles", `{"name": "System\u2002Customizer\u200b"}`, connectorhub.ECodeInvalidArgument},
+		{"admin", "POST", "roles", `{"name": " Sales\u00a0Readers"}`, connectorhub.ECodeInvalidArgument},
+		{"admin", "PATCH", "roles(" + role + ")", `{"name": "Basic\u3000User"}`, connectorhub.ECodeInvalidArgument},
 	} {
 		r := s.do(t, bad.method, api+bad.path, bad.body, as(bad.user))
 		if r.Status < 400 {
@@ -129,6 +135,7 @@ func TestDisableUser(t *testing.T) {
 	s, addUser := MustOpenMultiUserServer(t)
 	maker := addUser("maker", connectorhub.RoleEnvironmentMaker)
 	addUser("customizer", connectorhub.RoleSystemCustomizer)
+	second := addUser("second", connectorhub.RoleSystemAdministrator)
 	as := func(user string) string { return "X-Test-User: " + user }
 	userURL := api + "systemusers(" + maker.UserID + ")"
 	for _, tt := range []struct {
@@ -150,9 +157,18 @@ func TestDisableUser(t *testing.T) {
 			t.Errorf("after PATCH %s as %s: isdisabled %v, want %v", tt.body, tt.user, got, tt.disabled)
 		}
 	}
-	r := s.do(t, "PATCH", api+"systemusers("+s.Admin.ID+")", `{"isdisabled": true}`, as("admin"))
-	if code, msg := r.ErrorCode(t); r.Status != 400 || !strings.Contains(msg, "bootstrap") {
+	// The bootstrap administrator stays enabled, even for another administrator; and the last
+	// enabled one, even for itself.
+	r := s.do(t, "PATCH", api+"systemusers("+s.Admin.ID+")", `{"isdisabled": true}`, as("second"))
+	if code, msg := r.ErrorCode(t); r.Status != 400 || code != connectorhub.ECodeInvalidArgument || !strings.Contains(msg, "bootstrap") {
 		t.Errorf("disabling the bootstrap administrator: got %d %s %s", r.Status, code, msg)
+	}
+	if r := s.do(t, "PATCH", api+"systemusers("+second.UserID+")", `{"isdisabled": true}`, as("admin")); r.Status != 204 {
+		t.Fatalf("disabling the second administrator: got %d %s", r.Status, r.Body)
+	}
+	r = s.do(t, "PATCH", api+"systemusers("+s.Admin.ID+")", `{"isdisabled": true}`, as("admin"))
+	if code, msg := r.ErrorCode(t); r.Status != 400 || code != connectorhub.ECodeInvalidArgument || !strings.Contains(msg, "last enabled System Administrator") {
+		t.Errorf("disabling the last administrator: got %d %s %s", r.Status, code, msg)
 	}
 	if r := s.do(t, "DELETE", userURL, "", as("admin")); r.Status != 405 || !strings.Contains(string(r.Body), "isdisabled") {
 		t.Errorf("DELETE a user: got %d %s, want 405 pointing to isdisabled", r.Status, r.Body)

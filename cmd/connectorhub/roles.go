@@ -28,7 +28,11 @@ connectors a depth; users and teams hold roles (connectorhub users add-role, tea
 
 The four built-in roles ("System Administrator", "System Customizer", "Environment Maker",
 "Basic User") cannot be changed or deleted; custom roles give the Business Unit and
-Parent: Child Business Units depths a use (docs/security.md).
+Parent: Child Business Units depths a use (docs/security.md). A role's name must not be, or
+imitate, another role's: names equal once spaces, invisible characters, character width and
+case are folded are refused.
+
+` + operatorHelp + `
 
 ` + privilegeHelp,
 	}

@@ -43,6 +43,8 @@ func TestRoles(t *testing.T) {
 	}{
 		{[]string{"roles", "create", "Sales Reader"}, "already exists"},
 		{[]string{"roles", "create", "basic user"}, "built in"},
+		{[]string{"roles", "create", "System Administrator\u00a0"}, "must not imitate"},
+		{[]string{"roles", "create", " sales  reader"}, "must not imitate"},
 		{[]string{"roles", "create", "X", "--privilege", "Fly:User"}, "not a privilege"},
 		{[]string{"roles", "create", "X", "--privilege", "Read:Galaxy"}, "not a depth"},
 		{[]string{"roles", "create", "X", "--privilege", "Read"}, "Privilege:Depth"},
@@ -90,8 +92,8 @@ func TestUsersDisable(t *testing.T) {
 	if _, err := run(t, "token", "--user", "ada@example.com", "--data", data); err == nil || !strings.Contains(err.Error(), "disabled") {
 		t.Errorf("token for a disabled user: got %v", err)
 	}
-	if _, err := run(t, "users", "disable", "admin@connectorhub.local", "--data", data); err == nil || !strings.Contains(err.Error(), "bootstrap") {
-		t.Errorf("disabling the bootstrap administrator: got %v", err)
+	if _, err := run(t, "users", "disable", "admin@connectorhub.local", "--data", data); err == nil || !strings.Contains(err.Error(), "last enabled System Administrator") {
+		t.Errorf("disabling the bootstrap administrator, the only one: got %v", err)
 	}
 	if _, err := run(t, "users", "disable", "nobody@example.com", "--data", data); err == nil {
 		t.Error("disabling a missing user succeeded")
@@ -99,5 +101,47 @@ func TestUsersDisable(t *testing.T) {
 	mustRun(t, "users", "enable", "ada@example.com", "--data", data)
 	if tok := strings.TrimSpace(mustRun(t, "token", "--user", "ada@example.com", "--data", data)); strings.Count(tok, ".") != 2 {
 		t.Errorf("token after enable: %q", tok)
+	}
+}
+
+// TestLastAdministrator: the commands are the operator's, yet they never disable or demote the
+// last enabled System Administrator, nor the bootstrap one.
+func TestLastAdministrator(t *testing.T) {
+	data := t.TempDir()
+	const bootstrap = "admin@connectorhub.local"
+	for _, tt := range []struct {
+		args []string
+		want string // in the error; "" for success
+	}{
+		{[]string{"users", "remove-role", bootstrap, "System Administrator"}, "last enabled System Administrator"},
+		{[]string{"users", "disable", bootstrap}, "last enabled System Administrator"},
+		{[]string{"users", "create", "grace@example.com", "--role", "System Administrator"}, ""},
+		{[]string{"users", "remove-role", bootstrap, "System Administrator"}, "bootstrap System Administrator"},
+		{[]string{"users", "disable", bootstrap}, "bootstrap System Administrator"},
+		// Through a team: a team's role and its members count.
+		{[]string{"teams", "create", "Admins", "--role", "System Administrator"}, ""},
+		{[]string{"teams", "add-member", "Admins", "grace@example.com"}, ""},
+		{[]string{"users", "remove-role", "grace@example.com", "System Administrator"}, ""},
+		{[]string{"users", "disable", "grace@example.com"}, ""},
+		{[]string{"users", "enable", "grace@example.com"}, ""},
+		{[]string{"teams", "remove-member", "Admins", "grace@example.com"}, ""},
+	} {
+		out, err := run(t, append(tt.args, "--data", data)...)
+		if tt.want == "" && err != nil {
+			t.Errorf("%v: %v\n%s", tt.args, err, out)
+		} else if tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%v: got %v (%s), want an error saying %q", tt.args, err, out, tt.want)
+		}
+	}
+	var users []struct {
+		Email    string
+		Disabled bool
+		Roles    []string
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "users", "list", "-o", "json", "--data", data)), &users); err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 2 || users[0].Email != bootstrap || users[0].Disabled || strings.Join(users[0].Roles, ",") != "System Administrator" {
+		t.Errorf("users afterwards: %+v", users)
 	}
 }

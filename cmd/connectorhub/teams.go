@@ -17,7 +17,9 @@ func newTeamsCmd() *cobra.Command {
 		Use:   "teams",
 		Short: "Manage teams, their members and their roles",
 		Long: `Manage the teams of the installation in --data. A team can own connectors; its members hold
-the privileges of the roles the team holds, and what is shared with the team.`,
+the privileges of the roles the team holds, and what is shared with the team.
+
+` + operatorHelp,
 	}
 	cmd.PersistentFlags().StringVar(&dataDir, "data", "./connectorhub-data", "directory of the installation")
 	cmd.AddCommand(newTeamsListCmd(&dataDir), newTeamsCreateCmd(&dataDir),
@@ -55,22 +57,21 @@ func newTeamsListCmd(dataDir *string) *cobra.Command {
 func newTeamsCreateCmd(dataDir *string) *cobra.Command {
 	var roles []string
 	cmd := &cobra.Command{
-		Use:     "create NAME",
-		Short:   "Create a team and print its id",
+		Use:   "create NAME",
+		Short: "Create a team and print its id",
+		Long: `Create a team in the root business unit, with the roles given, and print its id. Its name is
+checked as the Web API checks it: not empty, at most 160 characters, unique regardless of case.`,
 		Example: `  connectorhub teams create "Connector Makers" --role "Environment Maker"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
 			ctx := cmd.Context()
-			if _, err := db.FindTeamByName(ctx, args[0]); err == nil {
-				return fmt.Errorf("a team named %q exists", args[0])
-			}
 			ids, err := roleIDs(ctx, db, roles)
 			if err != nil {
 				return err
 			}
 			t := &connectorhub.Team{Name: args[0]}
 			if err := db.CreateTeam(ctx, t); err != nil {
-				return err
+				return cliError(err)
 			}
 			for _, id := range ids {
 				if err := db.AssignTeamRole(ctx, t.ID, id); err != nil {
@@ -107,9 +108,9 @@ func newTeamsMemberCmd(dataDir *string, add bool) *cobra.Command {
 				return fmt.Errorf("no user with the e-mail address %s", args[1])
 			}
 			if add {
-				return db.AddTeamMember(ctx, t.ID, u.ID)
+				return cliError(db.AddTeamMember(ctx, t.ID, u.ID))
 			}
-			return db.RemoveTeamMember(ctx, t.ID, u.ID)
+			return cliError(db.RemoveTeamMember(ctx, t.ID, u.ID))
 		}),
 	}
 }

@@ -21,13 +21,22 @@ func newUsersCmd() *cobra.Command {
 and whether they may sign in.
 
 Roles: "System Administrator", "System Customizer", "Environment Maker", "Basic User"
-(docs/security.md lists what each grants), and the custom roles of connectorhub roles list.`,
+(docs/security.md lists what each grants), and the custom roles of connectorhub roles list.
+
+` + operatorHelp,
 	}
 	cmd.PersistentFlags().StringVar(&dataDir, "data", "./connectorhub-data", "directory of the installation")
 	cmd.AddCommand(newUsersListCmd(&dataDir), newUsersCreateCmd(&dataDir), newUsersRoleCmd(&dataDir, true), newUsersRoleCmd(&dataDir, false),
 		newUsersDisableCmd(&dataDir, true), newUsersDisableCmd(&dataDir, false))
 	return cmd
 }
+
+// operatorHelp says, in the help of the users, teams and roles commands, which rules bind them.
+const operatorHelp = `These commands act as the installation's operator, on its data directory: whoever can write
+it is the local root. They are not bound by the rules that limit Web API callers (to give only
+privileges one holds, to act only on principals no stronger than oneself), with one exception:
+no command disables the last enabled System Administrator, or the bootstrap one
+(admin@connectorhub.local, the way back in), or takes the System Administrator role from them.`
 
 func newUsersListCmd(dataDir *string) *cobra.Command {
 	out := outputFlag("table")
@@ -131,9 +140,9 @@ func newUsersRoleCmd(dataDir *string, add bool) *cobra.Command {
 				return err
 			}
 			if add {
-				return db.AssignRole(ctx, u.ID, ids[0])
+				return cliError(db.AssignRole(ctx, u.ID, ids[0]))
 			}
-			return db.RemoveRole(ctx, u.ID, ids[0])
+			return cliError(db.RemoveRole(ctx, u.ID, ids[0]))
 		}),
 	}
 }
@@ -148,8 +157,8 @@ func newUsersDisableCmd(dataDir *string, disable bool) *cobra.Command {
 		Use:   verb + " EMAIL",
 		Short: short,
 		Long: short + `. The server refuses a disabled user's tokens, and
-impersonation of it, with 401, from the next request on. The bootstrap System Administrator
-cannot be disabled.`,
+impersonation of it, with 401, from the next request on. The bootstrap System Administrator,
+and the last enabled one, cannot be disabled.`,
 		Example: "  connectorhub users " + verb + " ada@example.com",
 		Args:    cobra.ExactArgs(1),
 		RunE: withAdmin(dataDir, func(ctx context.Context, cmd *cobra.Command, db *sqlite.DB, args []string) error {

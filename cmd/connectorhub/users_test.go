@@ -60,6 +60,16 @@ func TestUsersAndTeams(t *testing.T) {
 	mustRun(t, "users", "remove-role", "ada@example.com", "Environment Maker", "--data", data)
 
 	mustRun(t, "teams", "create", "Makers", "--role", "Environment Maker", "--data", data)
+	// One checked path with the Web API: names are required, within 160 characters, unique.
+	for _, tt := range []struct{ name, want string }{
+		{"makers", "already exists"},
+		{" ", "required"},
+		{strings.Repeat("x", 161), "maximum allowed length"},
+	} {
+		if _, err := run(t, "teams", "create", tt.name, "--data", data); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("teams create %q: got %v, want an error saying %q", tt.name, err, tt.want)
+		}
+	}
 	mustRun(t, "teams", "add-member", "makers", "ada@example.com", "--data", data)
 	mustRun(t, "teams", "add-role", "Makers", "System Customizer", "--data", data)
 	var teams []struct {
