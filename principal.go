@@ -45,6 +45,13 @@ type SystemUser struct {
 	CreatedOn      time.Time
 	// Disabled users keep their records but cannot sign in or be impersonated (isdisabled).
 	Disabled bool
+	// Issuer is the OIDC issuer (iss) that AADObjectID belongs to: a user is (Issuer, oid), so
+	// another trusted issuer cannot name it by the same oid. "" when not bound to one yet.
+	// omitzero: listings that do not read it (users list -o json) stay as they were.
+	Issuer string `json:",omitzero"`
+	// TokensValidAfter is when the user's tokens were last revoked: tokens issued (iat) before
+	// it are refused. Zero when never revoked.
+	TokensValidAfter time.Time `json:",omitzero"`
 }
 
 // BusinessUnit is a row of the businessunit table.
@@ -81,13 +88,21 @@ type PrincipalService interface {
 	CreateSystemUser(ctx context.Context, u *SystemUser) error
 	// FindTeamByID returns the team; ECodeNotFound if there is none.
 	FindTeamByID(ctx context.Context, id string) (*Team, error)
-	// CreateTeam adds a team (in the root business unit when BusinessUnitID is "");
-	// ECodeDuplicateKey if the id is taken.
+	// CreateTeam adds a team checked by NewTeam (in the root business unit when
+	// BusinessUnitID is ""); ECodeDuplicateKey if the id or the name (any case) is taken.
 	CreateTeam(ctx context.Context, t *Team) error
 	// FindBusinessUnitByID returns the business unit; ECodeNotFound if there is none.
 	FindBusinessUnitByID(ctx context.Context, id string) (*BusinessUnit, error)
-	// FindSystemUserByObjectID returns the user with that Entra object id; ECodeNotFound if none.
-	FindSystemUserByObjectID(ctx context.Context, oid string) (*SystemUser, error)
+	// FindSystemUserByObjectID returns the user with that Entra object id from that issuer (""
+	// for a user bound to no issuer yet); ECodeNotFound if none.
+	FindSystemUserByObjectID(ctx context.Context, issuer, oid string) (*SystemUser, error)
+	// BindSystemUserIssuer binds a user bound to no issuer yet to issuer; ECodeNotFound if there
+	// is no such user or it is bound already.
+	BindSystemUserIssuer(ctx context.Context, userID, issuer string) error
+	// RevokeSystemUserTokens refuses from now on the user's tokens issued before at, rounded up
+	// to a whole second (the precision of iat); it never moves an earlier revocation back.
+	// ECodeNotFound if there is no such user.
+	RevokeSystemUserTokens(ctx context.Context, userID string, at time.Time) error
 	// FindSystemUserByEmail returns the user with that e-mail address; ECodeNotFound if none.
 	FindSystemUserByEmail(ctx context.Context, email string) (*SystemUser, error)
 	// FindRoleByName returns a role by name, case-insensitive; ECodeNotFound if none.
@@ -110,9 +125,11 @@ type PrincipalService interface {
 	ListTeams(ctx context.Context) ([]TeamInfo, error)
 	// FindTeamByName returns a team by name, case-insensitive; ECodeNotFound if none.
 	FindTeamByName(ctx context.Context, name string) (*Team, error)
-	// RemoveRole takes a role from a user.
+	// RemoveRole takes a role from a user. Like every write of PrincipalService it serves the
+	// operator and checks no caller, but ECodeInvalidArgument when it would demote the last or
+	// the bootstrap System Administrator (RequireAdministrators).
 	RemoveRole(ctx context.Context, userID, roleID string) error
-	// RemoveTeamMember takes a user out of a team.
+	// RemoveTeamMember takes a user out of a team; errors as RemoveRole.
 	RemoveTeamMember(ctx context.Context, teamID, userID string) error
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	connectorhub "github.com/connectorhub/connectorhub"
 )
@@ -16,6 +17,11 @@ type Authenticator struct {
 	// AutoProvision, when not "", is the role given to a user of an external issuer who has no
 	// systemuser yet; otherwise such a user is refused.
 	AutoProvision string
+	// DefaultIssuer is the OIDC issuer that users with an Entra object id but no issuer belong
+	// to (users from before issuers were recorded, or created with an oid alone): it binds
+	// them on their first sign-in, and names the directory of CallerObjectId for local callers.
+	// "" binds no one: such users are refused, as another issuer could mint their oid.
+	DefaultIssuer string
 	// Authority is the authorization URI clients are sent to (WWW-Authenticate), and Audience
 	// the resource they ask a token for.
 	Authority string
@@ -53,35 +59,74 @@ func (a *Authenticator) Authenticate(r *http.Request) (*connectorhub.Principal, 
 	if err != nil {
 		return nil, err
 	}
-	return a.impersonate(ctx, r, p)
+	return a.impersonate(ctx, r, claims, p)
 }
 
 // principal finds, or provisions, the systemuser of a verified token.
 func (a *Authenticator) principal(ctx context.Context, c *Claims) (*connectorhub.Principal, error) {
+	var u *connectorhub.SystemUser
+	var err error
 	if c.Local {
-		u, err := a.Users.FindSystemUserByID(ctx, c.Subject)
-		if isNotFound(err) {
-			return nil, notMember()
-		}
-		if err != nil {
-			return nil, err
-		}
-		return a.load(ctx, u)
+		u, err = a.Users.FindSystemUserByID(ctx, c.Subject)
+	} else {
+		u, err = a.external(ctx, c)
 	}
-	if c.ObjectID == "" {
-		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The bearer token has no oid claim to identify the user.")
-	}
-	u, err := a.Users.FindSystemUserByObjectID(ctx, c.ObjectID)
 	if isNotFound(err) {
-		if a.AutoProvision == "" {
-			return nil, notMember()
-		}
-		u, err = a.provision(ctx, c)
+		return nil, notMember()
 	}
 	if err != nil {
 		return nil, err
 	}
+	if err := a.checkRevoked(u, c); err != nil {
+		return nil, err
+	}
 	return a.load(ctx, u)
+}
+
+// external finds the systemuser of an OIDC token by (iss, oid), binding a user with no issuer
+// yet when the token comes from DefaultIssuer, or provisions it; ECodeNotFound if none.
+func (a *Authenticator) external(ctx context.Context, c *Claims) (*connectorhub.SystemUser, error) {
+	if c.ObjectID == "" {
+		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The bearer token has no oid claim to identify the user.")
+	}
+	u, err := a.Users.FindSystemUserByObjectID(ctx, c.Issuer, c.ObjectID)
+	if isNotFound(err) && c.Issuer != "" && c.Issuer == a.DefaultIssuer {
+		u, err = a.bind(ctx, c)
+	}
+	if isNotFound(err) && a.AutoProvision != "" {
+		u, err = a.provision(ctx, c)
+	}
+	return u, err
+}
+
+// bind binds the user with the token's oid and no issuer yet to the token's issuer.
+func (a *Authenticator) bind(ctx context.Context, c *Claims) (*connectorhub.SystemUser, error) {
+	u, err := a.Users.FindSystemUserByObjectID(ctx, "", c.ObjectID)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Users.BindSystemUserIssuer(ctx, u.ID, c.Issuer); isNotFound(err) {
+		// Bound meanwhile, by a first request of the same user at once or to another issuer.
+		return a.Users.FindSystemUserByObjectID(ctx, c.Issuer, c.ObjectID)
+	} else if err != nil {
+		return nil, err
+	}
+	u.Issuer = c.Issuer
+	return u, nil
+}
+
+// checkRevoked refuses a token issued before the user's tokens were revoked. A token without
+// iat cannot show it is newer, so it is refused too once the user has revoked tokens.
+func (a *Authenticator) checkRevoked(u *connectorhub.SystemUser, c *Claims) error {
+	if u.TokensValidAfter.IsZero() || !c.IssuedAt.Before(u.TokensValidAfter) {
+		return nil
+	}
+	issued := "at an unknown time (no iat claim)"
+	if !c.IssuedAt.IsZero() {
+		issued = "at " + c.IssuedAt.UTC().Format(time.RFC3339)
+	}
+	return connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The bearer token was refused: it was issued %s, before the tokens of the user with SystemUserId=%s were revoked (tokens issued from %s on are valid). Get a new token.%s",
+		issued, u.ID, u.TokensValidAfter.UTC().Format(time.RFC3339), a.Hint)
 }
 
 // load returns an enabled user as a caller. A disabled user is refused with 401, as Dataverse
@@ -103,11 +148,16 @@ func (a *Authenticator) provision(ctx context.Context, c *Claims) (*connectorhub
 	if name == "" {
 		name = c.Email
 	}
-	u := &connectorhub.SystemUser{FullName: name, Email: c.Email, AADObjectID: strings.ToLower(c.ObjectID)}
+	u := &connectorhub.SystemUser{FullName: name, Email: c.Email, AADObjectID: strings.ToLower(c.ObjectID), Issuer: c.Issuer}
 	if err := a.Users.CreateSystemUser(ctx, u); err != nil {
 		// Two first requests of the same user at once: the other one created it.
-		if existing, ferr := a.Users.FindSystemUserByObjectID(ctx, c.ObjectID); ferr == nil {
+		if existing, ferr := a.Users.FindSystemUserByObjectID(ctx, c.Issuer, c.ObjectID); ferr == nil {
 			return existing, nil
+		}
+		if connectorhub.ErrorCode(err) == connectorhub.ECodeDuplicateKey {
+			// The oid is another issuer's user's (or one bound to no issuer yet): this one
+			// is not that user, and cannot be provisioned beside it.
+			return nil, notMember()
 		}
 		return nil, err
 	}
@@ -115,8 +165,9 @@ func (a *Authenticator) provision(ctx context.Context, c *Claims) (*connectorhub
 }
 
 // impersonate switches to the user named by MSCRMCallerID (a systemuserid) or CallerObjectId
-// (an Entra object id), which needs the prvActOnBehalfOfAnotherUser privilege.
-func (a *Authenticator) impersonate(ctx context.Context, r *http.Request, p *connectorhub.Principal) (*connectorhub.Principal, error) {
+// (an Entra object id of the caller's issuer: DefaultIssuer for a local caller), which needs
+// the prvActOnBehalfOfAnotherUser privilege.
+func (a *Authenticator) impersonate(ctx context.Context, r *http.Request, c *Claims, p *connectorhub.Principal) (*connectorhub.Principal, error) {
 	byID, byOID := r.Header.Get("MSCRMCallerID"), r.Header.Get("CallerObjectId")
 	if byID == "" && byOID == "" {
 		return p, nil
@@ -126,7 +177,7 @@ func (a *Authenticator) impersonate(ctx context.Context, r *http.Request, p *con
 	}
 	id := byID
 	if id == "" {
-		u, err := a.Users.FindSystemUserByObjectID(ctx, byOID)
+		u, err := a.findByCallerObjectID(ctx, c, byOID)
 		if err != nil {
 			return nil, connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "CallerObjectId %s names no user of this organization.", byOID)
 		}
@@ -144,6 +195,23 @@ func (a *Authenticator) impersonate(ctx context.Context, r *http.Request, p *con
 		return nil, err
 	}
 	return a.load(ctx, target)
+}
+
+// findByCallerObjectID finds the user that CallerObjectId names in the caller's issuer. Users
+// bound to no issuer yet belong to DefaultIssuer, as at sign-in, but are not bound here: only
+// their own sign-in binds them.
+func (a *Authenticator) findByCallerObjectID(ctx context.Context, c *Claims, oid string) (*connectorhub.SystemUser, error) {
+	issuer := c.Issuer
+	if c.Local {
+		issuer = a.DefaultIssuer
+	}
+	if issuer != "" {
+		u, err := a.Users.FindSystemUserByObjectID(ctx, issuer, oid)
+		if !isNotFound(err) || issuer != a.DefaultIssuer {
+			return u, err
+		}
+	}
+	return a.Users.FindSystemUserByObjectID(ctx, "", oid)
 }
 
 func notMember() error {

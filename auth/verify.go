@@ -14,8 +14,13 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// Leeway is the clock skew allowed on exp and nbf.
+// Leeway is the clock skew allowed on exp, nbf and iat.
 const Leeway = 2 * time.Minute
+
+// DefaultMaxLocalLifetime is the longest a local token may be valid (exp - iat) unless the
+// Verifier is told otherwise (serve --max-token-lifetime): a working day, so that a leaked
+// token does not open the door for long; CI jobs mint a token per run.
+const DefaultMaxLocalLifetime = 24 * time.Hour
 
 // asymmetric is the allow-list of signing algorithms: never "none", never HMAC, so a public
 // key can never be used as a shared secret (algorithm confusion).
@@ -27,8 +32,9 @@ type Claims struct {
 	Subject  string
 	ObjectID string // oid: the Entra object id of the user or application
 	Name     string
-	Email    string // preferred_username, upn or email
-	Local    bool   // issued by the local issuer: Subject is a systemuserid
+	Email    string    // preferred_username, upn or email
+	Local    bool      // issued by the local issuer: Subject is a systemuserid
+	IssuedAt time.Time // iat; zero when the token has none (OIDC tokens only: local ones need it)
 }
 
 // tokenClaims is the JSON of the claims read.
@@ -52,6 +58,9 @@ type issuer struct {
 // Verifier checks bearer tokens against an allow-list of issuers.
 type Verifier struct {
 	issuers map[string]*issuer
+	// MaxLocalLifetime is the longest exp - iat of a local token; DefaultMaxLocalLifetime when
+	// 0. Set it before the first Verify.
+	MaxLocalLifetime time.Duration
 }
 
 // NewVerifier returns a Verifier that trusts no issuer yet.
@@ -128,7 +137,8 @@ func discover(ctx context.Context, client *http.Client, issuerURL string) (strin
 var ErrInvalidToken = errors.New("invalid token")
 
 // Verify checks a token's signature (with the keys of its issuer, which must be trusted),
-// algorithm, exp and nbf (with Leeway), iss and aud, and returns its claims.
+// algorithm, exp, nbf and iat (with Leeway), iss and aud, and for a local token its lifetime,
+// and returns its claims.
 func (v *Verifier) Verify(token string) (*Claims, error) {
 	// The issuer picks the keys, so it is read first, unverified; the verification below
 	// checks it again against the keys it chose.
@@ -146,12 +156,22 @@ func (v *Verifier) Verify(token string) (*Claims, error) {
 		jwt.WithIssuer(iss.name),
 		jwt.WithAudience(iss.audience),
 		jwt.WithExpirationRequired(),
+		// iat in the future is refused: it would dodge revocation and the lifetime check.
+		jwt.WithIssuedAt(),
 		jwt.WithLeeway(Leeway),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
 	c := &Claims{Issuer: claims.Issuer, Subject: claims.Subject, ObjectID: claims.OID, Name: claims.Name, Local: iss.name == LocalIssuer}
+	if claims.IssuedAt != nil {
+		c.IssuedAt = claims.IssuedAt.Time
+	}
+	if c.Local {
+		if err := v.checkLocalLifetime(&claims); err != nil {
+			return nil, err
+		}
+	}
 	for _, e := range []string{claims.PreferredUsername, claims.UPN, claims.Email} {
 		if e != "" {
 			c.Email = e
@@ -159,6 +179,22 @@ func (v *Verifier) Verify(token string) (*Claims, error) {
 		}
 	}
 	return c, nil
+}
+
+// checkLocalLifetime refuses a local token valid for longer than the maximum, whoever signed
+// it: the maximum holds even for tokens not minted by `connectorhub token`.
+func (v *Verifier) checkLocalLifetime(c *tokenClaims) error {
+	if c.IssuedAt == nil {
+		return fmt.Errorf("%w: a local token needs an iat claim", ErrInvalidToken)
+	}
+	maxLife := v.MaxLocalLifetime
+	if maxLife <= 0 {
+		maxLife = DefaultMaxLocalLifetime
+	}
+	if life := c.ExpiresAt.Sub(c.IssuedAt.Time); life > maxLife {
+		return fmt.Errorf("%w: the token is valid for %s, longer than the maximum of %s for local tokens", ErrInvalidToken, life, maxLife)
+	}
+	return nil
 }
 
 // Issuers lists the trusted issuers.

@@ -130,6 +130,7 @@ func TestVerifyOIDC(t *testing.T) {
 		{"Forged", sign(t, jwt.SigningMethodRS256, "k1", other, claims(p.srv.URL, nil)), false},
 		{"Expired", sign(t, jwt.SigningMethodRS256, "k1", p.key("k1"), claims(p.srv.URL, func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Hour).Unix() })), false},
 		{"NoExpiry", sign(t, jwt.SigningMethodRS256, "k1", p.key("k1"), claims(p.srv.URL, func(c jwt.MapClaims) { delete(c, "exp") })), false},
+		{"IssuedInTheFuture", sign(t, jwt.SigningMethodRS256, "k1", p.key("k1"), claims(p.srv.URL, func(c jwt.MapClaims) { c["iat"] = time.Now().Add(time.Hour).Unix() })), false},
 		{"NotYetValid", sign(t, jwt.SigningMethodRS256, "k1", p.key("k1"), claims(p.srv.URL, func(c jwt.MapClaims) { c["nbf"] = time.Now().Add(time.Hour).Unix() })), false},
 		{"WrongAudience", sign(t, jwt.SigningMethodRS256, "k1", p.key("k1"), claims(p.srv.URL, func(c jwt.MapClaims) { c["aud"] = "https://other.example.com" })), false},
 		{"WrongIssuer", sign(t, jwt.SigningMethodRS256, "k1", p.key("k1"), claims("https://evil.example.com", nil)), false},
@@ -209,6 +210,10 @@ func TestLocalIssuer(t *testing.T) {
 	expired, _ := iss.Token("22222222-2222-2222-2222-222222222222", -time.Hour)
 	if _, err := v.Verify(expired); err == nil {
 		t.Error("an expired local token was accepted")
+	}
+	long, _ := iss.Token("22222222-2222-2222-2222-222222222222", auth.DefaultMaxLocalLifetime+time.Hour)
+	if _, err := v.Verify(long); err == nil || !strings.Contains(err.Error(), "longer than the maximum") {
+		t.Errorf("a local token longer than the maximum: got %v", err)
 	}
 	other, _ := auth.LoadOrCreateIssuer(t.TempDir())
 	forged, _ := other.Token("22222222-2222-2222-2222-222222222222", time.Hour)

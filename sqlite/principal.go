@@ -71,16 +71,20 @@ func (db *DB) Organization(ctx context.Context) (*connectorhub.Organization, err
 // FindSystemUserByID returns the user; ECodeNotFound if there is none.
 func (db *DB) FindSystemUserByID(ctx context.Context, id string) (*connectorhub.SystemUser, error) {
 	var u connectorhub.SystemUser
-	var email, oid sql.NullString
+	var email, oid, issuer sql.NullString
 	var created int64
-	err := db.read.QueryRowContext(ctx, `SELECT systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon, isdisabled FROM systemusers WHERE systemuserid = ?`, id).
-		Scan(&u.ID, &u.FullName, &email, &oid, &u.BusinessUnitID, &created, &u.Disabled)
+	var validAfter sql.NullInt64
+	err := db.auth.QueryRowContext(ctx, `SELECT systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon, isdisabled, objectidissuer, tokensvalidafter FROM systemusers WHERE systemuserid = ?`, id).
+		Scan(&u.ID, &u.FullName, &email, &oid, &u.BusinessUnitID, &created, &u.Disabled, &issuer, &validAfter)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "systemuser With Id = %s Does Not Exist", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("find systemuser %s: %w", id, err)
 	}
-	u.Email, u.AADObjectID, u.CreatedOn = email.String, oid.String, time.Unix(created, 0).UTC()
+	u.Email, u.AADObjectID, u.CreatedOn, u.Issuer = email.String, oid.String, time.Unix(created, 0).UTC(), issuer.String
+	if validAfter.Valid {
+		u.TokensValidAfter = time.Unix(validAfter.Int64, 0).UTC()
+	}
 	return &u, nil
 }
 
@@ -94,8 +98,11 @@ func (db *DB) CreateSystemUser(ctx context.Context, u *connectorhub.SystemUser) 
 			return err
 		}
 		u.CreatedOn = db.now()
-		_, err := tx.ExecContext(ctx, `INSERT INTO systemusers (systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon) VALUES (?, ?, ?, ?, ?, ?)`,
-			u.ID, u.FullName, nullString(u.Email), nullString(u.AADObjectID), u.BusinessUnitID, u.CreatedOn.Unix())
+		if u.Issuer != "" && u.AADObjectID == "" {
+			return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "A systemuser bound to the issuer %s needs an Entra object id.", u.Issuer)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO systemusers (systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon, objectidissuer) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, u.FullName, nullString(u.Email), nullString(u.AADObjectID), u.BusinessUnitID, u.CreatedOn.Unix(), nullString(u.Issuer))
 		if constraintCode(err) != 0 {
 			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A systemuser with id %s or Entra object id %s already exists.", u.ID, u.AADObjectID)
 		}
@@ -115,21 +122,10 @@ func (db *DB) FindTeamByID(ctx context.Context, id string) (*connectorhub.Team, 
 	return &t, nil
 }
 
-// CreateTeam adds a team (in the root business unit when BusinessUnitID is "").
+// CreateTeam adds a team (in the root business unit when BusinessUnitID is ""), checked as
+// AddTeam checks it, without a caller: it serves the local `connectorhub teams create`.
 func (db *DB) CreateTeam(ctx context.Context, t *connectorhub.Team) error {
-	return db.transact(ctx, func(tx *sql.Tx) error {
-		if t.ID == "" {
-			t.ID = connectorhub.NewGUID()
-		}
-		if err := defaultBusinessUnit(ctx, tx, &t.BusinessUnitID); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO teams (teamid, name, businessunitid) VALUES (?, ?, ?)`, t.ID, t.Name, t.BusinessUnitID)
-		if constraintCode(err) != 0 {
-			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A team with id %s already exists.", t.ID)
-		}
-		return err
-	})
+	return db.transact(ctx, func(tx *sql.Tx) error { return insertTeam(ctx, tx, t) })
 }
 
 // FindBusinessUnitByID returns the business unit; ECodeNotFound if there is none.

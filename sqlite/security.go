@@ -111,9 +111,53 @@ func (db *DB) AddTeamMember(ctx context.Context, teamID, userID string) error {
 	})
 }
 
-// FindSystemUserByObjectID returns the user whose azureactivedirectoryobjectid is oid.
-func (db *DB) FindSystemUserByObjectID(ctx context.Context, oid string) (*connectorhub.SystemUser, error) {
-	return db.findUserBy(ctx, "azureactivedirectoryobjectid = ?", strings.ToLower(oid))
+// FindSystemUserByObjectID returns the user whose azureactivedirectoryobjectid is oid and
+// whose objectidissuer is issuer ("" for NULL: a user bound to no issuer yet).
+func (db *DB) FindSystemUserByObjectID(ctx context.Context, issuer, oid string) (*connectorhub.SystemUser, error) {
+	if issuer == "" {
+		return db.findUserBy(ctx, "objectidissuer IS NULL AND azureactivedirectoryobjectid = ?", strings.ToLower(oid))
+	}
+	return db.findUserBy(ctx, "objectidissuer = ? AND azureactivedirectoryobjectid = ?", issuer, strings.ToLower(oid))
+}
+
+// BindSystemUserIssuer sets the objectidissuer of a user that has an oid and no issuer yet.
+func (db *DB) BindSystemUserIssuer(ctx context.Context, userID, issuer string) error {
+	if issuer == "" {
+		return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "A systemuser cannot be bound to an empty issuer.")
+	}
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE systemusers SET objectidissuer = ? WHERE systemuserid = ? AND objectidissuer IS NULL AND azureactivedirectoryobjectid IS NOT NULL`, issuer, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return connectorhub.Errorf(connectorhub.ECodeNotFound, "systemuser With Id = %s and an Entra object id bound to no issuer Does Not Exist", userID)
+		}
+		return nil
+	})
+}
+
+// RevokeSystemUserTokens sets tokensvalidafter to at, rounded up to a whole second, unless it
+// is later already.
+func (db *DB) RevokeSystemUserTokens(ctx context.Context, userID string, at time.Time) error {
+	secs := at.Unix()
+	if at.After(time.Unix(secs, 0)) {
+		secs++ // a token of the same second may predate the revocation: refuse it too
+	}
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE systemusers SET tokensvalidafter = MAX(COALESCE(tokensvalidafter, 0), ?) WHERE systemuserid = ?`, secs, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return connectorhub.Errorf(connectorhub.ECodeNotFound, "systemuser With Id = %s Does Not Exist", userID)
+		}
+		return nil
+	})
 }
 
 // FindSystemUserByEmail returns the user whose internalemailaddress is email (case-insensitive).
@@ -121,11 +165,17 @@ func (db *DB) FindSystemUserByEmail(ctx context.Context, email string) (*connect
 	return db.findUserBy(ctx, "internalemailaddress = ? COLLATE NOCASE", email)
 }
 
-func (db *DB) findUserBy(ctx context.Context, cond, arg string) (*connectorhub.SystemUser, error) {
+func (db *DB) findUserBy(ctx context.Context, cond string, args ...string) (*connectorhub.SystemUser, error) {
 	var id string
-	err := db.read.QueryRowContext(ctx, `SELECT systemuserid FROM systemusers WHERE `+cond+` ORDER BY createdon LIMIT 1`, arg).Scan(&id)
+	params := make([]any, len(args))
+	described := cond
+	for i, a := range args {
+		params[i] = a
+		described = strings.Replace(described, "?", a, 1)
+	}
+	err := db.auth.QueryRowContext(ctx, `SELECT systemuserid FROM systemusers WHERE `+cond+` ORDER BY createdon LIMIT 1`, params...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "systemuser With %s Does Not Exist", strings.Replace(cond, "?", arg, 1))
+		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "systemuser With %s Does Not Exist", described)
 	} else if err != nil {
 		return nil, err
 	}
@@ -133,7 +183,8 @@ func (db *DB) findUserBy(ctx context.Context, cond, arg string) (*connectorhub.S
 }
 
 // LoadPrincipal returns a user as a caller: the user's business unit (and those below it),
-// teams, and the privileges of the roles the user and those teams hold.
+// teams, and the privileges of the roles the user and those teams hold. It reads through the
+// pool of its own that authentication has, as do the user look-ups.
 func (db *DB) LoadPrincipal(ctx context.Context, userID string) (*connectorhub.Principal, error) {
 	u, err := db.FindSystemUserByID(ctx, userID)
 	if err != nil {
@@ -148,7 +199,7 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID string) (*connectorhub.P
 		SELECT id FROM below ORDER BY id`, u.BusinessUnitID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT prvcreate, prvread, prvwrite, prvdelete, prvassign, prvshare, prvactonbehalf FROM roles
+	rows, err := db.auth.QueryContext(ctx, `SELECT prvcreate, prvread, prvwrite, prvdelete, prvassign, prvshare, prvactonbehalf FROM roles
 		WHERE roleid IN (SELECT roleid FROM systemuserroles WHERE systemuserid = ?
 			UNION SELECT roleid FROM teamroles WHERE teamid IN (SELECT teamid FROM teammembership WHERE systemuserid = ?))`, u.ID, u.ID)
 	if err != nil {
@@ -167,7 +218,7 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID string) (*connectorhub.P
 }
 
 func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	rows, err := db.auth.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -252,18 +303,24 @@ func (db *DB) FindTeamByName(ctx context.Context, name string) (*connectorhub.Te
 	return db.FindTeamByID(ctx, id)
 }
 
-// RemoveRole takes a role from a user; removing one it does not hold changes nothing.
+// RemoveRole takes a role from a user; removing one it does not hold changes nothing. It
+// acts for the installation's operator, without a caller to check, but keeps an enabled
+// System Administrator (connectorhub.RequireAdministrators) as every path does.
 func (db *DB) RemoveRole(ctx context.Context, userID, roleID string) error {
 	return db.transact(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM systemuserroles WHERE systemuserid = ? AND roleid = ?`, userID, roleID)
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM systemuserroles WHERE systemuserid = ? AND roleid = ?`, userID, roleID); err != nil {
+			return err
+		}
+		return keepAdministrators(ctx, tx)
 	})
 }
 
-// RemoveTeamMember takes a user out of a team.
+// RemoveTeamMember takes a user out of a team, for the operator as RemoveRole does.
 func (db *DB) RemoveTeamMember(ctx context.Context, teamID, userID string) error {
 	return db.transact(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM teammembership WHERE teamid = ? AND systemuserid = ?`, teamID, userID)
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM teammembership WHERE teamid = ? AND systemuserid = ?`, teamID, userID); err != nil {
+			return err
+		}
+		return keepAdministrators(ctx, tx)
 	})
 }

@@ -37,7 +37,7 @@ func testSecurity(t *testing.T, s Store, ctx context.Context) {
 	for _, find := range []func() (*connectorhub.SystemUser, error){
 		func() (*connectorhub.SystemUser, error) { return s.FindSystemUserByEmail(ctx, "NOBODY@example.com") },
 		func() (*connectorhub.SystemUser, error) {
-			return s.FindSystemUserByObjectID(ctx, "33333333-3333-3333-3333-333333333333")
+			return s.FindSystemUserByObjectID(ctx, "", "33333333-3333-3333-3333-333333333333")
 		},
 	} {
 		if got, err := find(); err != nil || got.ID != u.ID {

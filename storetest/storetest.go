@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(tb testing.TB) Store) {
 	}
 	tests = append(tests, queryTests...)
 	tests = append(tests, identityTests...)
+	tests = append(tests, authTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := open(t)

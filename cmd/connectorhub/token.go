@@ -20,6 +20,8 @@ func newTokenCmd() *cobra.Command {
 		email   string
 		roles   []string
 		ttl     time.Duration
+		maxLife time.Duration
+		revoke  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "token",
@@ -31,14 +33,36 @@ e-mail address is created when absent, with the roles given (Basic User when non
 --role none for no role at all); the roles given are added to an existing user. The server may be
 running: the database is shared safely.
 
+--ttl may not exceed --max-token-lifetime (24h unless the server was given another
+serve --max-token-lifetime: give the same here); the server refuses longer local tokens.
+
+--revoke prints no token: it revokes every token of the user (--user, or the bootstrap
+administrator) issued until now, local or from an OIDC issuer; the server refuses them from its
+next request on. Tokens made afterwards are valid.
+
 Roles: "System Administrator", "System Customizer", "Environment Maker", "Basic User".`,
 		Example: `  curl -H "Authorization: Bearer $(connectorhub token)" http://127.0.0.1:8080/api/data/v9.2/WhoAmI
   connectorhub token --user maker@example.com --role "Environment Maker" --ttl 8h
-  connectorhub token --data /var/lib/connectorhub --user auditor@example.com --role none`,
+  connectorhub token --data /var/lib/connectorhub --user auditor@example.com --role none
+  connectorhub token --revoke --user maker@example.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if revoke {
+				if len(roles) > 0 || cmd.Flags().Changed("ttl") {
+					return errors.New("--revoke makes no token: it takes --user alone")
+				}
+				u, err := revokeTokens(cmd.Context(), dataDir, email)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Tokens of %s issued before %s are refused.\n", u.Email, u.TokensValidAfter.UTC().Format(time.RFC3339))
+				return nil
+			}
 			if ttl <= 0 {
 				return errors.New("--ttl must be positive")
+			}
+			if ttl > maxLife {
+				return fmt.Errorf("--ttl %s is longer than the maximum token lifetime %s, and the server would refuse the token; a server started with a longer serve --max-token-lifetime takes the same --max-token-lifetime here", ttl, maxLife)
 			}
 			tok, err := localToken(cmd.Context(), dataDir, email, roles, ttl)
 			if err != nil {
@@ -52,6 +76,8 @@ Roles: "System Administrator", "System Customizer", "Environment Maker", "Basic 
 	cmd.Flags().StringVar(&email, "user", "", "e-mail address of the user (default: the bootstrap System Administrator)")
 	cmd.Flags().StringArrayVar(&roles, "role", nil, `role of the user (repeatable); "none" for none`)
 	cmd.Flags().DurationVar(&ttl, "ttl", time.Hour, "how long the token is valid")
+	cmd.Flags().DurationVar(&maxLife, "max-token-lifetime", auth.DefaultMaxLocalLifetime, "the server's serve --max-token-lifetime: the longest --ttl")
+	cmd.Flags().BoolVar(&revoke, "revoke", false, "revoke the user's tokens issued until now instead of printing one")
 	return cmd
 }
 
@@ -74,7 +100,37 @@ func localToken(ctx context.Context, dataDir, email string, roles []string, ttl 
 	} else if len(roles) > 0 {
 		return "", errors.New("--role needs --user: the bootstrap administrator's roles are fixed")
 	}
+	u, err := db.FindSystemUserByID(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	// Right after --revoke, a token of the revocation's second would be refused (iat has whole
+	// seconds): wait for the next one rather than print it.
+	if wait := time.Until(u.TokensValidAfter); wait > 0 && wait <= 2*time.Second {
+		time.Sleep(wait)
+	}
 	return iss.Token(userID, ttl)
+}
+
+// revokeTokens makes the server refuse the tokens issued until now of the user with that
+// e-mail address (the bootstrap administrator for ""), and returns the user.
+func revokeTokens(ctx context.Context, dataDir, email string) (*connectorhub.SystemUser, error) {
+	db, u, err := openData(ctx, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if email != "" {
+		if u, err = db.FindSystemUserByEmail(ctx, email); connectorhub.ErrorCode(err) == connectorhub.ECodeNotFound {
+			return nil, fmt.Errorf("--user %s: no user has this e-mail address", email)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if err := db.RevokeSystemUserTokens(ctx, u.ID, time.Now()); err != nil {
+		return nil, err
+	}
+	return db.FindSystemUserByID(ctx, u.ID)
 }
 
 // ensureUser returns the user with that e-mail address, creating it when absent, and gives

@@ -1,0 +1,68 @@
+package auth
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// TestLocalLifetime: the verifier, not only `connectorhub token`, bounds a local token's
+// lifetime, so a token signed with the local key for longer is refused all the same.
+func TestLocalLifetime(t *testing.T) {
+	iss, err := LoadOrCreateIssuer(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	signed := func(iat, exp time.Time) string {
+		c := jwt.MapClaims{"iss": LocalIssuer, "aud": LocalAudience, "sub": "22222222-2222-2222-2222-222222222222", "exp": exp.Unix()}
+		if !iat.IsZero() {
+			c["iat"] = iat.Unix()
+		}
+		tok := jwt.NewWithClaims(jwt.SigningMethodES256, c)
+		tok.Header["kid"] = iss.keyID
+		s, err := tok.SignedString(iss.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	tests := []struct {
+		name    string
+		max     time.Duration // Verifier.MaxLocalLifetime; 0 for the default
+		token   string
+		wantErr bool
+	}{
+		{"Short", 0, signed(now, now.Add(time.Hour)), false},
+		{"AtDefaultMaximum", 0, signed(now, now.Add(DefaultMaxLocalLifetime)), false},
+		{"OverDefaultMaximum", 0, signed(now, now.Add(DefaultMaxLocalLifetime+time.Second)), true},
+		{"Year", 0, signed(now, now.AddDate(1, 0, 0)), true},
+		{"BackdatedIssuedAt", 0, signed(now.Add(-30*time.Hour), now.Add(time.Hour)), true},
+		{"IssuedInTheFuture", 0, signed(now.Add(time.Hour), now.Add(2*time.Hour)), true},
+		{"NoIssuedAt", 0, signed(time.Time{}, now.Add(time.Hour)), true},
+		{"UnderConfiguredMaximum", 72 * time.Hour, signed(now, now.Add(48*time.Hour)), false},
+		{"OverConfiguredMaximum", time.Hour, signed(now, now.Add(2*time.Hour)), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := NewVerifier()
+			v.TrustLocal(iss)
+			v.MaxLocalLifetime = tt.max
+			c, err := v.Verify(tt.token)
+			if !tt.wantErr {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.IssuedAt.Unix() != now.Unix() {
+					t.Errorf("iat: got %v, want %v", c.IssuedAt, now)
+				}
+				return
+			}
+			if err == nil || !errors.Is(err, ErrInvalidToken) {
+				t.Fatalf("got %+v, %v; want ErrInvalidToken", c, err)
+			}
+		})
+	}
+}
