@@ -29,6 +29,9 @@ const (
 	ECodeUnexpected      = "0x80040216" // 500: an unexpected error occurred
 	// ECodeMethodNotAllowed is ConnectorHub's choice: Dataverse documents the 405 but not its code.
 	ECodeMethodNotAllowed = "0x80060889" // 405: the method is not supported on the resource
+	// ECodeServerBusy is ConnectorHub's choice for a server-wide limit (requests in flight,
+	// large bodies in memory); Dataverse's service protection codes are per user.
+	ECodeServerBusy = "0x8004a002" // 503: the server is at capacity; Retry-After says when to retry
 )
 
 // codeStatus is the one table from Dataverse code to HTTP status.
@@ -51,6 +54,7 @@ var codeStatus = map[string]int{
 	ECodeUnauthenticated:  http.StatusUnauthorized,
 	ECodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	ECodeUnexpected:       http.StatusInternalServerError,
+	ECodeServerBusy:       http.StatusServiceUnavailable,
 }
 
 // Error is the one error type of the domain: a Dataverse error code and a message for the caller.

@@ -212,15 +212,17 @@ func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.Co
 		case err != nil:
 			return err
 		}
+		c = existing
+		// Authorisation before the preconditions: a 412 would tell a caller who may not
+		// write the record whether its guess of the version was right.
+		if err := require(ctx, tx, connectorhub.PrivWrite, c); err != nil {
+			return err
+		}
 		if pre.MustNotExist {
 			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A record with matching key values already exists.")
 		}
 		if pre.ETag != "" && pre.ETag != existing.ETag() {
 			return versionMismatch()
-		}
-		c = existing
-		if err := require(ctx, tx, connectorhub.PrivWrite, c); err != nil {
-			return err
 		}
 		if u.Owner != nil && (u.Owner.ID != c.OwnerID || u.Owner.Type != c.OwnerType) {
 			if err := require(ctx, tx, connectorhub.PrivAssign, c); err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"sync"
 	"time"
@@ -29,6 +30,9 @@ type DB struct {
 	path  string
 	write *sql.DB // one connection: SQLite has one writer, and queuing here beats SQLITE_BUSY
 	read  *sql.DB
+	// auth is a pool of its own for reading callers (users, roles, teams) on every request, so
+	// that data reads, however many and slow, cannot starve authentication.
+	auth *sql.DB
 
 	// Now is the clock for createdon and modifiedon; tests replace it.
 	Now func() time.Time
@@ -47,6 +51,13 @@ func (db *DB) Open() (err error) {
 	if db.path == "" {
 		return errors.New("sqlite: database path required")
 	}
+	// The file is created readable by its owner only; SQLite gives its -wal and -shm files the
+	// database file's permissions.
+	if f, err := os.OpenFile(db.path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("sqlite: create %s: %w", db.path, err)
+	}
 	// synchronous=FULL: a write that was acknowledged is on disk, even after a power cut.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
 	dsn := "file:" + (&url.URL{Path: db.path}).EscapedPath() + "?" + pragmas
@@ -60,6 +71,11 @@ func (db *DB) Open() (err error) {
 	}
 	db.read.SetMaxOpenConns(8)
 	db.read.SetMaxIdleConns(8)
+	if db.auth, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
+		return err
+	}
+	db.auth.SetMaxOpenConns(4)
+	db.auth.SetMaxIdleConns(4)
 	if err := db.migrate(context.Background()); err != nil {
 		db.Close()
 		return fmt.Errorf("sqlite: migrate %s: %w", db.path, err)
@@ -70,7 +86,7 @@ func (db *DB) Open() (err error) {
 // Close closes the database.
 func (db *DB) Close() error {
 	var errs []error
-	for _, d := range []*sql.DB{db.read, db.write} {
+	for _, d := range []*sql.DB{db.auth, db.read, db.write} {
 		if d != nil {
 			errs = append(errs, d.Close())
 		}

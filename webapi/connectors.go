@@ -131,6 +131,10 @@ func (s *Server) createConnector(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	// The privilege first: a caller who may not create reads no body and runs no validator.
+	if err := caller(r).Require(connectorhub.PrivCreate, nil); err != nil {
+		return err
+	}
 	body, err := readBody(r)
 	if err != nil {
 		return err
@@ -139,8 +143,7 @@ func (s *Server) createConnector(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	reportStripped(w, u.ScrubSecrets())
-	if err := s.checkDefinition(u); err != nil {
+	if err := s.checkUpdate(w, r, u); err != nil {
 		return err
 	}
 	c, err := connectorhub.NewConnector("", u)
@@ -170,6 +173,9 @@ func (s *Server) upsertConnector(w http.ResponseWriter, r *request, id string) e
 	if err != nil {
 		return err
 	}
+	if err := requireWriteOrCreate(r); err != nil {
+		return err
+	}
 	body, err := readBody(r)
 	if err != nil {
 		return err
@@ -182,8 +188,7 @@ func (s *Server) upsertConnector(w http.ResponseWriter, r *request, id string) e
 }
 
 func (s *Server) writeUpsert(w http.ResponseWriter, r *request, id string, u *connectorhub.ConnectorUpdate, pre connectorhub.Precondition, q *query) error {
-	reportStripped(w, u.ScrubSecrets())
-	if err := s.checkDefinition(u); err != nil {
+	if err := s.checkUpdate(w, r, u); err != nil {
 		return err
 	}
 	c, created, err := s.Connectors.UpsertConnector(r.Context(), id, u, pre)
@@ -205,8 +210,38 @@ func (s *Server) writeUpsert(w http.ResponseWriter, r *request, id string, u *co
 	return nil
 }
 
+// checkUpdate runs the checks of a write's columns from the cheapest to the dearest: lengths
+// and choices, then secrets (which parses the parameters), then the validator (which parses
+// the definition), so that an oversized column never reaches the parsers.
+func (s *Server) checkUpdate(w http.ResponseWriter, r *request, u *connectorhub.ConnectorUpdate) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	reportStripped(w, u.ScrubSecrets())
+	return s.checkDefinition(r, u)
+}
+
+// requireWriteOrCreate refuses, before its body is read, a write by a caller who can neither
+// update connectors nor create them (an upsert may do either); the record's own check
+// follows in the store.
+func requireWriteOrCreate(r *request) error {
+	p := caller(r)
+	if p.Depth(connectorhub.PrivWrite) == connectorhub.DepthNone && p.Depth(connectorhub.PrivCreate) == connectorhub.DepthNone {
+		return p.Require(connectorhub.PrivWrite, nil)
+	}
+	return nil
+}
+
+// caller is the authenticated principal of the request.
+func caller(r *request) *connectorhub.Principal {
+	return connectorhub.PrincipalFromContext(r.Context())
+}
+
 // putConnectorProperty serves PUT connectors(id)/property with {"value": …}.
 func (s *Server) putConnectorProperty(w http.ResponseWriter, r *request, id string, col *connectorhub.Column) error {
+	if err := requireWriteOrCreate(r); err != nil {
+		return err
+	}
 	body, err := readBody(r)
 	if err != nil {
 		return err

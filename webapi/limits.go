@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -27,8 +28,9 @@ type limiter struct {
 	limits Limits
 	now    func() time.Time
 
-	mu    sync.Mutex
-	users map[string]*usage
+	mu        sync.Mutex
+	users     map[string]*usage
+	lastSweep int64 // Unix second of the last sweep of idle users
 }
 
 type usage struct {
@@ -76,6 +78,8 @@ type admission struct {
 func (l *limiter) admit(user string) admission {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := l.now().Unix()
+	l.sweep(now)
 	u := l.users[user]
 	if u == nil {
 		n := int(l.limits.Window / time.Second)
@@ -85,7 +89,6 @@ func (l *limiter) admit(user string) admission {
 		u = &usage{buckets: make([]bucket, n)}
 		l.users[user] = u
 	}
-	now := l.now().Unix()
 	requests, busy, oldest := l.totals(u, now)
 	wait := time.Duration(oldest+int64(len(u.buckets))-now) * time.Second
 	switch {
@@ -104,6 +107,25 @@ func (l *limiter) admit(user string) admission {
 	b.requests++
 	u.inFlight++
 	return admission{remaining: l.limits.Requests - requests - 1, remainingTime: l.limits.ExecutionTime - busy}
+}
+
+// sweep forgets, once a window, the users with nothing in flight and nothing counted in the
+// window, so that the limiter's memory follows the active users, not every user ever seen.
+// l.mu is held.
+func (l *limiter) sweep(now int64) {
+	window := int64(l.limits.Window / time.Second)
+	if now-l.lastSweep < max(window, 1) {
+		return
+	}
+	l.lastSweep = now
+	for name, u := range l.users {
+		if u.inFlight > 0 {
+			continue
+		}
+		if requests, busy, _ := l.totals(u, now); requests == 0 && busy == 0 {
+			delete(l.users, name)
+		}
+	}
 }
 
 // done records a finished request's execution time.
@@ -136,4 +158,23 @@ func (s *Server) limit(w http.ResponseWriter, user string, h func() error) error
 	start := time.Now()
 	defer func() { s.limiter.done(user, time.Since(start)) }()
 	return h()
+}
+
+// limitAnonymous counts a failed authentication of the request's client address, and refuses
+// it with 429 once the address passes AnonymousLimits.
+func (s *Server) limitAnonymous(w http.ResponseWriter, r *http.Request) error {
+	if s.anonymous == nil {
+		return nil
+	}
+	addr := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	a := s.anonymous.admit(addr)
+	if a.err != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(max(int((a.retryAfter+time.Second-1)/time.Second), 1)))
+		return a.err
+	}
+	s.anonymous.done(addr, 0)
+	return nil
 }

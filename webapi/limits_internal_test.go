@@ -54,3 +54,30 @@ func TestLimiter(t *testing.T) {
 		t.Fatalf("a window later: %v", a.err)
 	}
 }
+
+// TestLimiterForgetsIdleUsers: a user with nothing in flight and nothing in the window is
+// forgotten, so the limiter's memory does not grow with every user ever seen.
+func TestLimiterForgetsIdleUsers(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	l := newLimiter(Limits{Window: 60 * time.Second, Requests: 100, ExecutionTime: time.Minute, Concurrent: 10})
+	l.now = func() time.Time { return now }
+	for i := range 1000 {
+		user := "user" + itoa(i)
+		if a := l.admit(user); a.err != nil {
+			t.Fatal(a.err)
+		}
+		l.done(user, time.Millisecond)
+	}
+	if a := l.admit("busy"); a.err != nil { // still in flight when the window has passed
+		t.Fatal(a.err)
+	}
+	now = now.Add(2 * time.Minute)
+	if a := l.admit("late"); a.err != nil {
+		t.Fatal(a.err)
+	}
+	if got := len(l.users); got != 2 {
+		t.Errorf("got %d users remembered, want 2 (the one in flight and the new one)", got)
+	}
+	l.done("busy", time.Millisecond)
+	l.done("late", time.Millisecond)
+}

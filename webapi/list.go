@@ -3,17 +3,27 @@ package webapi
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/odata"
 )
 
-// streamChunk is how much of a response is buffered before it is written to the client:
-// a page of 5000 full records (~160 MB) is never held in memory, only this and one record.
-const streamChunk = 64 << 10
+// batchBytes is how much of a page is read from the database before it is written to the
+// client. The scan stops there and gives back its connection; the next batch continues from
+// the last row read, as the next page would (keyset). So a client that reads slowly, or not
+// at all, holds a goroutine and at most this much memory, never a database connection; and
+// a page of 5000 full records (~160 MB) is never held in memory.
+const batchBytes = 1 << 20
+
+// writeStall is how long one write to a client may block before the client is given up.
+const writeStall = 30 * time.Second
 
 // errPageFull stops a scan once it has read the row after the page: there is a next page.
 var errPageFull = errors.New("page full")
+
+// errBatchFull stops a scan once it has read batchBytes: the batch goes to the client first.
+var errBatchFull = errors.New("batch full")
 
 // listConnectors serves GET connectors: a page of records, streamed as the store reads them.
 //
@@ -54,7 +64,7 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 	}
 	prefix.raw(`,"value":[`)
 
-	st := &stream{w: w, prefs: prefs}
+	st := &stream{w: w, prefs: prefs, until: time.Now().Add(writeTimeout)}
 	st.buf.buf = prefix.buf
 	rw := &recordWriter{base: r.base, cols: q.columns(), ann: ann, expand: q.expand}
 	n := 0
@@ -74,21 +84,35 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 		st.buf.raw("{")
 		rw.writeMembers(&st.buf, row)
 		st.buf.raw("}")
-		return st.flushIfFull()
-	}
-	if pg.size == 0 {
-		err = nil // $top=0: no rows to read
-	} else {
-		err = s.Connectors.ScanConnectors(r.Context(), cq, scan)
-	}
-	more := errors.Is(err, errPageFull)
-	if err != nil && !more {
-		if st.started {
-			// The status line is gone: end the response abruptly so that the client cannot
-			// mistake a truncated page for a complete one.
-			panic(http.ErrAbortHandler)
+		if len(st.buf.buf) >= batchBytes {
+			return errBatchFull
 		}
-		return err
+		return nil
+	}
+	more := false
+	for pg.rowsToRead() > n { // $top=0: no rows to read
+		cq.Top = pg.rowsToRead() - n
+		err = s.Connectors.ScanConnectors(r.Context(), cq, scan)
+		if errors.Is(err, errBatchFull) {
+			// The scan has given back its connection: write, then read on after the last row.
+			if err = st.flush(); err != nil {
+				return err
+			}
+			if cq.After, err = keysetAfter(q.orderBy, last); err != nil {
+				return err
+			}
+			continue
+		}
+		more = errors.Is(err, errPageFull)
+		if err != nil && !more {
+			if st.started {
+				// The status line is gone: end the response abruptly so that the client cannot
+				// mistake a truncated page for a complete one.
+				panic(http.ErrAbortHandler)
+			}
+			return err
+		}
+		break
 	}
 	st.buf.raw("]")
 	if more {
@@ -101,9 +125,24 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 		st.buf.str(link)
 	}
 	st.buf.raw("}")
-	st.start()
-	w.Write(st.buf.buf)
-	return nil
+	return st.flush()
+}
+
+// keysetAfter is the keyset position after row: its value of each $orderby key, then its key.
+func keysetAfter(orderBy odata.OrderBy, row *connectorhub.ConnectorRow) ([]any, error) {
+	after := make([]any, 0, len(orderBy)+1)
+	for _, o := range orderBy {
+		v, err := row.SortValue(o.Path)
+		if err != nil {
+			return nil, err
+		}
+		after = append(after, v)
+	}
+	key, err := odata.ParseGUID(row.ID)
+	if err != nil {
+		return nil, err
+	}
+	return append(after, key), nil
 }
 
 // writeCount writes @odata.count (with $count=true) and the totalrecordcount annotations
@@ -143,6 +182,7 @@ type stream struct {
 	prefs   odata.Preferences
 	buf     jsonBuffer
 	started bool
+	until   time.Time // the response must be written by then, however slowly it goes
 }
 
 // start writes the headers, once.
@@ -158,13 +198,20 @@ func (s *stream) start() {
 	s.w.WriteHeader(http.StatusOK)
 }
 
-// flushIfFull writes the buffer to the client once it holds a chunk.
-func (s *stream) flushIfFull() error {
-	if len(s.buf.buf) < streamChunk {
-		return nil
-	}
+// flush writes the buffer to the client, giving up on a client that takes longer than
+// writeStall to accept it, or that has not taken the whole response by s.until.
+func (s *stream) flush() error {
 	s.start()
+	deadline := time.Now().Add(writeStall)
+	if !s.until.IsZero() && s.until.Before(deadline) {
+		deadline = s.until
+	}
+	// Not every writer supports deadlines; the server's WriteTimeout still bounds those.
+	http.NewResponseController(s.w).SetWriteDeadline(deadline)
 	_, err := s.w.Write(s.buf.buf)
 	s.buf.buf = s.buf.buf[:0]
-	return err
+	if err != nil {
+		return errClientGone
+	}
+	return nil
 }

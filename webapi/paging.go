@@ -98,10 +98,5 @@ func withSkipToken(r *request, text string) string {
 		params = append(params, p)
 	}
 	params = append(params, "$skiptoken="+strings.ReplaceAll(url.QueryEscape(text), "+", "%20"))
-	return strings.TrimSuffix(r.base, "/api/data/"+apiVersion(r)) + r.URL.EscapedPath() + "?" + strings.Join(params, "&")
-}
-
-// apiVersion is the version segment of the request's path: "v9.2".
-func apiVersion(r *request) string {
-	return r.base[strings.LastIndexByte(r.base, '/')+1:]
+	return r.origin() + r.URL.EscapedPath() + "?" + strings.Join(params, "&")
 }

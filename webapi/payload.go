@@ -1,7 +1,6 @@
 package webapi
 
 import (
-	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -10,15 +9,23 @@ import (
 	"github.com/connectorhub/connectorhub/internal/jsontext"
 )
 
-// readBody reads a JSON request body into its top-level object. It tolerates trailing commas,
-// as Dataverse does, and refuses malformed JSON with Dataverse's payload error.
+// readBody reads a JSON request body into its top-level object. Room for a large body is
+// reserved from the server's budget before it is read, and its shape is checked against the
+// parse budget before a tree is built. It tolerates trailing commas, as Dataverse does, and
+// refuses malformed JSON with Dataverse's payload error.
 func readBody(r *request) (*jsontext.Value, error) {
-	data, err := io.ReadAll(r.Body)
+	if err := r.reserveBody(); err != nil {
+		return nil, err
+	}
+	data, err := readAll(r)
 	if err != nil {
 		return nil, err
 	}
 	if !utf8.Valid(data) {
 		return nil, payloadError("the body is not valid UTF-8")
+	}
+	if err := checkBudget(data); err != nil {
+		return nil, err
 	}
 	r.body = jsontext.StripTrailingCommas(data)
 	obj, err := jsontext.Parse(r.body)

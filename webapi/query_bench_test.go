@@ -259,39 +259,7 @@ func BenchmarkQuery100k(b *testing.B) {
 // through every full record with maxpagesize 5000, and reports the server's peak resident
 // set (VmHWM) and the time per page. Linux only: it reads /proc.
 func BenchmarkPagingRSS(b *testing.B) {
-	dir := benchDataDir(b)
-	bin := filepath.Join(b.TempDir(), "connectorhub")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/connectorhub")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("build: %v\n%s", err, out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	serve := exec.Command(bin, "serve", "--data", dir, "--addr", addr, "--limit-requests", "1000000", "--limit-execution-time", "10000h")
-	serve.Stderr = io.Discard
-	if err := serve.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { serve.Process.Kill(); serve.Wait() })
-	auth := ""
-	if out, err := exec.Command(bin, "token", "--data", dir).Output(); err == nil {
-		auth = "Authorization: Bearer " + strings.TrimSpace(string(out))
-	}
-	base := "http://" + addr + "/api/data/v9.2/"
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(base); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatal("the server did not start")
-		}
-	}
+	base, auth, pid := startServeProcess(b, benchDataDir(b))
 	var pages int
 	var bytes int64
 	first, twentieth := time.Duration(0), time.Duration(0)
@@ -310,7 +278,55 @@ func BenchmarkPagingRSS(b *testing.B) {
 			}
 		}
 	}
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", serve.Process.Pid))
+	reportPeakRSS(b, pid)
+	n := float64(b.N)
+	b.ReportMetric(float64(first.Milliseconds())/n, "ms/page1")
+	b.ReportMetric(float64(twentieth.Milliseconds())/n, "ms/page20")
+	b.ReportMetric(float64(bytes)/n/float64(pages)/1e6, "MB/page")
+	b.ReportMetric(float64(pages), "pages")
+}
+
+// startServeProcess builds and starts the real program (connectorhub serve) on the data
+// directory dir, stopped when the benchmark ends, and returns its service root, an
+// Authorization header for its administrator, and its process id.
+func startServeProcess(b *testing.B, dir string) (base, auth string, pid int) {
+	bin := filepath.Join(b.TempDir(), "connectorhub")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/connectorhub")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	serve := exec.Command(bin, "serve", "--data", dir, "--addr", addr, "--limit-requests", "1000000", "--limit-execution-time", "10000h")
+	serve.Stderr = io.Discard
+	if err := serve.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { serve.Process.Kill(); serve.Wait() })
+	base = "http://" + addr + "/api/data/v9.2/"
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(base); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("the server did not start")
+		}
+	}
+	if out, err := exec.Command(bin, "token", "--data", dir).Output(); err == nil {
+		auth = "Authorization: Bearer " + strings.TrimSpace(string(out))
+	}
+	return base, auth, serve.Process.Pid
+}
+
+// reportPeakRSS reports the peak resident set (VmHWM) of process pid. Linux only: it reads /proc.
+func reportPeakRSS(b *testing.B, pid int) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		b.Skipf("no /proc: %v", err)
 	}
@@ -321,9 +337,4 @@ func BenchmarkPagingRSS(b *testing.B) {
 			b.ReportMetric(kb/1024, "peak-RSS-MB")
 		}
 	}
-	n := float64(b.N)
-	b.ReportMetric(float64(first.Milliseconds())/n, "ms/page1")
-	b.ReportMetric(float64(twentieth.Milliseconds())/n, "ms/page20")
-	b.ReportMetric(float64(bytes)/n/float64(pages)/1e6, "MB/page")
-	b.ReportMetric(float64(pages), "pages")
 }

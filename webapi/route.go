@@ -12,6 +12,14 @@ type request struct {
 	*http.Request
 	base string // absolute service root, e.g. http://host/api/data/v9.2
 	body []byte // the JSON body once readBody has read it
+
+	bodies   *gate // the server's budget of large bodies
+	reserved int64 // what this request holds of it
+}
+
+// origin is the scheme and host that start the absolute URLs of the answer.
+func (r *request) origin() string {
+	return r.base[:strings.Index(r.base, "/api/data/")]
 }
 
 // segment is one step of an OData resource path: a name with an optional key in parentheses.
@@ -168,7 +176,7 @@ func methodNotAllowed(r *request, allowed string) error {
 
 // noResource is Dataverse's answer to a function or action called with the wrong method (spec §6.1).
 func noResource(r *request) error {
-	return connectorhub.Errorf(connectorhub.ECodeNoResource, "No HTTP resource was found that matches the request URI '%s'.", requestURL(r.Request))
+	return connectorhub.Errorf(connectorhub.ECodeNoResource, "No HTTP resource was found that matches the request URI '%s'.", r.origin()+r.URL.RequestURI())
 }
 
 func resourceNotFound(name string) error {

@@ -5,22 +5,19 @@ package webapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
 	connectorhub "github.com/connectorhub/connectorhub"
 )
 
-// MaxBodyBytes bounds a request body. The largest legal connector is about 4 million
-// characters (openapidefinition 1,000,000 and six text columns of 500,000); JSON escaping can
-// grow that several times, so the limit leaves room for it.
-const MaxBodyBytes = 32 << 20
-
-// Authenticator says who is calling. The identity issue fills this seam with bearer tokens;
-// until then every request acts as the bootstrap System Administrator.
+// Authenticator says who is calling.
 type Authenticator interface {
 	// Authenticate returns the caller of r, or an *connectorhub.Error to answer with.
 	Authenticate(r *http.Request) (*connectorhub.Principal, error)
@@ -57,9 +54,33 @@ type Server struct {
 	Limits *Limits
 	// Validation is how strictly definitions are checked before they are stored.
 	Validation Validation
+	// PublicURL is the origin clients reach the server at, e.g. https://connectors.example.com;
+	// every absolute URL the server writes (@odata.nextLink, OData-EntityId, @odata.context)
+	// starts with it. Empty: the request's Host, which a client can set to anything.
+	PublicURL string
+	// MaxInFlight bounds the requests the server works on at once, all users together; beyond
+	// it a request is answered 503 at once. 0 means DefaultMaxInFlight.
+	MaxInFlight int
 
-	limiter *limiter
+	limiter    *limiter      // service protection, per user
+	anonymous  *limiter      // failed authentications, per client address
+	inFlight   chan struct{} // a slot for each request in flight
+	bodies     *gate         // bytes of large bodies held at once
+	validators chan struct{} // definitions validated at once
 }
+
+// writeTimeout bounds the time to answer one request, its response written included.
+const writeTimeout = 5 * time.Minute
+
+// DefaultMaxInFlight is the default of Server.MaxInFlight: well above what two cores serve
+// at full speed, and far below what exhausts memory (each request may hold a body of up to
+// smallBody bytes outside the large-body budget, and a page of a list while it is encoded).
+const DefaultMaxInFlight = 256
+
+// AnonymousLimits bound the failed authentications of one client address: beyond them a
+// request without a valid token is answered 429 and is no longer logged, so that nobody can
+// flood the log or spend the server's CPU on signature checks without a token.
+var AnonymousLimits = Limits{Window: 60 * time.Second, Requests: 120, ExecutionTime: time.Hour, Concurrent: 1 << 30}
 
 // Open starts listening on Addr and serving in the background.
 func (s *Server) Open() error {
@@ -71,6 +92,22 @@ func (s *Server) Open() error {
 		limits = *s.Limits
 	}
 	s.limiter = newLimiter(limits)
+	s.anonymous = newLimiter(AnonymousLimits)
+	n := s.MaxInFlight
+	if n <= 0 {
+		n = DefaultMaxInFlight
+	}
+	s.inFlight = make(chan struct{}, n)
+	s.bodies = newGate(bodyBudget)
+	// Validation is CPU-bound: more at once than cores gives no throughput, only memory.
+	s.validators = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+	if s.PublicURL != "" {
+		u, err := url.Parse(s.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" && u.Path != "/" || u.RawQuery != "" {
+			return fmt.Errorf("public URL %q: give the scheme and host only, e.g. https://connectors.example.com", s.PublicURL)
+		}
+		s.PublicURL = u.Scheme + "://" + u.Host
+	}
 	ln, err := net.Listen("tcp", s.Addr)
 	if err != nil {
 		return err
@@ -79,8 +116,8 @@ func (s *Server) Open() error {
 	s.server = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute, // a 32 MB body on a slow link
-		WriteTimeout:      5 * time.Minute,
+		ReadTimeout:       2 * time.Minute, // an 8 MB body on a slow link
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
 	}
@@ -110,7 +147,8 @@ const (
 	requestIDKey ctxKey = iota
 )
 
-// ServeHTTP wraps every request: request id, OData-Version, caller, recovery, logging.
+// ServeHTTP wraps every request: in-flight cap, request id, OData-Version, caller,
+// recovery, logging.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := connectorhub.NewGUID()
@@ -118,6 +156,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	setHeader(sw, "OData-Version", "4.0")
 	setHeader(sw, "REQ_ID", id)
+	quiet := false // a refused anonymous flood is not logged line by line
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -128,24 +167,55 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(sw, r, errors.New("panic"))
 			}
 		}
+		if quiet {
+			return
+		}
 		// Never the body, the query's values or headers: they may hold secrets or tokens.
 		s.logger(r).Info("request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes), slog.Duration("duration", time.Since(start)))
 	}()
-	if err := s.serve(sw, r); err != nil {
+	select {
+	case s.inFlight <- struct{}{}:
+		defer func() { <-s.inFlight }()
+	default:
+		sw.Header().Set("Retry-After", "1")
+		s.writeError(sw, r, connectorhub.Errorf(connectorhub.ECodeServerBusy, "The server has %d requests in flight, its limit; try again later.", cap(s.inFlight)))
+		return
+	}
+	err := s.serve(sw, r, &quiet)
+	switch {
+	case err == nil:
+	case errors.Is(err, errClientGone) || r.Context().Err() != nil && errors.Is(err, context.Canceled):
+		// Nobody reads an answer; the log says what happened, not a server failure.
+		sw.status = statusClientClosed
+	default:
 		s.writeError(sw, r, err)
 	}
 }
 
-// serve authenticates the caller and routes the request.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
+// statusClientClosed is what the log shows for a request whose client went away before the
+// answer (nginx's 499); it is never sent.
+const statusClientClosed = 499
+
+// serve authenticates the caller and routes the request. It sets *quiet when the request
+// should not be logged.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, quiet *bool) error {
 	version, rest, ok := cutAPIPrefix(r.URL.Path)
 	if !ok {
-		return connectorhub.Errorf(connectorhub.ECodeNoResource, "No HTTP resource was found that matches the request URI '%s'.", requestURL(r))
+		return connectorhub.Errorf(connectorhub.ECodeNoResource, "No HTTP resource was found that matches the request URI '%s'.", s.requestURL(r))
 	}
 	p, err := s.Auth.Authenticate(r)
 	if err != nil {
-		if c, ok := s.Auth.(Challenger); ok && connectorhub.ErrorCode(err) == connectorhub.ECodeUnauthenticated {
+		if connectorhub.ErrorCode(err) != connectorhub.ECodeUnauthenticated {
+			return err
+		}
+		// Failed authentications are counted per client address: a flood is refused (and
+		// not logged) once it passes the anonymous limits.
+		if err := s.limitAnonymous(w, r); err != nil {
+			*quiet = true
+			return err
+		}
+		if c, ok := s.Auth.(Challenger); ok {
 			w.Header().Set("WWW-Authenticate", c.Challenge())
 		}
 		return err
@@ -154,7 +224,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	}
-	req := &request{Request: r, base: baseURL(r, version)}
+	req := &request{Request: r, base: s.origin(r) + "/api/data/" + version, bodies: s.bodies}
+	defer req.releaseBody()
 	return s.limit(w, p.UserID, func() error { return s.route(w, req, rest) })
 }
 
@@ -172,21 +243,42 @@ func cutAPIPrefix(path string) (version, rest string, ok bool) {
 	return "", "", false
 }
 
-func requestURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + r.URL.RequestURI()
+// requestURL is the absolute URL of the request, as the server's origin gives it.
+func (s *Server) requestURL(r *http.Request) string {
+	return s.origin(r) + r.URL.RequestURI()
 }
 
-// baseURL is the absolute service root of the request, e.g. http://host/api/data/v9.2.
-func baseURL(r *http.Request, version string) string {
+// origin is the scheme and host of the absolute URLs the server writes: PublicURL when it is
+// configured; otherwise the request's Host, if it is a plain host[:port] (it is the client's
+// word, so nothing else of it is echoed).
+func (s *Server) origin(r *http.Request) string {
+	if s.PublicURL != "" {
+		return s.PublicURL
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + "/api/data/" + version
+	host := r.Host
+	if !validHost(host) {
+		host = s.ln.Addr().String()
+	}
+	return scheme + "://" + host
+}
+
+// validHost reports whether h is a host name, IPv4 or bracketed IPv6 address with an optional
+// port, and nothing else (no user info, path, or characters a URL would need to escape).
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(".-:[]_", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) logger(r *http.Request) *slog.Logger {
@@ -207,6 +299,9 @@ func (w *statusWriter) WriteHeader(status int) {
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
+
+// Unwrap lets http.ResponseController reach the connection (write deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {

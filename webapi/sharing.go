@@ -16,6 +16,10 @@ import (
 //
 // RevokeAccess takes "Revokee" (the principal) instead of "PrincipalAccess".
 func (s *Server) shareAction(w http.ResponseWriter, r *request, action string) error {
+	// The three actions need Share on the record: a caller without it reads no body.
+	if err := caller(r).Require(connectorhub.PrivShare, nil); err != nil {
+		return err
+	}
 	body, err := readBody(r)
 	if err != nil {
 		return err

@@ -40,7 +40,7 @@ var tolerated = map[string]bool{"InvalidJson": true}
 
 // checkDefinition runs the validator on a definition a write gives, and refuses it with a
 // 400 that lists the first findings with their pointers.
-func (s *Server) checkDefinition(u *connectorhub.ConnectorUpdate) error {
+func (s *Server) checkDefinition(r *request, u *connectorhub.ConnectorUpdate) error {
 	if s.Validation == ValidationOff || u.OpenAPIDefinition == nil || *u.OpenAPIDefinition == "" {
 		return nil
 	}
@@ -48,7 +48,20 @@ func (s *Server) checkDefinition(u *connectorhub.ConnectorUpdate) error {
 	if err := connectorhub.CheckSwagger2(*u.OpenAPIDefinition); err != nil {
 		return err
 	}
-	report := validate.Definition([]byte(*u.OpenAPIDefinition), validate.Options{Certification: s.Validation == ValidationStrict})
+	// One validation a core at most: it is CPU-bound, so more at once adds only memory. The
+	// request's context ends the wait, and the validation, when the client goes away.
+	if s.validators != nil {
+		select {
+		case s.validators <- struct{}{}:
+			defer func() { <-s.validators }()
+		case <-r.Context().Done():
+			return errClientGone
+		}
+	}
+	report, err := validate.DefinitionContext(r.Context(), []byte(*u.OpenAPIDefinition), validate.Options{Certification: s.Validation == ValidationStrict})
+	if err != nil {
+		return errClientGone
+	}
 	var refused validate.Report
 	for _, f := range report.Errors() {
 		if !tolerated[f.Rule] {

@@ -34,7 +34,8 @@ func newRootCmd() *cobra.Command {
 		Use:   "connectorhub",
 		Short: "A Dataverse-compatible registry, validator and CLI for Power Platform custom connectors",
 		Long: `ConnectorHub serves the Dataverse Web API for custom connectors (the connector table),
-validates connector definitions offline, and manages connectors on any Dataverse-compatible endpoint.`,
+validates connector definitions offline, and manages the users, teams, roles and tokens of a
+local installation.`,
 		SilenceUsage: true,
 	}
 	root.SetErrPrefix("connectorhub:")

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,9 +30,16 @@ type ServeConfig struct {
 	OIDCIssuers   []string // trusted OIDC issuers, e.g. https://login.microsoftonline.com/<tenant>/v2.0
 	Audience      string   // aud that external tokens must carry: the environment's URL
 	AutoProvision string   // role given to unknown users of an external issuer; "" refuses them
+	// DefaultIssuer is the OIDC issuer that users with an oid but no issuer yet belong to;
+	// "" means the only OIDCIssuers entry when there is one.
+	DefaultIssuer    string
+	MaxTokenLifetime time.Duration // longest exp - iat of a local token; auth.DefaultMaxLocalLifetime when 0
 
 	Limits     webapi.Limits     // service protection limits per user
 	Validation webapi.Validation // how strictly definitions are checked
+
+	PublicURL   string // origin of the absolute URLs the server writes; "" trusts the Host header
+	MaxInFlight int    // requests worked on at once, all users together
 }
 
 // Main is the running server program: end-to-end tests start it without flags.
@@ -58,6 +67,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
+	if fi, err := os.Stat(m.Config.DataDir); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		// The database files are created 0600, but a directory others can enter shows them
+		// what is there, and one they can write lets them replace the files.
+		logger.Warn("the data directory is open to other users; restrict it with chmod 700",
+			slog.String("data", m.Config.DataDir), slog.String("mode", fi.Mode().Perm().String()))
+	}
 	m.DB = sqlite.NewDB(filepath.Join(m.Config.DataDir, "connectorhub.db"))
 	if err := m.DB.Open(); err != nil {
 		return err
@@ -80,9 +95,15 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:     logger,
 		Limits:     &m.Config.Limits,
 		Validation: m.Config.Validation,
+		PublicURL:  m.Config.PublicURL,
+
+		MaxInFlight: m.Config.MaxInFlight,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return err
+	}
+	if m.Config.PublicURL == "" && !isLoopback(m.HTTP.URL()) {
+		logger.Warn("no --public-url: the URLs in answers (@odata.nextLink, OData-EntityId) take their host from each request's Host header; set --public-url to the address clients use")
 	}
 	logger.Info("serving", slog.String("url", m.HTTP.URL()+"/api/data/v9.2/"), slog.String("data", m.Config.DataDir),
 		slog.String("engine", "sqlite"), slog.Any("issuers", authn.Verifier.Issuers()), slog.String("administrator", admin.ID))
@@ -92,6 +113,10 @@ func (m *Main) Run(ctx context.Context) error {
 // authenticator builds the bearer-token check from the configured issuers.
 func (m *Main) authenticator(ctx context.Context) (*auth.Authenticator, error) {
 	v := auth.NewVerifier()
+	if m.Config.MaxTokenLifetime < 0 {
+		return nil, errors.New("--max-token-lifetime must be positive")
+	}
+	v.MaxLocalLifetime = m.Config.MaxTokenLifetime
 	a := &auth.Authenticator{Verifier: v, Users: m.DB, AutoProvision: m.Config.AutoProvision, Audience: m.Config.Audience}
 	if m.Config.LocalIssuer {
 		iss, err := auth.LoadOrCreateIssuer(m.Config.DataDir)
@@ -100,7 +125,8 @@ func (m *Main) authenticator(ctx context.Context) (*auth.Authenticator, error) {
 		}
 		v.TrustLocal(iss)
 		a.Authority = auth.LocalIssuer
-		a.Hint = " A local token: connectorhub token --data " + m.Config.DataDir
+		// Generic on purpose: the 401 goes to anyone, and the path would map the server's disk.
+		a.Hint = " A local token: connectorhub token --data <the server's data directory>"
 	}
 	for i, issuer := range m.Config.OIDCIssuers {
 		if err := v.TrustOIDC(ctx, issuer, m.Config.Audience, nil); err != nil {
@@ -111,6 +137,15 @@ func (m *Main) authenticator(ctx context.Context) (*auth.Authenticator, error) {
 			// …/<tenant>/oauth2/authorize, the URI Dataverse names.
 			a.Authority = strings.TrimSuffix(strings.TrimSuffix(issuer, "/"), "/v2.0") + "/oauth2/authorize"
 		}
+	}
+	switch {
+	case m.Config.DefaultIssuer != "":
+		if !slices.Contains(m.Config.OIDCIssuers, m.Config.DefaultIssuer) {
+			return nil, fmt.Errorf("--default-oidc-issuer %q is not one of the --oidc-issuer values", m.Config.DefaultIssuer)
+		}
+		a.DefaultIssuer = m.Config.DefaultIssuer
+	case len(m.Config.OIDCIssuers) == 1:
+		a.DefaultIssuer = m.Config.OIDCIssuers[0]
 	}
 	if len(v.Issuers()) == 0 {
 		return nil, errors.New("no token issuer: keep the local issuer (--local-issuer) or give --oidc-issuer")
@@ -152,7 +187,7 @@ start together with a bootstrap System Administrator and the local issuer's sign
 
 Every request needs "Authorization: Bearer <token>". Tokens come from the local issuer
 (connectorhub token --data DIR) or from OIDC issuers such as Microsoft Entra ID
-(--oidc-issuer, --audience); an external token names its user by the oid claim.
+(--oidc-issuer, --audience); an external token names its user by its issuer and oid claim.
 SIGINT or SIGTERM stops the server gracefully.`,
 		Example: `  connectorhub serve
   curl -H "Authorization: Bearer $(connectorhub token)" http://127.0.0.1:8080/api/data/v9.2/connectors
@@ -177,13 +212,27 @@ SIGINT or SIGTERM stops the server gracefully.`,
 	cmd.Flags().StringArrayVar(&m.Config.OIDCIssuers, "oidc-issuer", nil, "trust tokens of this OIDC issuer, e.g. https://login.microsoftonline.com/<tenant>/v2.0 (repeatable)")
 	cmd.Flags().StringVar(&m.Config.Audience, "audience", "", "the aud claim external tokens must carry: the environment's URL")
 	cmd.Flags().StringVar(&m.Config.AutoProvision, "auto-provision", "", "create unknown users of an external issuer with this role (default: refuse them)")
+	cmd.Flags().StringVar(&m.Config.DefaultIssuer, "default-oidc-issuer", "", "the --oidc-issuer that users with an object id but no issuer yet belong to, bound on their first sign-in (default: the only --oidc-issuer)")
+	cmd.Flags().DurationVar(&m.Config.MaxTokenLifetime, "max-token-lifetime", auth.DefaultMaxLocalLifetime, "longest a local token may be valid (exp - iat); longer ones are refused even when signed")
 	cmd.Flags().Var(validationFlag{&m.Config.Validation}, "validation", "definition checks before a write: default (structural errors refused), strict (also certification rules) or off")
+	cmd.Flags().StringVar(&m.Config.PublicURL, "public-url", "", "the origin clients reach the server at (e.g. https://connectors.example.com); absolute URLs in answers use it instead of the request's Host header")
+	cmd.Flags().IntVar(&m.Config.MaxInFlight, "max-in-flight", webapi.DefaultMaxInFlight, "requests worked on at once, all users together; more are answered 503 with Retry-After")
 	l := webapi.DefaultLimits
 	cmd.Flags().DurationVar(&m.Config.Limits.Window, "limit-window", l.Window, "service protection: the sliding window")
 	cmd.Flags().IntVar(&m.Config.Limits.Requests, "limit-requests", l.Requests, "service protection: requests per user per window")
 	cmd.Flags().DurationVar(&m.Config.Limits.ExecutionTime, "limit-execution-time", l.ExecutionTime, "service protection: combined execution time per user per window")
 	cmd.Flags().IntVar(&m.Config.Limits.Concurrent, "limit-concurrent", l.Concurrent, "service protection: concurrent requests per user")
 	return cmd
+}
+
+// isLoopback reports whether the server's URL is on a loopback address.
+func isLoopback(u string) bool {
+	host := strings.TrimPrefix(u, "http://")
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // validationFlag is the --validation flag.

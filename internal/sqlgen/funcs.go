@@ -25,7 +25,7 @@ func (b *Builder) queryFunc(e *odata.QueryFunc) (string, error) {
 			}
 			terms[i] = b.cmp(col, odata.Eq, b.param(v))
 		}
-		return negate(e.Name == "NotIn", "("+strings.Join(terms, " OR ")+")"), nil
+		return negate(e.Name == "NotIn", balanced("OR", terms)), nil
 	case "Between", "NotBetween":
 		lo, err := sqlValue(e.Property, col, e.Values[0])
 		if err != nil {

@@ -130,6 +130,8 @@ type Builder struct {
 	t    *Table
 	sb   strings.Builder
 	args []any
+
+	tooMany bool // more than maxParams values were bound
 }
 
 // NewBuilder returns a Builder for the dialect on the connector table, with the current time
@@ -169,6 +171,9 @@ func (b *Builder) Bind(v any) *Builder {
 }
 
 func (b *Builder) param(v any) string {
+	if len(b.args) == maxParams {
+		b.tooMany = true // reported by Where: the SQL is not run
+	}
 	b.args = append(b.args, v)
 	return b.d.Placeholder(len(b.args))
 }
@@ -178,6 +183,9 @@ func (b *Builder) Where(f odata.Expr) error {
 	cond, err := b.expr(f)
 	if err != nil {
 		return err
+	}
+	if b.tooMany {
+		return tooManyValues()
 	}
 	b.sb.WriteString(cond)
 	return nil
@@ -210,6 +218,9 @@ func (b *Builder) where(q conds, narrow bool) error {
 			return err
 		}
 		filters = append(filters, c)
+	}
+	if b.tooMany {
+		return tooManyValues()
 	}
 	conds := filters
 	if narrow && len(filters) > 0 {
@@ -322,6 +333,32 @@ func (b *Builder) column(p *odata.PropertyPath) (Column, error) {
 	return col, nil
 }
 
+// maxParams bounds the values one query binds: below every engine's limit of bound
+// parameters (SQLite's is 32766), and far above what an ordinary filter holds.
+const maxParams = 10_000
+
+func tooManyValues() error {
+	return connectorhub.Errorf(connectorhub.ECodeQuery, "The query has more than %d values; split it into several requests.", maxParams)
+}
+
+// chain flattens a run of one logical operator into its operands, left to right.
+func chain(op odata.LogicalOp, e odata.Expr, out []odata.Expr) []odata.Expr {
+	if l, ok := e.(*odata.LogicalExpr); ok && l.Op == op {
+		return chain(op, l.Right, chain(op, l.Left, out))
+	}
+	return append(out, e)
+}
+
+// balanced joins terms with op as a balanced tree, so that its depth grows with the
+// logarithm of the number of terms, not with the number.
+func balanced(op string, terms []string) string {
+	if len(terms) == 1 {
+		return terms[0]
+	}
+	mid := len(terms) / 2
+	return "(" + balanced(op, terms[:mid]) + " " + op + " " + balanced(op, terms[mid:]) + ")"
+}
+
 func unsupported(what string) error {
 	return connectorhub.Errorf(connectorhub.ECodeQuery, "The query is not supported: %s.", what)
 }
@@ -329,15 +366,17 @@ func unsupported(what string) error {
 func (b *Builder) expr(e odata.Expr) (string, error) {
 	switch e := e.(type) {
 	case *odata.LogicalExpr:
-		l, err := b.expr(e.Left)
-		if err != nil {
-			return "", err
+		// A chain of one operator (a or b or c …) becomes a balanced tree of SQL: a long but
+		// ordinary filter stays far below the database's expression-depth limit.
+		var terms []string
+		for _, x := range chain(e.Op, e, nil) {
+			t, err := b.expr(x)
+			if err != nil {
+				return "", err
+			}
+			terms = append(terms, t)
 		}
-		r, err := b.expr(e.Right)
-		if err != nil {
-			return "", err
-		}
-		return "(" + l + " " + strings.ToUpper(string(e.Op)) + " " + r + ")", nil
+		return balanced(strings.ToUpper(string(e.Op)), terms), nil
 	case *odata.NotExpr:
 		x, err := b.expr(e.X)
 		if err != nil {

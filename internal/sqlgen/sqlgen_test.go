@@ -231,11 +231,11 @@ func TestLookups(t *testing.T) {
 			args: "[Ada]"},
 		{name: "FilterOwnerNameNotNull", filter: "not (ownerid/name eq 'x') or owningbusinessunit/name eq null or contains(createdby/internalemailaddress,'@')",
 			want: " FROM connectors c WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c " + owner + " LEFT JOIN businessunits ob ON ob.businessunitid = c.owningbusinessunit LEFT JOIN systemusers cu ON cu.systemuserid = c.createdby" +
-				" WHERE (((NOT (" + ownerBy + " = lower($1))) OR (ob.name IS NULL)) OR (cu.internalemailaddress ILIKE $2))) ORDER BY c.connectorid",
+				" WHERE ((NOT (" + ownerBy + " = lower($1))) OR ((ob.name IS NULL) OR (cu.internalemailaddress ILIKE $2)))) ORDER BY c.connectorid",
 			args: "[x %@%]"},
 		{name: "FilterTypes", filter: "modifiedby/createdon lt 2024-01-01 and owningteam/teamid eq " + key + " and createdonbehalfby/fullname eq null",
 			want: " FROM connectors c WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c LEFT JOIN systemusers mu ON mu.systemuserid = c.modifiedby " + owner +
-				" WHERE (((mu.createdon < $1) AND (ot.teamid = $2)) AND (NULL IS NULL))) ORDER BY c.connectorid",
+				" WHERE ((mu.createdon < $1) AND ((ot.teamid = $2) AND (NULL IS NULL)))) ORDER BY c.connectorid",
 			args: "[1704067200 " + key + "]"},
 		{name: "OrderTop", orderby: "ownerid/fullname desc", top: 51,
 			want: ", COALESCE(ou.fullname, ot.name) FROM connectors c " + owner + " WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c " + owner +
