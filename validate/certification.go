@@ -138,7 +138,7 @@ func containsFold(list []string, s string) bool {
 }
 
 func (d *definition) checkOperationStrings(c *checker, op *operation) {
-	if strOf(op.obj["x-ms-visibility"]) == "internal" {
+	if isInternal(op.obj) {
 		return // internal operations are never shown
 	}
 	sum, ok := op.obj["summary"].(string)

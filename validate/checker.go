@@ -18,6 +18,7 @@ type checker struct {
 	opts       Options
 	found      []pending
 	schemaSeen map[string]bool // rule, pointer and message of the schema findings so far
+	m          *meter          // counts the steps of the passes; nil counts nothing
 }
 
 // add records a finding of rule r at pointer; it drops certification findings unless asked for.
@@ -62,9 +63,8 @@ func (c *checker) report(text []byte, parsed bool) Report {
 	if parsed && len(want) > 0 {
 		offsets = locate(text, want)
 	}
-	ls := newLines(text)
-	out := make([]Finding, 0, len(c.found))
-	for _, p := range c.found {
+	offs := make([]int, len(c.found))
+	for i, p := range c.found {
 		off := p.off
 		if off < 0 {
 			for q := p.Pointer; ; q = parentPointer(q) {
@@ -77,9 +77,14 @@ func (c *checker) report(text []byte, parsed bool) Report {
 				}
 			}
 		}
+		offs[i] = off
+	}
+	pos := newLines(text).positions(offs)
+	out := make([]Finding, 0, len(c.found))
+	for i, p := range c.found {
 		f := p.Finding
-		if off >= 0 {
-			f.Line, f.Column = ls.position(off)
+		if offs[i] >= 0 {
+			f.Line, f.Column = pos[offs[i]][0], pos[offs[i]][1]
 		}
 		out = append(out, f)
 	}

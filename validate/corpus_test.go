@@ -39,6 +39,8 @@ type corpusResult struct {
 	c                 corpustest.Connector
 	definition, props Report
 	hasProps          bool
+	steps             *meter // the steps of the definition's validation
+	size              int    // the definition's size in bytes
 }
 
 func validateCorpus(t *testing.T) []corpusResult {
@@ -49,7 +51,8 @@ func validateCorpus(t *testing.T) []corpusResult {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := corpusResult{c: c, definition: Definition(def, Options{Certification: true})}
+		rep, m := measure(def, Options{Certification: true})
+		r := corpusResult{c: c, definition: rep, steps: m, size: len(def)}
 		if c.Properties != "" {
 			text, err := os.ReadFile(c.Properties)
 			if err != nil {
@@ -95,6 +98,20 @@ func TestCorpus(t *testing.T) {
 			if f.Line == 0 {
 				t.Errorf("%s %s: finding without position: %+v", rel, name, f)
 			}
+		}
+	}
+	// The validation budget must be out of reach of real connectors, by a wide margin: no pass
+	// of any connector may take a tenth of its budget.
+	var worst corpusResult
+	for _, r := range results {
+		if worst.steps == nil || float64(r.steps.most)/float64(r.steps.budget) > float64(worst.steps.most)/float64(worst.steps.budget) {
+			worst = r
+		}
+	}
+	if worst.steps != nil {
+		t.Logf("most demanding pass: %s, %d steps of %d allowed (%d bytes)", worst.c.Rel, worst.steps.most, worst.steps.budget, worst.size)
+		if worst.steps.most*10 > worst.steps.budget {
+			t.Errorf("%s: a pass takes %d steps, more than a tenth of the budget %d", worst.c.Rel, worst.steps.most, worst.steps.budget)
 		}
 	}
 	for _, r := range results {

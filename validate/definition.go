@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -20,7 +21,19 @@ const maxDefinitionBytes = 1 << 20
 // apiDefinition.swagger.json or of the openapidefinition column. It never panics and never
 // fails: every problem, an unreadable text included, is a finding.
 func Definition(text []byte, opts Options) Report {
-	c := &checker{opts: opts}
+	r, _ := DefinitionContext(context.Background(), text, opts)
+	return r
+}
+
+// DefinitionContext is Definition stopping early when ctx ends: it then returns no findings
+// and ctx's error. The error is nil, and the report complete, otherwise.
+func DefinitionContext(ctx context.Context, text []byte, opts Options) (Report, error) {
+	return validation(newMeter(ctx, len(text)), func(m *meter) Report { return checkDefinition(m, text, opts) })
+}
+
+// checkDefinition validates a definition, counting the steps of its passes with m.
+func checkDefinition(m *meter, text []byte, opts Options) Report {
+	c := &checker{opts: opts, m: m}
 	if len(text) > maxDefinitionBytes {
 		c.addAt(rDefinitionTooLarge, "", 0, "the definition has %d bytes; the limit is 1 MB (%d bytes)", len(text), maxDefinitionBytes)
 	}
@@ -29,14 +42,15 @@ func Definition(text []byte, opts Options) Report {
 		return c.report(text, false)
 	}
 	if s, err := loadSchemas(); err == nil {
-		s.definition.check(c, doc, "")
+		c.run("JSON Schema", "", func() { s.definition.check(c, doc, "") })
 	} else {
 		c.add(rSchemaViolation, "", "the embedded schema does not load: %v", err)
 	}
 	if root := obj(doc); root != nil {
-		d := newDefinition(root)
+		d := newDefinition(root, m)
 		d.check(c)
 	}
+	m.checkContext()
 	return c.report(text, true)
 }
 

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"encoding/json"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,12 +136,13 @@ func (d *definition) opAt(path []string) *operation {
 	if len(path) < 3 || path[0] != "paths" {
 		return nil
 	}
-	for _, op := range d.ops {
-		if op.path == path[1] && op.method == path[2] {
-			return op
+	if d.opsAt == nil {
+		d.opsAt = make(map[[2]string]*operation, len(d.ops))
+		for _, op := range d.ops {
+			d.opsAt[[2]string{op.path, op.method}] = op
 		}
 	}
-	return nil
+	return d.opsAt[[2]string{path[1], path[2]}]
 }
 
 // invoked returns the operation with the given operationId.
@@ -206,7 +208,7 @@ func (d *definition) checkCall(c *checker, kind string, newStyle bool, call map[
 		return // no operationId (a built-in call), or one reported by OperationIdNotFound
 	}
 	ins := inputs(call, at, newStyle)
-	if src != nil && c.opts.Certification && strOf(src.obj["x-ms-visibility"]) != "internal" {
+	if src != nil && c.opts.Certification && !isInternal(src.obj) {
 		for _, in := range ins {
 			if in.ref != "" && d.internalReference(src, in.ref) {
 				c.add(rDynSourceInternal, ptr(in.at, in.refKey), "%s forwards %q from %s, which is internal or lies within an internal parameter or property: the user cannot set it", kind, in.ref, src.label())
@@ -218,7 +220,7 @@ func (d *definition) checkCall(c *checker, kind string, newStyle bool, call map[
 	for _, in := range ins {
 		name, _, _ := strings.Cut(in.key, "/")
 		given[name] = true
-		p, ok := paramNamed(target.params, name)
+		p, ok := target.param(name)
 		if !ok {
 			if _, isProp := bodyProps[name]; !isProp {
 				c.add(rDynParamNotFound, in.at, "%s passes %q, but the operation %q has no parameter or body property of that name", kind, in.key, target.id)
@@ -236,7 +238,7 @@ func (d *definition) checkCall(c *checker, kind string, newStyle bool, call map[
 			c.add(rDynStaticType, in.at, "%s passes a static %s to the %s parameter %q of %q", kind, jsonKind(in.static), ptype, name, target.id)
 		}
 		if in.ref != "" && src != nil && !strings.Contains(in.ref, "/") {
-			if sp, ok := paramNamed(src.params, in.ref); ok && sp.in != "body" {
+			if sp, ok := src.param(in.ref); ok && sp.in != "body" {
 				stype := strOf(sp.obj["type"])
 				if stype != "" && ptype != "" && stype != ptype && !(ptype == "number" && stype == "integer") && ptype != "string" {
 					c.add(rDynRefType, in.at, "%s forwards the %s parameter %q to the %s parameter %q of %q", kind, stype, in.ref, ptype, name, target.id)
@@ -247,6 +249,7 @@ func (d *definition) checkCall(c *checker, kind string, newStyle bool, call map[
 			}
 		}
 	}
+	d.m.step(len(target.params)) // per call: bounded by the budget, like the findings it makes
 	for _, p := range target.params {
 		if p.in == "body" || p.obj["required"] != true || p.obj["default"] != nil || given[p.name] {
 			continue
@@ -268,7 +271,7 @@ func (d *definition) internalReference(src *operation, ref string) bool {
 	for i, t := range tokens {
 		tokens[i] = pointerUnescaper.Replace(t)
 	}
-	p, ok := paramNamed(src.params, tokens[0])
+	p, ok := src.param(tokens[0])
 	if ok {
 		tokens = tokens[1:]
 	} else {
@@ -282,7 +285,7 @@ func (d *definition) internalReference(src *operation, ref string) bool {
 	if !ok || (p.in != "body" && len(tokens) > 0) {
 		return false
 	}
-	internal := strOf(p.obj["x-ms-visibility"]) == "internal"
+	internal := isInternal(p.obj)
 	if p.in != "body" {
 		return internal
 	}
@@ -291,19 +294,26 @@ func (d *definition) internalReference(src *operation, ref string) bool {
 		if s == nil {
 			return false
 		}
-		internal = internal || strOf(s["x-ms-visibility"]) == "internal"
+		d.m.step(1)
+		internal = internal || isInternal(s)
 		s = d.deref(obj(d.properties(s, 0)[t]))
 	}
-	return s != nil && (internal || strOf(s["x-ms-visibility"]) == "internal")
+	return s != nil && (internal || isInternal(s))
 }
 
-func paramNamed(ps []param, name string) (param, bool) {
-	for _, p := range ps {
-		if p.name == name {
-			return p, true
+// param returns the first effective parameter of op with the given name; the index is built on
+// first use, an operation having possibly thousands of parameters.
+func (op *operation) param(name string) (param, bool) {
+	if op.byName == nil {
+		op.byName = make(map[string]param, len(op.params))
+		for _, p := range op.params {
+			if _, dup := op.byName[p.name]; !dup {
+				op.byName[p.name] = p
+			}
 		}
 	}
-	return param{}, false
+	p, ok := op.byName[name]
+	return p, ok
 }
 
 // staticFits reports whether a static value suits a parameter type; strings take any scalar
@@ -333,18 +343,30 @@ func staticFits(typ string, v any) bool {
 }
 
 // bodyProperties returns the top-level properties of an operation's body schema, which the
-// older dynamic extensions address by name.
+// older dynamic extensions address by name; it is computed once per operation.
 func (d *definition) bodyProperties(op *operation) map[string]any {
+	if props, ok := d.bodyProps[op]; ok {
+		return props
+	}
+	var props map[string]any
 	for _, p := range op.params {
 		if p.in == "body" {
-			return d.properties(obj(p.obj["schema"]), 0)
+			props = d.properties(obj(p.obj["schema"]), 0)
+			break
 		}
 	}
-	return nil
+	if d.bodyProps == nil {
+		d.bodyProps = map[*operation]map[string]any{}
+	}
+	d.bodyProps[op] = props
+	return props
 }
 
 // properties returns the properties of a schema, references followed and allOf merged;
-// depth bounds the walk through allOf.
+// depth bounds the walk through allOf. The merge of each schema with allOf members is done
+// once per document and depth, and kept: a definition whose allOf members reference the next
+// level several times would otherwise be merged an exponential number of times. A schema met
+// again while it is being merged (a loop of allOf) contributes no properties there.
 func (d *definition) properties(s map[string]any, depth int) map[string]any {
 	s = d.deref(s)
 	if s == nil || depth > 8 {
@@ -355,16 +377,34 @@ func (d *definition) properties(s map[string]any, depth int) map[string]any {
 	if len(all) == 0 {
 		return props
 	}
+	key := propsKey{reflect.ValueOf(s).Pointer(), depth}
+	if out, ok := d.propsOf[key]; ok {
+		return out
+	}
+	if d.propsOf == nil {
+		d.propsOf = map[propsKey]map[string]any{}
+	}
+	d.propsOf[key] = nil // being merged
 	out := make(map[string]any, len(props))
 	for _, x := range all {
-		for k, v := range d.properties(obj(x), depth+1) {
+		sub := d.properties(obj(x), depth+1)
+		d.m.step(1 + len(sub))
+		for k, v := range sub {
 			out[k] = v
 		}
 	}
 	for k, v := range props {
 		out[k] = v
 	}
+	d.propsOf[key] = out
 	return out
+}
+
+// propsKey identifies a schema (by its address) and the depth at which its properties are
+// merged.
+type propsKey struct {
+	schema uintptr
+	depth  int
 }
 
 // deref follows a chain of references; it returns nil when one does not resolve or loops.
@@ -391,7 +431,7 @@ func (d *definition) checkOldReferences(c *checker, kind string, ext map[string]
 		if in.ref == "" {
 			continue
 		}
-		_, isParam := paramNamed(src.params, in.ref)
+		_, isParam := src.param(in.ref)
 		_, isProp := bodyProps[in.ref]
 		switch {
 		case isParam && isProp:
@@ -450,6 +490,7 @@ func (d *definition) walkPath(s map[string]any, path string) (out map[string]any
 		return s, true, false
 	}
 	for _, tok := range strings.Split(path, "/") {
+		d.m.step(1)
 		tok = pointerUnescaper.Replace(tok)
 		if !d.shapeKnown(s) {
 			return nil, false, true

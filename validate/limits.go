@@ -87,6 +87,7 @@ func (d *definition) countSchemas(s map[string]any, limit int) int {
 		if s == nil {
 			return 0
 		}
+		d.m.step(1)
 		if ref, ok := str(s["$ref"]); ok {
 			if n, ok := d.refCounts[ref]; ok {
 				return n
@@ -129,18 +130,22 @@ func (d *definition) countSchemas(s map[string]any, limit int) int {
 // schemaDepth returns the nesting depth of a body: 1 for the schema itself, one more for each
 // step through properties, items or additionalProperties (allOf members are at the level of
 // their schema), references expanded; a reference already being expanded on the current
-// branch ends the branch. The walk stops at maxSchemaDepth+1. The depth of each referenced
-// definition is kept for the document, like its schema count.
+// branch ends the branch. Depths are capped at maxSchemaDepth+1, which is all the caller needs
+// to know ("too deep"); capped, the depth of a referenced definition does not depend on where
+// it is used, so it is computed once per document (refDepths): a definition referencing the
+// next level several times costs one walk per level, not one per path.
 func (d *definition) schemaDepth(s map[string]any) int {
+	const limit = maxSchemaDepth + 1
 	if d.refDepths == nil {
 		d.refDepths = map[string]int{}
 	}
 	active := map[string]bool{}
-	var depth func(s map[string]any, level int) int
-	depth = func(s map[string]any, level int) int {
+	var depth func(s map[string]any) int
+	depth = func(s map[string]any) int {
 		if s == nil {
 			return 0
 		}
+		d.m.step(1)
 		if ref, ok := str(s["$ref"]); ok {
 			if n, ok := d.refDepths[ref]; ok {
 				return n
@@ -149,22 +154,15 @@ func (d *definition) schemaDepth(s map[string]any) int {
 				return 0
 			}
 			active[ref] = true
-			n := depth(obj(d.resolve(ref)), level)
+			n := depth(obj(d.resolve(ref)))
 			delete(active, ref)
-			if level+n <= maxSchemaDepth {
-				// A depth cut short by the limit depends on where the walk started: keep
-				// only complete ones.
-				d.refDepths[ref] = n
-			}
+			d.refDepths[ref] = n
 			return n
-		}
-		if level > maxSchemaDepth {
-			return 1
 		}
 		best := 1
 		sub := func(x any, step int) {
-			if best <= maxSchemaDepth+1 {
-				best = max(best, step+depth(obj(x), level+step))
+			if best < limit {
+				best = min(limit, max(best, step+depth(obj(x))))
 			}
 		}
 		for _, p := range obj(s["properties"]) {
@@ -184,5 +182,5 @@ func (d *definition) schemaDepth(s map[string]any) int {
 		sub(s["additionalProperties"], 1)
 		return best
 	}
-	return depth(s, 0)
+	return depth(s)
 }

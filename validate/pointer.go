@@ -68,6 +68,43 @@ func (l *lines) position(off int) (line, col int) {
 	return i + 1, utf8.RuneCount(l.text[start:off]) + 1
 }
 
+// positions returns the line and column of each offset (see position), counting the code
+// points of each line once however many offsets lie on it: a definition written on one line
+// with thousands of findings would otherwise be counted over once per finding.
+func (l *lines) positions(offs []int) map[int][2]int {
+	sorted := make([]int, 0, len(offs))
+	for _, o := range offs {
+		if o >= 0 {
+			sorted = append(sorted, o)
+		}
+	}
+	sort.Ints(sorted)
+	out := make(map[int][2]int, len(sorted))
+	bom := len(l.text) >= 3 && string(l.text[:3]) == "\xEF\xBB\xBF"
+	lastLine, lastOff, lastCol := -1, 0, 0
+	for _, off := range sorted {
+		if _, done := out[off]; done {
+			continue
+		}
+		o := min(off, len(l.text))
+		i := sort.Search(len(l.starts), func(i int) bool { return l.starts[i] > o }) - 1
+		start := l.starts[i]
+		if i == 0 && bom && o >= 3 {
+			start = 3
+		}
+		var line, col int
+		if i+1 == lastLine && lastOff >= start && (lastOff == len(l.text) || utf8.RuneStart(l.text[lastOff])) {
+			// On the line of the previous offset: count from there.
+			line, col = lastLine, lastCol+utf8.RuneCount(l.text[lastOff:o])
+		} else {
+			line, col = l.position(o)
+		}
+		out[off] = [2]int{line, col}
+		lastLine, lastOff, lastCol = line, o, col
+	}
+	return out
+}
+
 // lastToken returns the unescaped last reference token of a pointer.
 func lastToken(p string) string {
 	t := splitPointer(p)

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"context"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,7 +13,18 @@ import (
 // existing operations; pass nil to skip those checks. Like Definition it never fails: an
 // unreadable text is a finding.
 func Properties(text, definition []byte, opts Options) Report {
-	c := &checker{opts: opts}
+	r, _ := PropertiesContext(context.Background(), text, definition, opts)
+	return r
+}
+
+// PropertiesContext is Properties stopping early when ctx ends: it then returns no findings
+// and ctx's error.
+func PropertiesContext(ctx context.Context, text, definition []byte, opts Options) (Report, error) {
+	return validation(newMeter(ctx, len(text)+len(definition)), func(m *meter) Report { return checkProperties(m, text, definition, opts) })
+}
+
+func checkProperties(m *meter, text, definition []byte, opts Options) Report {
+	c := &checker{opts: opts, m: m}
 	doc, ok := c.parse(text)
 	if !ok {
 		return c.report(text, false)
@@ -30,13 +42,17 @@ func Properties(text, definition []byte, opts Options) Report {
 	if _, has := props["policyTemplateInstances"]; has {
 		rest = shallowWithout(root, "properties", "policyTemplateInstances")
 	}
-	s.properties.check(c, rest, "")
+	c.run("JSON Schema", "", func() { s.properties.check(c, rest, "") })
 	checkPropertiesCore(c, root)
 	if props == nil {
 		return c.report(text, true)
 	}
+	m.checkContext()
 	ops := operationIDs(definition)
-	checkPolicies(c, s, props["policyTemplateInstances"], "/properties/policyTemplateInstances", ops)
+	m.checkContext()
+	c.run("policy template", "/properties/policyTemplateInstances", func() {
+		checkPolicies(c, s, props["policyTemplateInstances"], "/properties/policyTemplateInstances", ops)
+	})
 	for i, op := range arr(props["scriptOperations"]) {
 		if id, ok := op.(string); ok && ops != nil && !ops[id] {
 			c.add(rScriptOperationUnknown, ptr("/properties/scriptOperations", strconv.Itoa(i)), "scriptOperations names %q, which is not an operationId of the definition", id)
@@ -50,29 +66,51 @@ func Properties(text, definition []byte, opts Options) Report {
 			}
 		}
 	}
+	m.checkContext()
 	return c.report(text, true)
 }
 
 // ConnectionParameters validates the connectionparameters column: the JSON object that
 // apiProperties.json holds under properties.connectionParameters.
 func ConnectionParameters(text []byte, opts Options) Report {
-	c := &checker{opts: opts}
-	doc, ok := c.parse(text)
-	if !ok {
-		return c.report(text, false)
-	}
-	if s, err := loadSchemas(); err == nil {
-		s.connectionParameters.check(c, doc, "")
-	}
-	checkConnectionParameters(c, doc, "")
-	return c.report(text, true)
+	r, _ := ConnectionParametersContext(context.Background(), text, opts)
+	return r
+}
+
+// ConnectionParametersContext is ConnectionParameters stopping early when ctx ends: it then
+// returns no findings and ctx's error.
+func ConnectionParametersContext(ctx context.Context, text []byte, opts Options) (Report, error) {
+	return validation(newMeter(ctx, len(text)), func(m *meter) Report {
+		c := &checker{opts: opts, m: m}
+		doc, ok := c.parse(text)
+		if !ok {
+			return c.report(text, false)
+		}
+		if s, err := loadSchemas(); err == nil {
+			c.run("JSON Schema", "", func() { s.connectionParameters.check(c, doc, "") })
+		}
+		checkConnectionParameters(c, doc, "")
+		m.checkContext()
+		return c.report(text, true)
+	})
 }
 
 // PolicyTemplateInstances validates the policytemplateinstances column: the JSON array that
 // apiProperties.json holds under properties.policyTemplateInstances. definition is as for
 // Properties.
 func PolicyTemplateInstances(text, definition []byte, opts Options) Report {
-	c := &checker{opts: opts}
+	r, _ := PolicyTemplateInstancesContext(context.Background(), text, definition, opts)
+	return r
+}
+
+// PolicyTemplateInstancesContext is PolicyTemplateInstances stopping early when ctx ends: it
+// then returns no findings and ctx's error.
+func PolicyTemplateInstancesContext(ctx context.Context, text, definition []byte, opts Options) (Report, error) {
+	return validation(newMeter(ctx, len(text)+len(definition)), func(m *meter) Report { return checkPolicyTemplateInstances(m, text, definition, opts) })
+}
+
+func checkPolicyTemplateInstances(m *meter, text, definition []byte, opts Options) Report {
+	c := &checker{opts: opts, m: m}
 	doc, _, _, err := parseJSON(text)
 	if err != nil {
 		c.parse(text) // reports the syntax error
@@ -83,8 +121,11 @@ func PolicyTemplateInstances(text, definition []byte, opts Options) Report {
 		return c.report(text, true)
 	}
 	if s, err := loadSchemas(); err == nil {
-		checkPolicies(c, s, doc, "", operationIDs(definition))
+		ops := operationIDs(definition)
+		m.checkContext()
+		c.run("policy template", "", func() { checkPolicies(c, s, doc, "", ops) })
 	}
+	m.checkContext()
 	return c.report(text, true)
 }
 
@@ -116,7 +157,7 @@ func operationIDs(definition []byte) map[string]bool {
 	if err != nil || root == nil {
 		return nil
 	}
-	return newDefinition(root).operationIDs
+	return newDefinition(root, nil).operationIDs
 }
 
 // policyMembers are the member names of a policy template instance; PascalCase spellings
@@ -287,10 +328,12 @@ func checkConnectionParameters(c *checker, v any, at string) {
 			c.add(rConnParamType, pat, "the connection parameter %q has no type", name)
 			continue
 		}
-		if !contains(anySlice(connectionParameterTypes), t) {
-			c.add(rConnParamType, ptr(pat, "type"), "the connection parameter type %q is not one of %s", t, strings.Join(connectionParameterTypes, ", "))
+		// The service reads the type without regard to letter case: "oAuthSetting", which
+		// published connectors use, is "oauthSetting".
+		if !containsFold(connectionParameterTypes, t) {
+			c.add(rConnParamType, ptr(pat, "type"), "the connection parameter type %q is not one of %s (in any letter case)", t, strings.Join(connectionParameterTypes, ", "))
 		}
-		if t == "oauthSetting" {
+		if strings.EqualFold(t, "oauthSetting") {
 			o, ok := p["oAuthSettings"].(map[string]any)
 			if !ok {
 				c.add(rOAuthSettings, pat, "the OAuth connection parameter %q has no oAuthSettings object", name)
@@ -301,12 +344,4 @@ func checkConnectionParameters(c *checker, v any, at string) {
 			}
 		}
 	}
-}
-
-func anySlice(s []string) []any {
-	out := make([]any, len(s))
-	for i, x := range s {
-		out[i] = x
-	}
-	return out
 }

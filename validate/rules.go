@@ -98,7 +98,7 @@ var (
 	rDescriptionLength = rule("FieldLengthNotInRange", Error, certification, def,
 		"info.description has 30 to 500 characters", srcCert+" (\"can't be shorter than 30 characters or longer than 500 characters\")",
 		"write a description of 30 to 500 characters")
-	rSummaryTooLong = rule("OperationSummaryTooLong", Error, certification, def,
+	rSummaryTooLong = rule("OperationSummaryTooLong", Warning, certification, def,
 		"operation summaries have at most 80 characters", srcRules+"; limit from "+srcCert+" and "+srcStrings+" (80 characters)",
 		"shorten the summary to 80 characters; put details in the description")
 	rParamSummaryTooLong = rule("FieldLengthExceeded", Warning, certification, def,
@@ -110,7 +110,7 @@ var (
 var (
 	rSpecVersion = rule("SpecificationVersionIncorrect", Error, structural, def,
 		"swagger is \"2.0\"", srcRules+"; "+srcSchema, "set \"swagger\": \"2.0\"; OpenAPI 3 is not supported")
-	rAdditionalProperty = rule("AdditionalPropertyNotAllowed", Error, structural, def+", "+props,
+	rAdditionalProperty = rule("AdditionalPropertyNotAllowed", Warning, structural, def+", "+props,
 		"no member the schema does not define (extensions must start with x-)", srcRules+"; "+srcSchema,
 		"remove the member, fix its spelling, or prefix a custom extension with x-")
 	rRequiredMissing = rule("RequiredPropertyMissing", Error, structural, def+", "+props,
@@ -251,7 +251,7 @@ var (
 		"no parameter is named connectionId (the service reserves it)", srcRules, "rename the parameter")
 	rFileParam = rule("FileParameterMustBeInFormData", Error, structural, def,
 		"parameters of type file are in formData", srcRules+"; "+srcSwagger, "set \"in\": \"formData\" or use a body with format binary")
-	rNoResponse = rule("OperationMustHaveResponse", Error, structural, def,
+	rNoResponse = rule("OperationMustHaveResponse", Warning, structural, def,
 		"every operation defines at least one response", srcRules+"; "+srcSchema, "add a response, e.g. \"200\": {\"description\": \"OK\"}")
 	rNoSuccess = rule("OperationShouldHaveSuccessfulResponse", Warning, certification, def,
 		"every operation defines a 2xx response", srcRules, "add a 200, 201 or 204 response")
@@ -262,7 +262,7 @@ var (
 		"at most one response of an operation has a schema (the designer uses one)", srcRules,
 		"keep the schema on the main success response only")
 	rNextLink = rule("InvalidNextLinkNameValue", Error, structural, def,
-		"x-ms-pageable.nextLinkName is \"nextLink\" or \"@odata.nextLink\"", srcRules+"; "+srcExt,
+		"x-ms-pageable.nextLinkName is \"nextLink\" or \"@odata.nextLink\", in any letter case (the service reads it without regard to case)", srcRules+"; "+srcExt,
 		"rename the response property, or page with an updatenextlink policy")
 	rDynamicOpNotFound = rule("OperationIdNotFound", Error, structural, def+", "+props,
 		"operationIds named by x-ms-dynamic-values, -schema, -list, -properties, -tree, x-ms-notification, scriptOperations and policy templates exist",
@@ -285,7 +285,7 @@ var (
 		"non-OAuth requirements list no scopes", srcRules, "use an empty array")
 	rRequiredProp = rule("RequiredPropertyDefinitionMissing", Warning, structural, def,
 		"every name in a schema's required is defined in its properties", srcRules, "define the property or remove it from required")
-	rMinMax = rule("MinimumShouldBeLessThanOrEqualToMaximum", Error, structural, def,
+	rMinMax = rule("MinimumShouldBeLessThanOrEqualToMaximum", Warning, structural, def,
 		"minimum ≤ maximum, minLength ≤ maxLength, minItems ≤ maxItems", srcRules+" (and MinLength…/MinItems… siblings)",
 		"swap or fix the bounds")
 	rExclusive = rule("ExclusiveMinimumRequiresMinimum", Warning, structural, def,
@@ -331,7 +331,7 @@ var (
 		"templateId names a published policy template (any letter case)", srcPSchema+"; "+srcPolicies,
 		"use one of the listed template ids")
 	rConnParamType = rule("ConnectionParameterTypeNotValid", Error, structural, props,
-		"every connection parameter has a type: string, securestring, int, bool, oauthSetting, gatewaySetting or clientCertificate",
+		"every connection parameter has a type: string, securestring, int, bool, oauthSetting, gatewaySetting or clientCertificate, in any letter case (oAuthSetting is oauthSetting)",
 		"paconn README; "+srcPSchema, "set \"type\" to one of the listed types")
 	rOAuthSettings = rule("OAuthSettingsNotValid", Error, structural, props,
 		"an oauthSetting parameter has oAuthSettings with an identityProvider (any provider name; unknown ones are warnings from the schema)",
@@ -473,6 +473,14 @@ var (
 	rNotifMustBeWebhook = rule("NotificationOperationMustBeWebhook", Warning, structural, def,
 		"x-ms-notification.operationId names a webhook operation (one with an x-ms-notification-url input)",
 		srcRules, "name the operation that registers the webhook")
+)
+
+// The validator's own limit.
+var (
+	rBudgetExceeded = rule("ValidationBudgetExceeded", Error, structural, def,
+		"each check of the validator takes at most a number of steps linear in the size of the definition (about a million plus 16 per byte; no connector of the corpus needs a tenth of it): a definition whose references expand beyond it, thousands of times the schemas the service allows in a body, is refused rather than validated without end",
+		"ConnectorHub (a bound on the validation work, against definitions crafted to make it explode); the service's own limits on expanded schemas ("+srcFAQ+") refuse such definitions too",
+		"reference each definition from fewer places, or break the chains of definitions that reference the next level several times")
 )
 
 // Limits Microsoft's catalogue names without publishing their values.

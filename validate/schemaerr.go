@@ -34,8 +34,12 @@ func (c *checker) schemaErrors(err error, base string, sev Severity) {
 		c.schemaSeen = map[string]bool{}
 	}
 	from := len(c.found)
-	for _, leaf := range leaves(ve, nil) {
-		c.schemaFinding(leaf, base)
+	t := &errTree{m: c.m, leaves: map[*jsonschema.ValidationError][]*jsonschema.ValidationError{}}
+	for _, leaf := range t.of(ve) {
+		if sev == Error && caseVariant(leaf.ErrorKind) != "" {
+			continue // the service accepts it: the published schema's pass warns about it
+		}
+		c.schemaFinding(t, leaf, base)
 	}
 	// Keep what an earlier pass did not find, with the severity of this pass.
 	kept := c.found[:from]
@@ -56,15 +60,30 @@ func (c *checker) schemaErrors(err error, base string, sev Severity) {
 	}
 }
 
-// leaves flattens an error tree into the errors worth showing. Where a value may take one of
+// errTree flattens validation errors into the errors worth showing (see of), once per error:
+// the choices (oneOf, anyOf) of a recursive schema nest as deep as the value, and choosing a
+// branch looks at the leaves of each, so without the cache the work doubles at every level.
+type errTree struct {
+	m      *meter
+	leaves map[*jsonschema.ValidationError][]*jsonschema.ValidationError
+}
+
+// of flattens an error tree into the errors worth showing. Where a value may take one of
 // several forms (oneOf, anyOf) the forms it plainly is not — those that fail on a
 // discriminating member such as "in" or "type" — are dropped; when exactly one form is left its
-// errors are shown, otherwise the value is reported as matching no form.
-func leaves(e *jsonschema.ValidationError, out []*jsonschema.ValidationError) []*jsonschema.ValidationError {
+// errors are shown, otherwise the value is reported as matching no form. The result is shared:
+// callers must not modify it.
+func (t *errTree) of(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if out, ok := t.leaves[e]; ok {
+		return out
+	}
+	t.m.step(1)
+	var out []*jsonschema.ValidationError
 	switch k := e.ErrorKind.(type) {
 	case *kind.OneOf, *kind.AnyOf:
 		if o, ok := k.(*kind.OneOf); ok && len(o.Subschemas) > 0 {
-			return append(out, e) // several forms matched
+			out = []*jsonschema.ValidationError{e} // several forms matched
+			break
 		}
 		var plausible []*jsonschema.ValidationError
 		for _, cause := range e.Causes {
@@ -72,28 +91,36 @@ func leaves(e *jsonschema.ValidationError, out []*jsonschema.ValidationError) []
 				plausible = append(plausible, cause)
 			}
 		}
-		if best := deepest(plausible); best != nil {
-			return leaves(best, out)
+		if best := t.deepest(plausible); best != nil {
+			out = t.of(best)
+		} else {
+			out = []*jsonschema.ValidationError{e}
 		}
-		return append(out, e)
+	default:
+		if len(e.Causes) == 0 {
+			out = []*jsonschema.ValidationError{e}
+			break
+		}
+		for _, cause := range e.Causes {
+			ls := t.of(cause)
+			t.m.step(len(ls))
+			out = append(out[:len(out):len(out)], ls...)
+		}
 	}
-	if len(e.Causes) == 0 {
-		return append(out, e)
-	}
-	for _, cause := range e.Causes {
-		out = leaves(cause, out)
-	}
+	t.leaves[e] = out
 	return out
 }
 
 // deepest returns the branch whose errors lie deepest in the value — the form the value
 // follows furthest — or nil when there is no single such branch.
-func deepest(branches []*jsonschema.ValidationError) *jsonschema.ValidationError {
+func (t *errTree) deepest(branches []*jsonschema.ValidationError) *jsonschema.ValidationError {
 	var best *jsonschema.ValidationError
 	bestDepth, tie := -1, false
 	for _, b := range branches {
 		d := 0
-		for _, l := range leaves(b, nil) {
+		ls := t.of(b)
+		t.m.step(len(ls))
+		for _, l := range ls {
 			d = max(d, len(l.InstanceLocation))
 		}
 		switch {
@@ -122,7 +149,9 @@ func discriminated(e *jsonschema.ValidationError, depth int) bool {
 			return true
 		}
 	case *kind.Enum, *kind.Const:
-		if len(e.InstanceLocation) == depth+1 && discriminators[e.InstanceLocation[depth]] {
+		// A value differing only in letter case ("Query", "OAuth2") is of this form: the
+		// service reads enumerated values without regard to case.
+		if len(e.InstanceLocation) == depth+1 && discriminators[e.InstanceLocation[depth]] && caseVariant(e.ErrorKind) == "" {
 			return true
 		}
 	case *kind.Required:
@@ -141,7 +170,7 @@ func discriminated(e *jsonschema.ValidationError, depth int) bool {
 	return false
 }
 
-func (c *checker) schemaFinding(e *jsonschema.ValidationError, base string) {
+func (c *checker) schemaFinding(t *errTree, e *jsonschema.ValidationError, base string) {
 	loc := e.InstanceLocation
 	at := base + pointerOf(loc)
 	last := ""
@@ -173,6 +202,8 @@ func (c *checker) schemaFinding(e *jsonschema.ValidationError, base string) {
 			c.add(rScheme, at, "%s", msg)
 		case last == "required" && k2got(e.ErrorKind) == false:
 			c.add(rPathParamRequired, at, "a path parameter must be required")
+		case caseVariant(e.ErrorKind) != "":
+			c.add(rNotInEnum, at, "the value %s is spelled %q in the published schema; the service reads it without regard to letter case, other tools may not", toString(k2got(e.ErrorKind)), caseVariant(e.ErrorKind))
 		default:
 			c.add(rNotInEnum, at, "the value %s is not allowed here (%s)", toString(k2got(e.ErrorKind)), msg)
 		}
@@ -233,7 +264,7 @@ func (c *checker) schemaFinding(e *jsonschema.ValidationError, base string) {
 			c.add(rNoMatchingForm, at, "the value matches more than one of the forms allowed here (forms %d and %d), it must match exactly one", o.Subschemas[0]+1, o.Subschemas[1]+1)
 			break
 		}
-		c.add(rNoMatchingForm, at, "the value matches none of the forms allowed here%s", formHint(e))
+		c.add(rNoMatchingForm, at, "the value matches none of the forms allowed here%s", t.formHint(e))
 	default:
 		c.add(rSchemaViolation, at, "%s", msg)
 	}
@@ -247,7 +278,7 @@ func extensionNote(name string) string {
 }
 
 // formHint summarises, for a value matching no form, the first complaint of each form.
-func formHint(e *jsonschema.ValidationError) string {
+func (t *errTree) formHint(e *jsonschema.ValidationError) string {
 	var parts []string
 	var plausible []*jsonschema.ValidationError
 	for _, cause := range e.Causes {
@@ -259,7 +290,7 @@ func formHint(e *jsonschema.ValidationError) string {
 		plausible = e.Causes // none is close: show why each form fails
 	}
 	for i, cause := range e.Causes {
-		ls := leaves(cause, nil)
+		ls := t.of(cause)
 		if len(ls) == 0 || !slices.Contains(plausible, cause) || len(parts) == 4 {
 			continue
 		}
@@ -274,6 +305,29 @@ func formHint(e *jsonschema.ValidationError) string {
 		return ""
 	}
 	return " (" + strings.Join(parts, "; ") + ")"
+}
+
+// caseVariant returns, for an enum or const error whose value differs from an allowed string
+// only in letter case, that allowed string; "" otherwise. Power Platform reads enumerated
+// values without regard to case, so such a value is a warning, never an error.
+func caseVariant(k jsonschema.ErrorKind) string {
+	got, ok := k2got(k).(string)
+	if !ok {
+		return ""
+	}
+	var want []any
+	switch k := k.(type) {
+	case *kind.Enum:
+		want = k.Want
+	case *kind.Const:
+		want = []any{k.Want}
+	}
+	for _, w := range want {
+		if s, ok := w.(string); ok && s != got && strings.EqualFold(s, got) {
+			return s
+		}
+	}
+	return ""
 }
 
 // k2got returns the offending value of an enum or const error.

@@ -21,6 +21,12 @@ type definition struct {
 	resolved     map[string]any        // targets of references (resolve)
 	byID         map[string]*operation // the first operation of each operationId (invoked)
 	notifURLs    [][]string            // where x-ms-notification-url is written, as reference tokens
+	m            *meter                // counts the steps of the passes that follow references
+
+	opsAt     map[[2]string]*operation      // operations by path and method (opAt)
+	bodyProps map[*operation]map[string]any // top-level body properties (bodyProperties)
+	propsOf   map[propsKey]map[string]any   // merged properties of schemas with allOf (properties)
+	notif     *notifWalk                    // the search for notification URLs (notificationURLs)
 }
 
 // operation is one method of one path.
@@ -29,8 +35,9 @@ type operation struct {
 	pointer      string
 	obj          map[string]any
 	id           string
-	params       []param // effective parameters: path-level ones overridden by the operation's
-	own, shared  []param // the operation's own parameters, and those of its path item
+	params       []param          // effective parameters: path-level ones overridden by the operation's
+	own, shared  []param          // the operation's own parameters, and those of its path item
+	byName       map[string]param // the first of params of each name (param)
 }
 
 // param is a parameter after $ref resolution, with the pointer where it is written.
@@ -41,8 +48,10 @@ type param struct {
 	in      string
 }
 
-func newDefinition(root map[string]any) *definition {
-	d := &definition{root: root, operationIDs: map[string]bool{}}
+// newDefinition indexes the operations of a document; m counts the steps of the checks (nil
+// counts nothing).
+func newDefinition(root map[string]any, m *meter) *definition {
+	d := &definition{root: root, operationIDs: map[string]bool{}, m: m}
 	paths := obj(root["paths"])
 	for _, p := range sortedKeys(paths) {
 		item := obj(paths[p])
@@ -62,8 +71,13 @@ func newDefinition(root map[string]any) *definition {
 			op.own = own
 			op.shared = shared
 			op.params = append(op.params, own...)
+			// A set: an operation may have thousands of parameters.
+			ownKeys := make(map[[2]string]bool, len(own))
+			for _, o := range own {
+				ownKeys[[2]string{o.name, o.in}] = true
+			}
 			for _, s := range shared {
-				if !hasParam(own, s.name, s.in) {
+				if !ownKeys[[2]string{s.name, s.in}] {
 					op.params = append(op.params, s)
 				}
 			}
@@ -88,18 +102,22 @@ func (d *definition) params(v any, pointer string) []param {
 		if o == nil {
 			continue
 		}
-		out = append(out, param{obj: o, pointer: ptr(pointer, strconv.Itoa(i)), name: strOf(o["name"]), in: strOf(o["in"])})
+		out = append(out, param{obj: o, pointer: ptr(pointer, strconv.Itoa(i)), name: strOf(o["name"]), in: paramLocation(strOf(o["in"]))})
 	}
 	return out
 }
 
-func hasParam(ps []param, name, in string) bool {
-	for _, p := range ps {
-		if p.name == name && p.in == in {
-			return true
-		}
+// locations are the parameter locations of Swagger 2.0, by their lower-case spelling.
+var locations = map[string]string{"query": "query", "header": "header", "path": "path", "formdata": "formData", "body": "body"}
+
+// paramLocation returns the Swagger spelling of a parameter location written in any letter
+// case ("Query", "formdata"): the service reads enumerated values without regard to case.
+// Other values are returned as written.
+func paramLocation(in string) string {
+	if l, ok := locations[strings.ToLower(in)]; ok {
+		return l
 	}
-	return false
+	return in
 }
 
 // resolve follows a local reference "#/a/b"; it returns nil when it does not resolve.
@@ -155,27 +173,28 @@ func refTokens(ref string) ([]string, bool) {
 	return splitPointer(frag), true
 }
 
+// check runs the semantic checks, each as a pass with its own budget (see meter).
 func (d *definition) check(c *checker) {
-	d.checkRefs(c, d.root, nil)
-	d.checkRefLoops(c)
-	d.checkPaths(c)
-	d.checkOperations(c)
-	d.checkSchemes(c)
-	d.checkSecurity(c)
-	d.checkSchemas(c)
-	d.checkExtensions(c, d.root, nil)
-	d.checkFamilies(c)
-	d.checkWebhooks(c)
-	d.checkLimits(c)
-	d.checkMIME(c)
+	c.run("reference", "", func() { d.checkRefs(c, d.root, nil) })
+	c.run("reference loop", "/definitions", func() { d.checkRefLoops(c) })
+	c.run("path", "/paths", func() { d.checkPaths(c) })
+	c.run("operation", "/paths", func() { d.checkOperations(c) })
+	c.run("scheme and security", "", func() { d.checkSchemes(c); d.checkSecurity(c) })
+	c.run("schema", "", func() { d.checkSchemas(c) })
+	c.run("extension", "", func() { d.checkExtensions(c, d.root, nil) })
+	c.run("operation family", "/paths", func() { d.checkFamilies(c) })
+	c.run("webhook", "/paths", func() { d.checkWebhooks(c) })
+	c.run("limit", "/paths", func() { d.checkLimits(c) })
+	c.run("MIME type", "", func() { d.checkMIME(c) })
 	if c.opts.Certification {
-		d.checkCertification(c)
+		c.run("certification", "", func() { d.checkCertification(c) })
 	}
 }
 
 // checkRefs visits every "$ref" of the document outside example values; path holds the
 // reference tokens of v (pointers are only built for findings).
 func (d *definition) checkRefs(c *checker, v any, path []string) {
+	d.m.step(1)
 	switch x := v.(type) {
 	case map[string]any:
 		if ref, ok := x["$ref"].(string); ok {
@@ -269,30 +288,58 @@ func refSection(owner string) string {
 	return "definitions"
 }
 
-// checkRefLoops finds definitions that are only a $ref to another definition, in a loop.
+// checkRefLoops finds definitions that are only a $ref to another definition, in a loop. Each
+// such definition has at most one successor, so one walk per definition, never revisiting a
+// definition an earlier walk went through, finds every loop in linear time.
 func (d *definition) checkRefLoops(c *checker) {
 	defs := obj(d.root["definitions"])
+	next := func(name string) (string, bool) {
+		ref, ok := str(obj(defs[name])["$ref"])
+		if !ok {
+			return "", false
+		}
+		t, local := refTokens(ref)
+		if !local || len(t) != 2 || t[0] != "definitions" {
+			return "", false
+		}
+		return t[1], true
+	}
+	const (
+		unseen = iota
+		walking
+		done
+	)
+	state := make(map[string]int, len(defs))
+	onLoop := map[string]bool{}
 	for _, name := range sortedKeys(defs) {
-		seen := map[string]bool{name: true}
+		var walk []string
 		cur := name
-		for {
-			ref, ok := str(obj(defs[cur])["$ref"])
+		for state[cur] == unseen {
+			d.m.step(1)
+			state[cur] = walking
+			walk = append(walk, cur)
+			n, ok := next(cur)
 			if !ok {
 				break
 			}
-			t, local := refTokens(ref)
-			if !local || len(t) != 2 || t[0] != "definitions" {
-				break
-			}
-			if seen[t[1]] {
-				if t[1] == name {
-					c.add(rRefLoop, ptr("/definitions", name, "$ref"), "the definition %q is only a reference, and the chain of references loops back to it", name)
+			if state[n] == walking {
+				// The walk came back to itself: the definitions from n on form a loop.
+				for i := len(walk) - 1; i >= 0; i-- {
+					onLoop[walk[i]] = true
+					if walk[i] == n {
+						break
+					}
 				}
 				break
 			}
-			seen[t[1]] = true
-			cur = t[1]
+			cur = n
 		}
+		for _, w := range walk {
+			state[w] = done
+		}
+	}
+	for _, name := range sortedKeys(onLoop) {
+		c.add(rRefLoop, ptr("/definitions", name, "$ref"), "the definition %q is only a reference, and the chain of references loops back to it", name)
 	}
 }
 
@@ -412,10 +459,40 @@ func (d *definition) checkPartialDuplicates(c *checker) {
 		if len(g) < 2 {
 			continue
 		}
+		// Candidates of an operation: those with, at its first static segment, the same
+		// static segment or a variable; comparing every pair would be quadratic.
+		type posText struct {
+			pos  int
+			text string
+		}
+		static := map[posText][]int{}
+		vars := map[int][]int{}
+		for j, e := range g {
+			for k, seg := range e.segs {
+				if seg.re == nil {
+					key := posText{k, foldKey(seg.text)}
+					static[key] = append(static[key], j)
+				} else {
+					vars[k] = append(vars[k], j)
+				}
+			}
+		}
+		all := make([]int, len(g))
+		for j := range all {
+			all[j] = j
+		}
 		for i, a := range g {
+			candidates := all
+			for k, seg := range a.segs {
+				if seg.re == nil {
+					candidates = mergeSorted(static[posText{k, foldKey(seg.text)}], vars[k])
+					break
+				}
+			}
+			d.m.step(len(candidates))
 			var similar []string
-			for j, b := range g {
-				if i != j && shadowedBy(a.segs, b.segs) {
+			for _, j := range candidates {
+				if b := g[j]; i != j && shadowedBy(a.segs, b.segs) {
 					similar = append(similar, strconv.Quote(b.op.path))
 				}
 			}
@@ -425,6 +502,23 @@ func (d *definition) checkPartialDuplicates(c *checker) {
 			}
 		}
 	}
+}
+
+// foldKey is a key under which strings equal under simple case folding (strings.EqualFold)
+// coincide.
+func foldKey(s string) string { return strings.ToLower(strings.ToUpper(s)) }
+
+// mergeSorted merges two increasing lists of indexes.
+func mergeSorted(a, b []int) []int {
+	out := make([]int, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0] < b[0] {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // shadowedBy reports whether the path a has a variable segment where b has a static segment
@@ -519,9 +613,11 @@ func (d *definition) checkOperations(c *checker) {
 			vars[m[1]] = true
 		}
 		var hasBody, hasForm bool
+		pathParams := map[string]bool{}
 		for _, p := range op.params {
 			switch p.in {
 			case "path":
+				pathParams[p.name] = true
 				if !vars[p.name] {
 					c.add(rPathParamNotInTemplate, p.pointer, "the path parameter %q does not appear as {%s} in %q", p.name, p.name, op.path)
 				}
@@ -533,12 +629,12 @@ func (d *definition) checkOperations(c *checker) {
 			if p.name == "connectionId" {
 				c.add(rConnectionID, p.pointer, "the parameter name \"connectionId\" is reserved")
 			}
-			if strOf(p.obj["type"]) == "file" && p.in != "formData" {
+			if strings.EqualFold(strOf(p.obj["type"]), "file") && p.in != "formData" {
 				c.add(rFileParam, p.pointer, "the parameter %q has type file but is in %q", p.name, p.in)
 			}
 		}
 		for _, v := range sortedKeys(vars) {
-			if !hasParam(op.params, v, "path") {
+			if !pathParams[v] {
 				c.add(rMissingPathParam, op.pointer, "the operation %s does not define the path parameter %q that %q requires", name, v, op.path)
 			}
 		}
@@ -552,8 +648,10 @@ func (d *definition) checkOperations(c *checker) {
 			c.add(rBodyInGet, op.pointer, "the GET operation %s has a body or formData parameter", name)
 		}
 		if pg := obj(op.obj["x-ms-pageable"]); pg != nil {
-			if n, ok := pg["nextLinkName"].(string); ok && n != "nextLink" && n != "@odata.nextLink" {
-				c.add(rNextLink, ptr(op.pointer, "x-ms-pageable", "nextLinkName"), "the nextLinkName %q of operation %s is not \"nextLink\" or \"@odata.nextLink\"", n, name)
+			// The service reads the next link property without regard to letter case, so
+			// "nextlink" is the supported "nextLink" (and a response property "NextLink" is it).
+			if n, ok := pg["nextLinkName"].(string); ok && !strings.EqualFold(n, "nextLink") && !strings.EqualFold(n, "@odata.nextLink") {
+				c.add(rNextLink, ptr(op.pointer, "x-ms-pageable", "nextLinkName"), "the nextLinkName %q of operation %s is not \"nextLink\" or \"@odata.nextLink\" (in any letter case)", n, name)
 			}
 		}
 		if ann := obj(op.obj["x-ms-api-annotation"]); ann != nil {
@@ -622,6 +720,7 @@ func (d *definition) checkSecurity(c *checker) {
 // checkExtensions checks the operationIds that dynamic extensions and notifications name, and
 // x-ms-enum-values; path holds the reference tokens of v.
 func (d *definition) checkExtensions(c *checker, v any, path []string) {
+	d.m.step(1)
 	switch x := v.(type) {
 	case map[string]any:
 		names := namesMap(path)
@@ -735,6 +834,7 @@ func (d *definition) schemas() []schemaRef {
 		if s == nil {
 			return
 		}
+		d.m.step(1)
 		out = append(out, schemaRef{s, at, nested})
 		props := obj(s["properties"])
 		for _, k := range sortedKeys(props) {

@@ -102,16 +102,17 @@ func (d *definition) checkWebhooks(c *checker) {
 	reported := map[string]bool{}
 	for _, op := range d.ops {
 		var urls []notificationURL
+		count := 0
 		if len(d.notifURLs) > 0 {
-			urls = d.notificationURLs(op)
+			urls, count = d.notificationURLs(op)
 		}
-		webhook[op] = len(urls) > 0
+		webhook[op] = count > 0
 		_, isTrigger := op.obj["x-ms-trigger"]
 		hasContent := op.obj["x-ms-notification-content"] != nil || obj(obj(d.root["paths"])[op.path])["x-ms-notification-content"] != nil
-		if len(urls) > 0 && !hasContent {
-			c.add(rNotifContentMissing, op.pointer, "the operation %s has %d input(s) marked x-ms-notification-url but no x-ms-notification-content", op.label(), len(urls))
+		if count > 0 && !hasContent {
+			c.add(rNotifContentMissing, op.pointer, "the operation %s has %d input(s) marked x-ms-notification-url but no x-ms-notification-content", op.label(), count)
 		}
-		if isTrigger && hasContent && len(urls) == 0 && op.method != "get" && op.method != "delete" {
+		if isTrigger && hasContent && count == 0 && op.method != "get" && op.method != "delete" {
 			c.add(rWebhookNoURL, op.pointer, "the webhook trigger %s has no input marked x-ms-notification-url", op.label())
 		}
 		if isTrigger && c.opts.Certification {
@@ -190,54 +191,121 @@ func (d *definition) lookupTokens(path []string) any {
 	return v
 }
 
+// notifState is a schema reached in the search for notification URLs: the pointer of a
+// referenced schema, with whether every parent up to the body parameter is required and
+// whether one of them is internal.
+type notifState struct {
+	at                 string
+	required, internal bool
+}
+
+// notifWalk is the search for notification URLs, shared by the operations of a document.
+type notifWalk struct {
+	walked map[notifState]bool // referenced schemas already searched, by any operation
+	counts map[string]int      // occurrences of notification URLs below each reference
+	active map[string]bool     // references being counted on the current branch
+}
+
+// maxNotifCount caps the occurrence count of notification URLs (only its being positive, and
+// its value in a message, matter).
+const maxNotifCount = 1 << 30
+
 // notificationURLs finds the inputs of an operation marked x-ms-notification-url, through the
-// body schema with references followed.
-func (d *definition) notificationURLs(op *operation) []notificationURL {
-	var out []notificationURL
+// body schema with references followed; count is the number of times they occur (a shared
+// definition reached through two properties counts twice), urls lists those not found from an
+// earlier operation. A referenced schema is searched once per document and state (required,
+// internal), however many paths lead to it: a schema whose properties reference the next
+// level several times would otherwise be searched once per path, an exponential number. As
+// findings are reported once per notification URL, at its first occurrence, skipping what an
+// earlier search covered changes no finding.
+func (d *definition) notificationURLs(op *operation) (urls []notificationURL, count int) {
+	if d.notif == nil {
+		d.notif = &notifWalk{walked: map[notifState]bool{}, counts: map[string]int{}, active: map[string]bool{}}
+	}
+	w := d.notif
 	for _, p := range op.params {
-		internal := strOf(p.obj["x-ms-visibility"]) == "internal"
+		internal := isInternal(p.obj)
 		required := p.obj["required"] == true
 		if p.obj["x-ms-notification-url"] == true {
-			out = append(out, notificationURL{p.obj, p.pointer, required, internal})
+			urls = append(urls, notificationURL{p.obj, p.pointer, required, internal})
+			count++
 		}
 		if p.in != "body" {
 			continue
 		}
-		var walk func(s map[string]any, at string, required, internal bool, active map[string]bool, depth int)
-		walk = func(s map[string]any, at string, required, internal bool, active map[string]bool, depth int) {
-			if s == nil || depth > 32 {
+		var walk func(s map[string]any, at string, required, internal bool)
+		walk = func(s map[string]any, at string, required, internal bool) {
+			if s == nil {
 				return
 			}
+			d.m.step(1)
 			if ref, ok := str(s["$ref"]); ok {
-				if active[ref] {
-					return
-				}
-				active[ref] = true
-				defer delete(active, ref)
 				if t, local := refTokens(ref); local {
 					at = pointerOf(t)
 				}
+				k := notifState{at, required, internal}
+				if w.walked[k] {
+					return
+				}
+				w.walked[k] = true
 				s = obj(d.resolve(ref))
 				if s == nil {
 					return
 				}
 			}
-			internal = internal || strOf(s["x-ms-visibility"]) == "internal"
+			internal = internal || isInternal(s)
 			if s["x-ms-notification-url"] == true {
-				out = append(out, notificationURL{s, at, required, internal})
+				urls = append(urls, notificationURL{s, at, required, internal})
 			}
 			props := obj(s["properties"])
 			req := arr(s["required"])
 			for _, k := range sortedKeys(props) {
-				walk(obj(props[k]), ptr(at, "properties", k), required && contains(req, k), internal, active, depth+1)
+				walk(obj(props[k]), ptr(at, "properties", k), required && contains(req, k), internal)
 			}
 			for i, x := range arr(s["allOf"]) {
-				walk(obj(x), ptr(at, "allOf", strconv.Itoa(i)), required, internal, active, depth+1)
+				walk(obj(x), ptr(at, "allOf", strconv.Itoa(i)), required, internal)
 			}
 		}
-		walk(obj(p.obj["schema"]), ptr(p.pointer, "schema"), required, internal, map[string]bool{}, 0)
+		schema := obj(p.obj["schema"])
+		walk(schema, ptr(p.pointer, "schema"), required, internal)
+		count = min(maxNotifCount, count+d.countNotificationURLs(schema))
 	}
-	return out
+	return urls, count
+}
+
+// countNotificationURLs counts the occurrences of notification URLs in a schema, through its
+// properties and allOf members, references expanded; the count below each reference is kept for
+// the document, and a reference already being expanded on the current branch counts nothing.
+func (d *definition) countNotificationURLs(s map[string]any) int {
+	if s == nil {
+		return 0
+	}
+	d.m.step(1)
+	w := d.notif
+	if ref, ok := str(s["$ref"]); ok {
+		if n, ok := w.counts[ref]; ok {
+			return n
+		}
+		if w.active[ref] {
+			return 0
+		}
+		w.active[ref] = true
+		n := d.countNotificationURLs(obj(d.resolve(ref)))
+		delete(w.active, ref)
+		w.counts[ref] = n
+		return n
+	}
+	n := 0
+	if s["x-ms-notification-url"] == true {
+		n = 1
+	}
+	for _, p := range obj(s["properties"]) {
+		n = min(maxNotifCount, n+d.countNotificationURLs(obj(p)))
+	}
+	for _, x := range arr(s["allOf"]) {
+		n = min(maxNotifCount, n+d.countNotificationURLs(obj(x)))
+	}
+	return n
 }
 
 // checkTriggerSchema checks that a trigger declares its output: a schema on its 200 or 201
@@ -290,6 +358,7 @@ func (d *definition) checkFetchSubscribe(c *checker, fetch, subscribe *operation
 		typ, visibility, where string
 	}
 	sub := map[string]input{}
+	d.m.step(len(d.bodyProperties(subscribe)) + len(subscribe.params)) // per fetch operation: the budget bounds it
 	for k, v := range d.bodyProperties(subscribe) {
 		s := d.deref(obj(v))
 		sub[k] = input{strOf(s["type"]), visibilityOf(s), "the body property"}
@@ -317,10 +386,17 @@ func (d *definition) checkFetchSubscribe(c *checker, fetch, subscribe *operation
 	}
 }
 
-// visibilityOf returns the x-ms-visibility of a parameter or schema, "none" when absent.
+// visibilityOf returns the x-ms-visibility of a parameter or schema in lower case (the service
+// reads it without regard to case), "none" when absent.
 func visibilityOf(o map[string]any) string {
 	if v := strOf(o["x-ms-visibility"]); v != "" {
-		return v
+		return strings.ToLower(v)
 	}
 	return "none"
+}
+
+// isInternal reports whether a parameter, schema or operation has "x-ms-visibility":
+// "internal", in any letter case ("Internal" is in published connectors).
+func isInternal(o map[string]any) bool {
+	return strings.EqualFold(strOf(o["x-ms-visibility"]), "internal")
 }

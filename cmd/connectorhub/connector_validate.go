@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/connectorhub/connectorhub/validate"
 	"github.com/spf13/cobra"
@@ -46,7 +49,8 @@ catalogue is in docs/validation.md; rule ids are those of Microsoft's Swagger Va
 one exists, so they can be searched.
 
 Nothing is sent anywhere. The exit status is 1 when there are errors, 2 when a PATH cannot be
-read, 0 otherwise (warnings included).`,
+read, 130 when interrupted (SIGINT or SIGTERM: the validation stops at once and prints nothing),
+0 otherwise (warnings included).`,
 		Example: `  # Validate a connector folder
   connectorhub connector validate ./MyConnector
 
@@ -60,8 +64,15 @@ read, 0 otherwise (warnings included).`,
 			if output != "text" && output != "json" {
 				return fmt.Errorf("unknown output format %q: use text or json", output)
 			}
-			results, err := validatePaths(args, validate.Options{Certification: certification})
+			// SIGINT and SIGTERM stop the validation. main's context already ends on them; the
+			// command listens as well, so that it stops however it is run.
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			results, err := validatePaths(ctx, args, validate.Options{Certification: certification})
 			if err != nil {
+				if ctx.Err() != nil {
+					return interruptedError{context.Cause(ctx)}
+				}
 				return err
 			}
 			if output == "json" {
@@ -91,22 +102,37 @@ func (e findingsError) Error() string { return fmt.Sprintf("%d validation error(
 // ExitCode makes the process exit with status 1.
 func (e findingsError) ExitCode() int { return 1 }
 
+// interruptedError reports a validation stopped by a signal (or by the end of the command's
+// context); the process exits with status 130, as shells do for an interrupted command.
+type interruptedError struct{ cause error }
+
+func (e interruptedError) Error() string {
+	return fmt.Sprintf("interrupted (%v): validation stopped before it finished; no findings are printed", e.cause)
+}
+
+// ExitCode makes the process exit with status 130.
+func (e interruptedError) ExitCode() int { return 130 }
+
 // fileReport is the report of one file.
 type fileReport struct {
 	File   string
 	Report validate.Report
 }
 
-// validatePaths validates each PATH in order; it fails when a PATH cannot be read.
-func validatePaths(paths []string, opts validate.Options) ([]fileReport, error) {
+// validatePaths validates each PATH in order; it fails when a PATH cannot be read, or with
+// ctx's error when ctx ends.
+func validatePaths(ctx context.Context, paths []string, opts validate.Options) ([]fileReport, error) {
 	var out []fileReport
 	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		st, err := os.Stat(p)
 		if err != nil {
 			return nil, err
 		}
 		if !st.IsDir() {
-			r, err := validateFile(p, opts)
+			r, err := validateFile(ctx, p, opts)
 			if err != nil {
 				return nil, err
 			}
@@ -122,7 +148,7 @@ func validatePaths(paths []string, opts validate.Options) ([]fileReport, error) 
 			if _, err := os.Stat(f); errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
-			r, err := validateFile(f, opts)
+			r, err := validateFile(ctx, f, opts)
 			if err != nil {
 				return nil, err
 			}
@@ -132,8 +158,9 @@ func validatePaths(paths []string, opts validate.Options) ([]fileReport, error) 
 	return out, nil
 }
 
-// validateFile validates one file according to its name.
-func validateFile(path string, opts validate.Options) (fileReport, error) {
+// validateFile validates one file according to its name; it fails with ctx's error when ctx
+// ends.
+func validateFile(ctx context.Context, path string, opts validate.Options) (fileReport, error) {
 	text, err := os.ReadFile(path)
 	if err != nil {
 		return fileReport{}, err
@@ -145,11 +172,17 @@ func validateFile(path string, opts validate.Options) (fileReport, error) {
 		if err != nil {
 			def = nil // without a definition, references to operations are not checked
 		}
-		r = validate.Properties(text, def, opts)
+		r, err = validate.PropertiesContext(ctx, text, def, opts)
+		if err != nil {
+			return fileReport{}, err
+		}
 	case scriptFileName:
-		r = validate.Script(text, opts)
+		r = validate.Script(text, opts) // a size check: nothing to interrupt
 	default:
-		r = validate.Definition(text, opts)
+		r, err = validate.DefinitionContext(ctx, text, opts)
+		if err != nil {
+			return fileReport{}, err
+		}
 	}
 	return fileReport{File: path, Report: r}, nil
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -115,6 +117,34 @@ func TestConnectorValidateUsage(t *testing.T) {
 				t.Errorf("exit status: got %d, want 2", code)
 			}
 		})
+	}
+}
+
+// TestConnectorValidateInterrupted runs the command with a context that has already ended, as
+// after SIGINT or SIGTERM: it prints no findings, says why on standard error and exits with
+// status 130.
+func TestConnectorValidateInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("interrupt signal received"))
+	for _, args := range [][]string{
+		{filepath.Join("testdata", "connector_validate", "errors", "in")},
+		{"-o", "json", filepath.Join("testdata", "connector_validate", "clean", "in", "apiDefinition.swagger.json")},
+	} {
+		root := newRootCmd()
+		var stdout, stderr bytes.Buffer
+		root.SetOut(&stdout)
+		root.SetErr(&stderr)
+		root.SetArgs(append([]string{"connector", "validate"}, args...))
+		err := root.ExecuteContext(ctx)
+		if code := exitCode(err); err == nil || code != 130 {
+			t.Errorf("%v: got %v, exit status %d; want an error with status 130", args, err, exitCode(err))
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("%v: printed findings:\n%s", args, stdout.String())
+		}
+		if msg := stderr.String(); !strings.Contains(msg, "interrupted (interrupt signal received)") {
+			t.Errorf("%v: standard error %q does not say it was interrupted", args, msg)
+		}
 	}
 }
 

@@ -1,0 +1,179 @@
+package validate
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// measure validates a definition like Definition and returns the meter, whose steps tests
+// bound instead of timing anything.
+func measure(text []byte, opts Options) (Report, *meter) {
+	m := newMeter(context.Background(), len(text))
+	r, _ := validation(m, func(m *meter) Report { return checkDefinition(m, text, opts) })
+	return r, m
+}
+
+// stepsBound is the most steps a pass may take on a text of n bytes in the tests: a small
+// multiple of its size, far below the budget (budgetFor), which is a backstop.
+func stepsBound(n int) int64 { return 4*int64(n) + 4096 }
+
+// TestAdversarialLinear validates each hostile shape at two sizes: every pass stays within a
+// small multiple of the text's size, no budget is hit, and the findings a hostile definition
+// deserves (too many schemas in a body, a loop of references) are there.
+func TestAdversarialLinear(t *testing.T) {
+	for _, sh := range adversarialShapes {
+		for _, n := range []int{sh.small, sh.large} {
+			text := sh.build(n)
+			r, m := measure(text, Options{Certification: true})
+			if m.most > stepsBound(len(text)) {
+				t.Errorf("%s n=%d (%d bytes): a pass took %d steps, more than %d", sh.name, n, len(text), m.most, stepsBound(len(text)))
+			}
+			t.Logf("%s n=%d: %d bytes, %d steps in all, %d in the longest pass", sh.name, n, len(text), m.steps, m.most)
+			for _, f := range r.Findings {
+				if f.Rule == rBudgetExceeded.ID {
+					t.Errorf("%s n=%d: %s", sh.name, n, f)
+				}
+			}
+		}
+	}
+}
+
+// TestAdversarialFindings checks what the hostile shapes are refused for.
+func TestAdversarialFindings(t *testing.T) {
+	tests := []struct {
+		text []byte
+		want want
+	}{
+		{refLevels(30, 4, "properties"), want{"BodySchemaCountExceedsMaxAllowed", "/paths/~1l/get/responses/200/schema", Error}},
+		{refLevels(30, 4, "properties"), want{"SchemaTooDeep", "/paths/~1l/post/parameters/0/schema", Warning}},
+		{refClique(32), want{"BodySchemaCountExceedsMaxAllowed", "/paths/~1l/get/responses/200/schema", Error}},
+		{refOnlyChain(100), want{"SchemaRefLoopNotAllowed", "/definitions/L42/$ref", Error}},
+		{nestedItemsError(120), want{"JsonValueNotInEnum", "/definitions/L0" + strings.Repeat("/items", 120) + "/type", Error}},
+	}
+	for _, tt := range tests {
+		r := Definition(tt.text, Options{})
+		found := false
+		for _, f := range r.Findings {
+			exercised[f.Rule] = true
+			found = found || (want{f.Rule, f.Pointer, f.Severity} == tt.want)
+		}
+		if !found {
+			t.Errorf("missing %s at %s (%s); got %d findings", tt.want.rule, tt.want.pointer, tt.want.severity, len(r.Findings))
+		}
+	}
+}
+
+// TestValidationBudgetExceeded gives every pass a budget of a few steps: each pass that
+// exhausts it is reported, and the passes after it still run.
+func TestValidationBudgetExceeded(t *testing.T) {
+	d := newDoc(t)
+	d["swagger"] = "3.0" // found by the JSON Schema pass, before the budget matters
+	text := d.text(t)
+	m := newMeter(context.Background(), len(text))
+	m.budget = 5
+	r, err := validation(m, func(m *meter) Report { return checkDefinition(m, text, Options{}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget, version := 0, false
+	for _, f := range r.Findings {
+		exercised[f.Rule] = true
+		switch f.Rule {
+		case rBudgetExceeded.ID:
+			budget++
+			if f.Severity != Error || f.Line == 0 {
+				t.Errorf("bad finding %+v", f)
+			}
+		case "SpecificationVersionIncorrect":
+			version = true
+		}
+	}
+	if budget < 3 || !version {
+		t.Errorf("got %d ValidationBudgetExceeded findings and version finding %v; want several and true:\n%v", budget, version, r.Findings)
+	}
+}
+
+// countdown is a context that ends after its Err method has been called n times: a
+// deterministic stand-in for a request cancelled in the middle of a validation.
+type countdown struct {
+	context.Context
+	n int
+}
+
+func (c *countdown) Err() error {
+	if c.n--; c.n < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestDefinitionContext checks that the Context variants stop on a context that ends before
+// or during the validation, and return its error and no findings; and that they give the same
+// report as the plain functions otherwise.
+func TestDefinitionContext(t *testing.T) {
+	hostile := refLevels(200, 4, "allOf")
+	_, full := measure(hostile, Options{Certification: true})
+	for _, calls := range []int{0, 1, 3, 10} {
+		ctx := &countdown{Context: context.Background(), n: calls}
+		m := newMeter(ctx, len(hostile))
+		r, err := validation(m, func(m *meter) Report { return checkDefinition(m, hostile, Options{Certification: true}) })
+		if !errors.Is(err, context.Canceled) || len(r.Findings) != 0 {
+			t.Errorf("ended after %d checks: got %v and %d findings, want context.Canceled and none", calls, err, len(r.Findings))
+		}
+		if m.steps >= full.steps {
+			t.Errorf("ended after %d checks: took %d steps, as many as a full validation (%d)", calls, m.steps, full.steps)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	text := newDoc(t).text(t)
+	props := []byte(baseProperties)
+	for name, f := range map[string]func(context.Context) (Report, error){
+		"DefinitionContext": func(ctx context.Context) (Report, error) { return DefinitionContext(ctx, text, Options{}) },
+		"PropertiesContext": func(ctx context.Context) (Report, error) { return PropertiesContext(ctx, props, text, Options{}) },
+		"ConnectionParametersContext": func(ctx context.Context) (Report, error) {
+			return ConnectionParametersContext(ctx, []byte(`{"k": {"type": "securestring"}}`), Options{})
+		},
+		"PolicyTemplateInstancesContext": func(ctx context.Context) (Report, error) {
+			return PolicyTemplateInstancesContext(ctx, []byte(`[]`), text, Options{})
+		},
+	} {
+		if r, err := f(ctx); !errors.Is(err, context.Canceled) || len(r.Findings) != 0 {
+			t.Errorf("%s on a cancelled context: got %v and %d findings", name, err, len(r.Findings))
+		}
+		if _, err := f(context.Background()); err != nil {
+			t.Errorf("%s: got %v", name, err)
+		}
+	}
+	bad := []byte(`{"swagger": "3.0"}`)
+	want := Definition(bad, Options{})
+	got, err := DefinitionContext(context.Background(), bad, Options{})
+	if err != nil || len(got.Findings) != len(want.Findings) || len(got.Findings) == 0 {
+		t.Errorf("DefinitionContext: got %v, %v; want %v", got, err, want)
+	}
+}
+
+// TestPositions checks that positions, which counts each line once, agrees with position
+// offset by offset: several lines, multi-byte characters, a byte order mark, offsets past the
+// end and repeated ones.
+func TestPositions(t *testing.T) {
+	for _, text := range []string{"", "{}", "\xEF\xBB\xBF{\"é\": 1,\n \"b\": [1, 2]}\n", "{\"a\":\"ééé\",\"b\":\"x\"}", "a\nb\n\nc"} {
+		l := newLines([]byte(text))
+		var offs []int
+		for o := len(text) + 2; o >= -1; o-- {
+			offs = append(offs, o, o)
+		}
+		got := l.positions(offs)
+		for _, o := range offs {
+			if o < 0 {
+				continue
+			}
+			line, col := l.position(o)
+			if got[o] != [2]int{line, col} {
+				t.Errorf("%q at %d: got %v, want %d:%d", text, o, got[o], line, col)
+			}
+		}
+	}
+}
