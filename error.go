@@ -3,10 +3,10 @@ package connectorhub
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
-// Dataverse error codes ConnectorHub returns. Each code has one HTTP status (codeStatus).
+// Dataverse error codes ConnectorHub returns. Each code has one HTTP status, which the Web
+// API's one table gives (webapi.StatusOf): the domain knows nothing of HTTP.
 const (
 	ECodeBadRequest       = "0x0"        // 400: Dataverse's code for an invalid property in a body or query
 	ECodeNoResource       = ""           // 404: "No HTTP resource was found that matches the request URI"
@@ -34,29 +34,6 @@ const (
 	ECodeServerBusy = "0x8004a002" // 503: the server is at capacity; Retry-After says when to retry
 )
 
-// codeStatus is the one table from Dataverse code to HTTP status.
-var codeStatus = map[string]int{
-	ECodeBadRequest:       http.StatusBadRequest,
-	ECodeNoResource:       http.StatusNotFound,
-	ECodeInvalidArgument:  http.StatusBadRequest,
-	ECodeNotFound:         http.StatusNotFound,
-	ECodeDuplicateKey:     http.StatusPreconditionFailed,
-	ECodeLengthExceeded:   http.StatusBadRequest,
-	ECodePayload:          http.StatusBadRequest,
-	ECodeQuery:            http.StatusBadRequest,
-	ECodeResourceNotFound: http.StatusNotFound,
-	ECodeVersionMismatch:  http.StatusPreconditionFailed,
-	ECodePrivilegeDenied:  http.StatusForbidden,
-	ECodeNotOrgMember:     http.StatusForbidden,
-	ECodeRequestsExceeded: http.StatusTooManyRequests,
-	ECodeTimeExceeded:     http.StatusTooManyRequests,
-	ECodeConcurrency:      http.StatusTooManyRequests,
-	ECodeUnauthenticated:  http.StatusUnauthorized,
-	ECodeMethodNotAllowed: http.StatusMethodNotAllowed,
-	ECodeUnexpected:       http.StatusInternalServerError,
-	ECodeServerBusy:       http.StatusServiceUnavailable,
-}
-
 // Error is the one error type of the domain: a Dataverse error code and a message for the caller.
 type Error struct {
 	Code    string
@@ -68,16 +45,6 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("connectorhub error: code=%s message=%s", e.Code, e.Message)
 }
 
-// Status is the HTTP status of the error's code (500 for a code not in the table).
-func (e *Error) Status() int { return StatusOf(e.Code) }
-
-// StatusOf returns the HTTP status for a Dataverse error code (500 when unknown).
-func StatusOf(code string) int {
-	if s, ok := codeStatus[code]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
 
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {

@@ -13,7 +13,7 @@ import (
 // *connectorhub.Error are internal: the caller sees a generic message, the log sees the cause.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := connectorhub.ErrorCode(err), connectorhub.ErrorMessage(err)
-	status := connectorhub.StatusOf(code)
+	status := StatusOf(code)
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
 		code, status = connectorhub.ECodePayload, http.StatusRequestEntityTooLarge

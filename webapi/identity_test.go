@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/webapi"
 )
 
 const api = "/api/data/v9.2/"
@@ -137,7 +138,7 @@ func TestIdentityQueries(t *testing.T) {
 		{"DELETE", "systemusers", connectorhub.ECodeMethodNotAllowed},
 	} {
 		r := s.do(t, bad.method, api+bad.path, "")
-		if code, msg := r.ErrorCode(t); code != bad.code || r.Status != connectorhub.StatusOf(bad.code) {
+		if code, msg := r.ErrorCode(t); code != bad.code || r.Status != webapi.StatusOf(bad.code) {
 			t.Errorf("%s %s: got %d %s %s, want %s", bad.method, bad.path, r.Status, code, msg, bad.code)
 		}
 	}
@@ -311,7 +312,7 @@ func TestIdentityManagement(t *testing.T) {
 			t.Errorf("%s %s %s: got %d, want %s", bad.method, bad.path, bad.body, r.Status, bad.code)
 			continue
 		}
-		if code, msg := r.ErrorCode(t); code != bad.code || r.Status != connectorhub.StatusOf(bad.code) {
+		if code, msg := r.ErrorCode(t); code != bad.code || r.Status != webapi.StatusOf(bad.code) {
 			t.Errorf("%s %s %s: got %d %s %s, want %s", bad.method, bad.path, bad.body, r.Status, code, msg, bad.code)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/webapi"
 )
 
 // rolePrivileges returns "prvName:Depth" of each privilege RetrieveRolePrivilegesRole lists, sorted.
@@ -103,7 +104,7 @@ func TestCustomRoles(t *testing.T) {
 			t.Errorf("%s %s %s as %s: got %d, want %s", bad.method, bad.path, bad.body, bad.user, r.Status, bad.code)
 			continue
 		}
-		if code, msg := r.ErrorCode(t); code != bad.code || r.Status != connectorhub.StatusOf(bad.code) {
+		if code, msg := r.ErrorCode(t); code != bad.code || r.Status != webapi.StatusOf(bad.code) {
 			t.Errorf("%s %s %s as %s: got %d %s %s, want %s", bad.method, bad.path, bad.body, bad.user, r.Status, code, msg, bad.code)
 		}
 	}
