@@ -126,7 +126,7 @@ func (m *Main) authenticator(ctx context.Context) (*auth.Authenticator, error) {
 		v.TrustLocal(iss)
 		a.Authority = auth.LocalIssuer
 		// Generic on purpose: the 401 goes to anyone, and the path would map the server's disk.
-		a.Hint = " A local token: connectorhub token --data <the server's data directory>"
+		a.Hint = " A local token: run connectorhub token on the server's machine (with --data, if the server was started with one)."
 	}
 	for i, issuer := range m.Config.OIDCIssuers {
 		if err := v.TrustOIDC(ctx, issuer, m.Config.Audience, nil); err != nil {

@@ -61,8 +61,8 @@ func TestTokenLifetimeAndRevocation(t *testing.T) {
 		status   int
 		contains string
 	}{
-		{"NoTokenHint", "", 401, "connectorhub token --data <the server's data directory>"},
-		{"GarbageHint", "abc.def.ghi", 401, "connectorhub token --data <the server's data directory>"},
+		{"NoTokenHint", "", 401, "run connectorhub token on the server's machine"},
+		{"GarbageHint", "abc.def.ghi", 401, "run connectorhub token on the server's machine"},
 		{"LongerThanMaximum", long, 401, "longer than the maximum of 24h0m0s"},
 		{"Revoked", maker, 401, "revoked"},
 		{"AfterRevocation", newMaker, 200, ""},
