@@ -1,5 +1,5 @@
-// Package storetest is the behavioural contract every storage engine passes: the same suite
-// runs against SQLite and PostgreSQL, on real databases.
+// Package storetest is the behavioural contract every storage engine passes, on a real
+// database: today the SQLite engine runs it; a PostgreSQL engine will run the same suite.
 package storetest
 
 import (
