@@ -45,7 +45,6 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("connectorhub error: code=%s message=%s", e.Code, e.Message)
 }
 
-
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}

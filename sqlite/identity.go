@@ -328,21 +328,8 @@ func canManageTeam(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, t
 	if err := p.RequireCanManage(team); err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT systemuserid FROM teammembership WHERE teamid = ? ORDER BY systemuserid`, teamID)
+	members, err := column(ctx, tx, `SELECT systemuserid FROM teammembership WHERE teamid = ? ORDER BY systemuserid`, teamID)
 	if err != nil {
-		return err
-	}
-	var members []string
-	for rows.Next() {
-		var m string
-		if err := rows.Scan(&m); err != nil {
-			rows.Close()
-			return err
-		}
-		members = append(members, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, m := range members {

@@ -174,9 +174,13 @@ func canManageHolders(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal
 	return nil
 }
 
-// column reads the one text column of a query's rows.
+// column reads the one text column of a query's rows in a transaction.
 func column(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
+	return scanStrings(tx.QueryContext(ctx, query, args...))
+}
+
+// scanStrings reads the one text column of rows, and closes them.
+func scanStrings(rows *sql.Rows, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -218,20 +218,7 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID string) (*connectorhub.P
 }
 
 func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := db.auth.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return scanStrings(db.auth.QueryContext(ctx, query, args...))
 }
 
 // ListSystemUsers returns every user, ordered by e-mail address, with the names of its roles.

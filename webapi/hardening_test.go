@@ -259,19 +259,8 @@ func TestSlowReadersDoNotFreezeTheServer(t *testing.T) {
 // TestInFlightCap: beyond the server-wide cap of requests in flight, a request is answered
 // 503 at once with Retry-After, and served again once the others end.
 func TestInFlightCap(t *testing.T) {
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "connectorhub.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	admin, err := db.Bootstrap(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := db.LoadPrincipal(context.Background(), admin.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := mustOpenAdminDB(t)
+	db, p := a.DB, a.Principal
 	release := make(chan struct{})
 	var entered sync.WaitGroup
 	entered.Add(2)

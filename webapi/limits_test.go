@@ -3,14 +3,12 @@ package webapi_test
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	connectorhub "github.com/connectorhub/connectorhub"
-	"github.com/connectorhub/connectorhub/sqlite"
 	"github.com/connectorhub/connectorhub/webapi"
 )
 
@@ -27,19 +25,8 @@ func (h headerAuth) Authenticate(r *http.Request) (*connectorhub.Principal, erro
 // TestServiceProtection floods the server as one user and checks that the flood is refused
 // with Dataverse's 429 while another user is still served.
 func TestServiceProtection(t *testing.T) {
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "connectorhub.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	admin, err := db.Bootstrap(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := db.LoadPrincipal(context.Background(), admin.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := mustOpenAdminDB(t)
+	db, p := a.DB, a.Principal
 	other := *p
 	other.UserID = "00000000-0000-0000-0000-0000000000bb"
 	s := &webapi.Server{Addr: "127.0.0.1:0", Connectors: db, Principals: db, Identities: db,

@@ -30,19 +30,8 @@ type testServer struct {
 // MustOpenServer starts a server on 127.0.0.1:0, stopped when the test ends.
 func MustOpenServer(tb testing.TB) *testServer {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "connectorhub.db")
-	db := sqlite.NewDB(path)
-	if err := db.Open(); err != nil {
-		tb.Fatal(err)
-	}
-	admin, err := db.Bootstrap(context.Background())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p, err := db.LoadPrincipal(context.Background(), admin.ID)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	a := mustOpenAdminDB(tb)
+	db, p := a.DB, a.Principal
 	logs := &syncBuffer{}
 	s := &webapi.Server{
 		Addr:       "127.0.0.1:0",
@@ -59,11 +48,35 @@ func MustOpenServer(tb testing.TB) *testServer {
 	if err := s.Open(); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() {
-		s.Close(context.Background())
-		db.Close()
-	})
-	return &testServer{Server: s, DB: db, Admin: admin, Logs: logs, Path: path}
+	tb.Cleanup(func() { s.Close(context.Background()) })
+	return &testServer{Server: s, DB: db, Admin: a.Admin, Logs: logs, Path: a.Path}
+}
+
+// adminDB is a new database with its bootstrap System Administrator.
+type adminDB struct {
+	DB        *sqlite.DB
+	Admin     *connectorhub.SystemUser
+	Principal *connectorhub.Principal // the administrator as a caller
+	Path      string                  // the database file
+}
+
+// mustOpenAdminDB opens a new database in a temporary directory, closed when the test ends.
+func mustOpenAdminDB(tb testing.TB) adminDB {
+	tb.Helper()
+	a := adminDB{Path: filepath.Join(tb.TempDir(), "connectorhub.db")}
+	a.DB = sqlite.NewDB(a.Path)
+	if err := a.DB.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { a.DB.Close() })
+	var err error
+	if a.Admin, err = a.DB.Bootstrap(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	if a.Principal, err = a.DB.LoadPrincipal(context.Background(), a.Admin.ID); err != nil {
+		tb.Fatal(err)
+	}
+	return a
 }
 
 // response is what a test request got back.
