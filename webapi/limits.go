@@ -166,10 +166,7 @@ func (s *Server) limitAnonymous(w http.ResponseWriter, r *http.Request) error {
 	if s.anonymous == nil {
 		return nil
 	}
-	addr := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		addr = host
-	}
+	addr := clientKey(r.RemoteAddr)
 	a := s.anonymous.admit(addr)
 	if a.err != nil {
 		w.Header().Set("Retry-After", strconv.Itoa(max(int((a.retryAfter+time.Second-1)/time.Second), 1)))
@@ -177,4 +174,19 @@ func (s *Server) limitAnonymous(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.anonymous.done(addr, 0)
 	return nil
+}
+
+// clientKey is what failed authentications are counted by: the client's IPv4 address, or the
+// /64 network of an IPv6 one (a single host is commonly given a whole /64, so counting by
+// address would let it change addresses at will).
+func clientKey(remoteAddr string) string {
+	host := remoteAddr
+	if h, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		host = h
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || ip.To4() != nil {
+		return host
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }

@@ -81,3 +81,17 @@ func TestLimiterForgetsIdleUsers(t *testing.T) {
 	l.done("busy", time.Millisecond)
 	l.done("late", time.Millisecond)
 }
+
+func TestClientKey(t *testing.T) {
+	for _, tc := range []struct{ addr, want string }{
+		{"192.0.2.7:5000", "192.0.2.7"},
+		{"[2001:db8:1:2:3:4:5:6]:443", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2:ffff::1]:443", "2001:db8:1:2::/64"}, // the same /64: one key
+		{"[::ffff:192.0.2.7]:80", "::ffff:192.0.2.7"},
+		{"not-an-address", "not-an-address"},
+	} {
+		if got := clientKey(tc.addr); got != tc.want {
+			t.Errorf("clientKey(%q) = %q, want %q", tc.addr, got, tc.want)
+		}
+	}
+}

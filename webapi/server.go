@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	connectorhub "github.com/connectorhub/connectorhub"
@@ -67,6 +68,25 @@ type Server struct {
 	inFlight   chan struct{} // a slot for each request in flight
 	bodies     *gate         // bytes of large bodies held at once
 	validators chan struct{} // definitions validated at once
+	busy       refusals      // requests refused at the in-flight cap, for the log
+}
+
+// refusals counts refused requests and logs their number at most every 10 seconds.
+type refusals struct {
+	mu     sync.Mutex
+	n      int
+	logged time.Time
+}
+
+// note counts one refusal, and logs the count when the last log is 10 seconds old.
+func (f *refusals) note(l *slog.Logger) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n++
+	if now := time.Now(); now.Sub(f.logged) >= 10*time.Second {
+		l.Warn("requests refused: the server is at its limit of requests in flight (--max-in-flight)", slog.Int("refused", f.n))
+		f.n, f.logged = 0, now
+	}
 }
 
 // writeTimeout bounds the time to answer one request, its response written included.
@@ -178,6 +198,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case s.inFlight <- struct{}{}:
 		defer func() { <-s.inFlight }()
 	default:
+		// Refusals are not logged one by one (a flood would flood the log); a warning says,
+		// at most every 10 seconds, how many there were.
+		quiet = true
+		s.busy.note(s.Logger)
 		sw.Header().Set("Retry-After", "1")
 		s.writeError(sw, r, connectorhub.Errorf(connectorhub.ECodeServerBusy, "The server has %d requests in flight, its limit; try again later.", cap(s.inFlight)))
 		return
