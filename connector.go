@@ -175,12 +175,12 @@ func NewConnector(id string, u *ConnectorUpdate) (*Connector, error) {
 			return nil, Errorf(ECodeInvalidArgument, "The '%s' property is required to create a connector: give connectorid, name, displayname, openapidefinition and connectortype.", req.name)
 		}
 	}
-	// Scrubbing is idempotent: whoever called it before (to report what it stripped), no
-	// record leaves the domain with a secret in it.
-	u.ScrubSecrets()
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
+	// Scrubbing is idempotent: whoever called it before (to report what it stripped), no
+	// record leaves the domain with a secret in it. After Validate, which bounds the parse.
+	u.ScrubSecrets()
 	c := &Connector{StateCode: StateActive, StatusCode: StatusActive}
 	c.set(u)
 	if u.Owner != nil {
@@ -223,12 +223,12 @@ func (c *Connector) Apply(u *ConnectorUpdate) error {
 			return Errorf(ECodeInvalidArgument, "The '%s' property of a connector cannot be set to null.", notNull.name)
 		}
 	}
-	// Scrubbing is idempotent: whoever called it before (to report what it stripped), no
-	// record leaves the domain with a secret in it.
-	u.ScrubSecrets()
 	if err := u.Validate(); err != nil {
 		return err
 	}
+	// Scrubbing is idempotent: whoever called it before (to report what it stripped), no
+	// record leaves the domain with a secret in it. After Validate, which bounds the parse.
+	u.ScrubSecrets()
 	// Changing statecode alone applies that state's default status, as Dataverse does.
 	if u.StateCode != nil && u.StatusCode == nil {
 		s := defaultStatus(*u.StateCode)

@@ -222,11 +222,22 @@ func TestScrubSecretsHostile(t *testing.T) {
 	if strings.Contains(*u.ConnectionParameters, `"s"`) {
 		t.Error("the deep secret was kept")
 	}
-	dup := strings.Repeat(`{"a": `, depth) + `{"x": 1, "X": 2}` + strings.Repeat("}", depth)
+	// Validate refuses such depth before it parses (the parse budget), and finds a duplicate
+	// within the budget.
+	u = &ConnectorUpdate{ConnectionParameters: &deep}
+	if msg := ErrorMessage(u.Validate()); !strings.Contains(msg, "nested deeper than 64 levels") {
+		t.Errorf("deep parameters: got %.200q, want the parse budget's refusal", msg)
+	}
+	dup := strings.Repeat(`{"a": `, 60) + `{"x": 1, "X": 2}` + strings.Repeat("}", 60)
 	u = &ConnectorUpdate{ConnectionParameters: &dup}
 	err := u.Validate()
 	if msg := ErrorMessage(err); err == nil || len(msg) > 1500 || !strings.Contains(msg, "/a/a/X:") {
 		t.Errorf("deep duplicate: got %d-byte message %.200q, want a refusal ending at /a/a/X", len(msg), msg)
+	}
+	many = "{" + strings.Repeat(`"a": [0,0,0,0,0,0,0,0,0,0],`, 1000) + `"b": 1}`
+	u = &ConnectorUpdate{ConnectionParameters: &many}
+	if msg := ErrorMessage(u.Validate()); !strings.Contains(msg, "more than 10000 values") {
+		t.Errorf("many values: got %.200q, want the parse budget's refusal", msg)
 	}
 }
 

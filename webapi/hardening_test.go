@@ -501,3 +501,17 @@ func TestBatchedPageIsExact(t *testing.T) {
 		}
 	})
 }
+
+// TestParameterColumnBudget: a connection parameter column of many small values (500,000
+// characters hold 250,000) is refused before it is parsed: every check of these columns
+// parses them, and a tree costs tens of bytes for every byte of small values.
+func TestParameterColumnBudget(t *testing.T) {
+	s := MustOpenServer(t)
+	vals := strings.Repeat("0,", 249_990) + "0"
+	for _, col := range []string{"connectionparameters", "connectionparametersets"} {
+		r := s.do(t, "POST", "/api/data/v9.2/connectors", body(1, map[string]any{col: `{"a":[` + vals + `]}`}))
+		if code, msg := r.ErrorCode(t); r.Status != 400 || code != connectorhub.ECodeInvalidArgument || !strings.Contains(msg, "10000 values") {
+			t.Errorf("%s: got %d %s %q", col, r.Status, code, msg)
+		}
+	}
+}
