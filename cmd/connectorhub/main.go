@@ -14,7 +14,9 @@ func main() {
 	// SIGINT and SIGTERM cancel the context; commands shut down gracefully on it.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := newRootCmd().ExecuteContext(ctx); err != nil {
+	root := newRootCmd()
+	root.SetArgs(pacFlags(os.Args[1:]))
+	if err := root.ExecuteContext(ctx); err != nil {
 		os.Exit(exitCode(err))
 	}
 }

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/connectorhub/connectorhub/client"
+)
+
+// defaultEnvironment is the server a command talks to when neither --environment nor a
+// profile names one: a local `connectorhub serve` on its default address.
+const defaultEnvironment = "http://127.0.0.1:8080"
+
+// target is where a command that talks to a server sends its requests, and as whom. Every
+// such command registers its flags, so they read the same everywhere.
+type target struct {
+	environment string
+	token       string
+	profile     string
+	dataDir     string
+}
+
+// register adds --environment, --token, --profile and --data to a command's flags.
+func (t *target) register(fs *pflag.FlagSet) {
+	fs.StringVar(&t.environment, "environment", "", "the environment's root URL, e.g. https://org.crm.dynamics.com or http://127.0.0.1:8080 (pac's --environment; also -env)")
+	fs.StringVar(&t.token, "token", "", "a bearer token (default: $CONNECTORHUB_TOKEN)")
+	fs.StringVar(&t.profile, "profile", "", "the auth profile to use (default: the selected one; see connectorhub auth)")
+	fs.StringVar(&t.dataDir, "data", "", "mint a local token from this data directory (a server on this machine)")
+}
+
+// client resolves the target and its credentials, in this order: --token or
+// $CONNECTORHUB_TOKEN; a named profile (--profile, else the selected one); --data (a local
+// token minted from the data directory, for a server on this machine); and, when none of them
+// applies and the environment is a local server, the default data directory.
+func (t *target) client(ctx context.Context) (*client.Client, error) {
+	env := t.environment
+	var ts client.TokenSource
+	token := t.token
+	if token == "" {
+		token = os.Getenv("CONNECTORHUB_TOKEN")
+	}
+	switch {
+	case token != "":
+		ts = client.StaticToken(strings.TrimSpace(token))
+	case t.dataDir == "":
+		penv, pts, found, err := profileSource(ctx, t.profile)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			if env == "" {
+				env = penv
+			}
+			ts = pts
+			break
+		}
+		if t.profile != "" {
+			return nil, fmt.Errorf("no auth profile named %q: connectorhub auth list shows them", t.profile)
+		}
+		if env != "" && !isLocal(env) {
+			return nil, fmt.Errorf("no credentials for %s: give --token (or $CONNECTORHUB_TOKEN), or create a profile with connectorhub auth create", env)
+		}
+		fallthrough
+	default:
+		dir := t.dataDir
+		if dir == "" {
+			dir = "./connectorhub-data"
+		}
+		ts = &localTokens{dataDir: dir}
+	}
+	if env == "" {
+		env = defaultEnvironment
+	}
+	return client.New(env, client.WithTokenSource(ts))
+}
+
+// isLocal reports whether an environment URL names this machine.
+func isLocal(env string) bool {
+	for _, p := range []string{"http://127.", "http://localhost", "http://[::1]"} {
+		if strings.HasPrefix(env, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// localTokens mints a token of the local issuer once, for the bootstrap administrator of
+// the data directory, and gives it until shortly before it expires.
+type localTokens struct {
+	dataDir string
+
+	mu      sync.Mutex
+	token   string
+	expires time.Time
+}
+
+// Token implements client.TokenSource.
+func (l *localTokens) Token(ctx context.Context) (string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.token != "" && time.Until(l.expires) > time.Minute {
+		return l.token, nil
+	}
+	if _, err := os.Stat(l.dataDir); errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("no data directory %s for a local token: give --data (the server's), --token or --profile", l.dataDir)
+	}
+	tok, err := localToken(ctx, l.dataDir, "", nil, time.Hour)
+	if err != nil {
+		return "", err
+	}
+	l.token, l.expires = tok, time.Now().Add(time.Hour)
+	return tok, nil
+}
+
+// pacFlags rewrites pac's multi-letter short flags (-env) into their long forms, which the
+// flag parser reads: -env X and -env=X become --environment X and --environment=X.
+func pacFlags(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		switch {
+		case a == "-env":
+			a = "--environment"
+		case strings.HasPrefix(a, "-env="):
+			a = "--environment=" + strings.TrimPrefix(a, "-env=")
+		}
+		out[i] = a
+	}
+	return out
+}
