@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -54,6 +55,15 @@ func (t *target) client(ctx context.Context) (*client.Client, error) {
 		if err != nil {
 			return nil, err
 		}
+		// A profile's tokens are for its environment only: sent elsewhere they could be
+		// replayed. A profile named for another environment is an error; a selected one is
+		// passed over.
+		if found && env != "" && !sameEnvironment(env, penv) {
+			if t.profile != "" {
+				return nil, fmt.Errorf("the profile %q is for %s, not %s", t.profile, penv, env)
+			}
+			found = false
+		}
 		if found {
 			if env == "" {
 				env = penv
@@ -79,6 +89,12 @@ func (t *target) client(ctx context.Context) (*client.Client, error) {
 		env = defaultEnvironment
 	}
 	return client.New(env, client.WithTokenSource(ts))
+}
+
+// sameEnvironment reports whether two environment URLs name the same root (case and a
+// trailing slash aside).
+func sameEnvironment(a, b string) bool {
+	return strings.EqualFold(strings.TrimRight(a, "/"), strings.TrimRight(b, "/"))
 }
 
 // isLocal reports whether an environment URL names this machine.
@@ -129,8 +145,17 @@ func pacFlags(args []string) []string {
 			a = "--environment"
 		case strings.HasPrefix(a, "-env="):
 			a = "--environment=" + strings.TrimPrefix(a, "-env=")
+		case pacConnectorFlag(a) != "":
+			a = pacConnectorFlag(a)
 		}
 		out[i] = a
 	}
 	return out
+}
+
+// warn prints what a command left out, one line each, on standard error.
+func warn(cmd interface{ ErrOrStderr() io.Writer }, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+	}
 }
