@@ -47,49 +47,76 @@ func (p Package) Update() (u *ConnectorUpdate, warnings []string, err error) {
 	root, err := jsontext.Parse(text)
 	if err != nil {
 		line, col := lineCol(text, offsetOf(err))
-		return nil, nil, Errorf(ECodeInvalidArgument, "apiProperties.json is not valid JSON at line %d, column %d: %v", line, col, err)
+		return nil, nil, Errorf(ECodeInvalidArgument, "not valid JSON at line %d, column %d: %v", line, col, err)
 	}
 	props := root.Get("properties")
 	if props == nil || props.Kind != jsontext.Object {
-		return nil, nil, Errorf(ECodeInvalidArgument, `apiProperties.json has no "properties" object.`)
+		return nil, nil, Errorf(ECodeInvalidArgument, `no "properties" object`)
 	}
-	raw := func(v *jsontext.Value) *string {
+	// raw is a member's text, byte for byte, when it has the JSON type the column holds.
+	raw := func(member string, v *jsontext.Value, want jsontext.Kind) (*string, error) {
+		if v.Kind != want {
+			return nil, Errorf(ECodeInvalidArgument, "properties.%s is a JSON %s, not %s", member, kindNames[v.Kind], kindArticled[want])
+		}
 		s := string(text[v.Start:v.End])
-		return &s
+		return &s, nil
 	}
+	seen := map[int]bool{}
 	for _, m := range props.Members {
 		v := m.Value
+		if v.Kind == jsontext.Null {
+			continue
+		}
 		switch m.Key {
 		case "connectionParameters":
-			u.ConnectionParameters = raw(v)
+			u.ConnectionParameters, err = raw(m.Key, v, jsontext.Object)
 		case "connectionParameterSets":
-			u.ConnectionParameterSets = raw(v)
+			u.ConnectionParameterSets, err = raw(m.Key, v, jsontext.Object)
 		case "policyTemplateInstances":
-			u.PolicyTemplateInstances = raw(v)
+			u.PolicyTemplateInstances, err = raw(m.Key, v, jsontext.Array)
 		case "scriptOperations":
-			u.ScriptOperations = raw(v)
+			u.ScriptOperations, err = raw(m.Key, v, jsontext.Array)
 		case "iconBrandColor":
-			if v.Kind == jsontext.String {
-				u.IconBrandColor = &v.Str
+			if v.Kind != jsontext.String {
+				return nil, nil, Errorf(ECodeInvalidArgument, "properties.iconBrandColor is a JSON %s, not a string", kindNames[v.Kind])
 			}
+			u.IconBrandColor = &v.Str
 		case "capabilities":
+			if v.Kind != jsontext.Array {
+				return nil, nil, Errorf(ECodeInvalidArgument, "properties.capabilities is a JSON %s, not an array of strings", kindNames[v.Kind])
+			}
 			var values []string
 			for _, c := range v.Elems {
+				if c.Kind != jsontext.String {
+					return nil, nil, Errorf(ECodeInvalidArgument, "properties.capabilities holds %s, not only strings", string(text[c.Start:c.End]))
+				}
 				n, ok := capabilityValues[strings.ToLower(c.Str)]
-				if c.Kind != jsontext.String || !ok {
-					warnings = append(warnings, fmt.Sprintf("capability %s has no choice value in the connector table; it is left out", string(text[c.Start:c.End])))
+				if !ok {
+					warnings = append(warnings, fmt.Sprintf("capability %q has no choice value in the connector table; it is left out", c.Str))
 					continue
 				}
-				values = append(values, fmt.Sprint(n))
+				if !seen[n] {
+					seen[n] = true
+					values = append(values, fmt.Sprint(n))
+				}
 			}
 			if len(values) > 0 {
 				caps := strings.Join(values, ",")
 				u.Capabilities = &caps
 			}
 		}
+		if err != nil {
+			return nil, nil, err
+		}
 	}
 	return u, warnings, nil
 }
+
+// kindNames name the JSON kinds in messages.
+var (
+	kindNames    = [...]string{jsontext.Null: "null", jsontext.Bool: "boolean", jsontext.Number: "number", jsontext.String: "string", jsontext.Object: "object", jsontext.Array: "array"}
+	kindArticled = [...]string{jsontext.Null: "null", jsontext.Bool: "a boolean", jsontext.Number: "a number", jsontext.String: "a string", jsontext.Object: "an object", jsontext.Array: "an array"}
+)
 
 func trimBOM(b []byte) []byte { return bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) }
 

@@ -6,7 +6,7 @@ import "github.com/spf13/cobra"
 func newConnectorCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "connector",
-		Short: "Work with connectors: validate definitions offline",
+		Short: "Work with connectors: list, get, create, update, delete, download, init, validate",
 	}
 	cmd.AddCommand(connectorSubcommands()...)
 	return cmd

@@ -4,5 +4,8 @@ import "github.com/spf13/cobra"
 
 // connectorSubcommands lists the children of `connectorhub connector`.
 func connectorSubcommands() []*cobra.Command {
-	return []*cobra.Command{newConnectorValidateCmd()}
+	return []*cobra.Command{
+		newConnectorListCmd(), newConnectorGetCmd(), newConnectorCreateCmd(), newConnectorUpdateCmd(),
+		newConnectorDeleteCmd(), newConnectorDownloadCmd(), newConnectorInitCmd(), newConnectorValidateCmd(),
+	}
 }
