@@ -94,6 +94,23 @@ func (db *DB) Close() error {
 	return errors.Join(errs...)
 }
 
+// Ready reports whether the database answers and holds every migration this build knows:
+// the readiness of a server on it (GET /readyz).
+func (db *DB) Ready(ctx context.Context) error {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	var applied int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations`).Scan(&applied); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	if applied < len(names) {
+		return fmt.Errorf("sqlite: %d of %d migrations applied", applied, len(names))
+	}
+	return nil
+}
+
 // migrate applies, in order and each in its own transaction, the embedded migrations not yet
 // recorded in the migrations table.
 func (db *DB) migrate(ctx context.Context) error {

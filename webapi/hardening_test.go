@@ -515,3 +515,43 @@ func TestParameterColumnBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestProbes: /healthz answers while the process runs, /readyz while the database is ready,
+// both without a token and without a log line.
+func TestProbes(t *testing.T) {
+	s := MustOpenServer(t)
+	var mu sync.Mutex // the server's goroutines read ready
+	ready := error(nil)
+	s.Server.Close(context.Background())
+	logs := &syncBuffer{}
+	srv := &webapi.Server{Addr: "127.0.0.1:0", Connectors: s.DB, Principals: s.DB, Sharing: s.DB, Identities: s.DB,
+		Auth: headerAuth{}, Ready: func(ctx context.Context) error { mu.Lock(); defer mu.Unlock(); return ready }, Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	if err := srv.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close(context.Background())
+	s.Server = srv
+	for _, tc := range []struct {
+		path   string
+		ready  error
+		status int
+	}{
+		{"/healthz", nil, 200},
+		{"/readyz", nil, 200},
+		{"/readyz", fmt.Errorf("database gone"), 503},
+		{"/healthz", fmt.Errorf("database gone"), 200},
+	} {
+		mu.Lock()
+		ready = tc.ready
+		mu.Unlock()
+		if r := s.do(t, "GET", tc.path, ""); r.Status != tc.status {
+			t.Errorf("%s with ready=%v: got %d, want %d", tc.path, tc.ready, r.Status, tc.status)
+		}
+	}
+	if strings.Count(logs.String(), "level=INFO") != 0 || !strings.Contains(logs.String(), "database gone") {
+		t.Errorf("the probes were logged as requests, or the failure was not logged:\n%s", logs)
+	}
+	if err := s.DB.Ready(context.Background()); err != nil {
+		t.Errorf("a migrated database is not ready: %v", err)
+	}
+}

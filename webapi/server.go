@@ -59,6 +59,10 @@ type Server struct {
 	// every absolute URL the server writes (@odata.nextLink, OData-EntityId, @odata.context)
 	// starts with it. Empty: the request's Host, which a client can set to anything.
 	PublicURL string
+	// Ready, when set, says whether the server can serve: GET /readyz answers 503 with its
+	// error, 200 otherwise (a load balancer's readiness probe). /healthz says only that the
+	// process answers.
+	Ready func(ctx context.Context) error
 	// MaxInFlight bounds the requests the server works on at once, all users together; beyond
 	// it a request is answered 503 at once. 0 means DefaultMaxInFlight.
 	MaxInFlight int
@@ -217,6 +221,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// probe answers the health (process up) and readiness (database reachable, migrations
+// applied) probes, without a token: they tell nothing but "ok" or why not.
+func (s *Server) probe(w http.ResponseWriter, r *http.Request) error {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "The HTTP method '%s' is not supported on '%s'; use GET.", r.Method, r.URL.Path)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if r.URL.Path == "/readyz" && s.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		if err := s.Ready(ctx); err != nil {
+			s.logger(r).Warn("not ready", slog.String("error", err.Error()))
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "not ready")
+			return nil
+		}
+	}
+	fmt.Fprintln(w, "ok")
+	return nil
+}
+
 // statusClientClosed is what the log shows for a request whose client went away before the
 // answer (nginx's 499); it is never sent.
 const statusClientClosed = 499
@@ -224,6 +250,10 @@ const statusClientClosed = 499
 // serve authenticates the caller and routes the request. It sets *quiet when the request
 // should not be logged.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, quiet *bool) error {
+	if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+		*quiet = true // a load balancer asks every few seconds: only failures are logged
+		return s.probe(w, r)
+	}
 	version, rest, ok := cutAPIPrefix(r.URL.Path)
 	if !ok {
 		return connectorhub.Errorf(connectorhub.ECodeNoResource, "No HTTP resource was found that matches the request URI '%s'.", s.requestURL(r))

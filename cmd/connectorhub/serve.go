@@ -96,6 +96,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Limits:     &m.Config.Limits,
 		Validation: m.Config.Validation,
 		PublicURL:  m.Config.PublicURL,
+		Ready:      m.DB.Ready,
 
 		MaxInFlight: m.Config.MaxInFlight,
 	}
