@@ -41,6 +41,6 @@ local installation.`,
 		SilenceUsage: true,
 	}
 	root.SetErrPrefix("connectorhub:")
-	root.AddCommand(newServeCmd(), newTokenCmd(), newUsersCmd(), newTeamsCmd(), newRolesCmd(), newConnectorCmd(), newAuthCmd())
+	root.AddCommand(newServeCmd(), newTokenCmd(), newUsersCmd(), newTeamsCmd(), newRolesCmd(), newConnectorCmd(), newPlanCmd(), newApplyCmd(), newAuthCmd())
 	return root
 }
