@@ -391,24 +391,55 @@ func CheckSwagger2(def string) error {
 // top-level object (the last one of a duplicated key wins, as in Json.NET). isObject is false
 // when the text does not start with '{' (after a byte-order mark and white space).
 func topLevelStrings(text string) (members map[string]*string, isObject bool) {
+	members, _, isObject = topLevel(text)
+	return members, isObject
+}
+
+// DefinitionInfo returns info.title and info.description of a definition, read as tolerantly
+// as the service reads definitions (published ones are not all strict JSON): "" for what is
+// missing or not a string.
+func DefinitionInfo(def string) (title, description string) {
+	_, objects, _ := topLevel(def)
+	info, _ := topLevelStrings(objects["info"])
+	if t := info["title"]; t != nil {
+		title = *t
+	}
+	if d := info["description"]; d != nil {
+		description = *d
+	}
+	return title, description
+}
+
+// topLevel scans JSON-like text tolerantly: the string members of its top-level object, and
+// the text of its object members ("{…}").
+func topLevel(text string) (members map[string]*string, objects map[string]string, isObject bool) {
 	text = strings.TrimLeft(strings.TrimPrefix(text, "\ufeff"), " \t\r\n")
 	if !strings.HasPrefix(text, "{") {
-		return nil, false
+		return nil, nil, false
 	}
-	members = map[string]*string{}
+	members, objects = map[string]*string{}, map[string]string{}
 	depth := 0
 	var key *string   // a top-level string that may be a key
 	var owner *string // the key whose value comes next
+	var open *string  // the key of the object member being read
+	start := 0
 	for i := 0; i < len(text); i++ {
 		switch c := text[i]; c {
 		case '{', '[':
 			depth++
+			if depth == 2 && c == '{' && owner != nil {
+				open, start = owner, i
+			}
 			key, owner = nil, nil
 		case '}', ']':
 			depth--
 			key, owner = nil, nil
+			if depth == 1 && open != nil && c == '}' {
+				objects[*open] = text[start : i+1]
+				open = nil
+			}
 			if depth == 0 {
-				return members, true
+				return members, objects, true
 			}
 		case ':':
 			if depth == 1 && key != nil {
@@ -425,7 +456,7 @@ func topLevelStrings(text string) (members map[string]*string, isObject bool) {
 				end++
 			}
 			if end >= len(text) {
-				return members, true
+				return members, objects, true
 			}
 			raw := text[i : end+1]
 			i = end
@@ -444,7 +475,7 @@ func topLevelStrings(text string) (members map[string]*string, isObject bool) {
 			}
 		}
 	}
-	return members, true
+	return members, objects, true
 }
 
 func isJSONObject(s string) bool {

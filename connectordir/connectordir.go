@@ -46,7 +46,6 @@ import (
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/client"
-	"github.com/connectorhub/connectorhub/internal/jsontext"
 )
 
 // The default file names of a connector folder.
@@ -317,10 +316,9 @@ func DeriveName(dir, prefix string) (string, error) {
 func (f *Folder) Columns(o Options) (*client.Connector, error) {
 	c := &client.Connector{ConnectorType: 1, OpenAPIDefinition: string(f.Definition)}
 	defName := f.Settings.fileName(DefinitionFile)
-	title, desc, err := info(f.Definition)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", defName, err)
-	}
+	// Read as tolerantly as the service reads definitions: published ones are not all strict
+	// JSON, and the service takes them.
+	title, desc := connectorhub.DefinitionInfo(string(f.Definition))
 	if strings.TrimSpace(title) == "" {
 		return nil, fmt.Errorf("%s: info.title is missing or empty: it is the connector's display name", defName)
 	}
@@ -370,35 +368,6 @@ func (f *Folder) Columns(o Options) (*client.Connector, error) {
 		c.ConnectorID = id
 	}
 	return c, nil
-}
-
-// info reads info.title and info.description of a definition. Published definitions are not
-// all strict JSON: trailing commas and a byte-order mark are tolerated here as by the server.
-func info(def []byte) (title, desc string, err error) {
-	root, err := jsontext.Parse(jsontext.StripTrailingCommas(trimBOM(def)))
-	if err != nil {
-		return "", "", fmt.Errorf("not valid JSON: %v", err)
-	}
-	if root.Kind != jsontext.Object {
-		return "", "", errors.New("not a JSON object")
-	}
-	in := root.Get("info")
-	if in == nil || in.Kind != jsontext.Object {
-		return "", "", errors.New("no info object: info.title is the connector's display name")
-	}
-	if v := in.Get("title"); v != nil {
-		if v.Kind != jsontext.String {
-			return "", "", errors.New("info.title is not a string")
-		}
-		title = v.Str
-	}
-	if v := in.Get("description"); v != nil && v.Kind != jsontext.Null {
-		if v.Kind != jsontext.String {
-			return "", "", errors.New("info.description is not a string")
-		}
-		desc = v.Str
-	}
-	return title, desc, nil
 }
 
 // CapabilityNames returns the capability names of a capabilities column's value
