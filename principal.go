@@ -52,6 +52,9 @@ type SystemUser struct {
 	// TokensValidAfter is when the user's tokens were last revoked: tokens issued (iat) before
 	// it are refused. Zero when never revoked.
 	TokensValidAfter time.Time `json:",omitzero"`
+	// RoleIDs are roles to give the user when it is created, in the same transaction, so that
+	// no user exists for a moment without the roles it was created with. Not read back.
+	RoleIDs []string `json:"-"`
 }
 
 // BusinessUnit is a row of the businessunit table.
@@ -83,8 +86,9 @@ type PrincipalService interface {
 	Organization(ctx context.Context) (*Organization, error)
 	// FindSystemUserByID returns the user; ECodeNotFound if there is none.
 	FindSystemUserByID(ctx context.Context, id string) (*SystemUser, error)
-	// CreateSystemUser adds a user (in the root business unit when BusinessUnitID is "");
-	// ECodeDuplicateKey if the id is taken.
+	// CreateSystemUser adds a user (in the root business unit when BusinessUnitID is "") with
+	// the roles of u.RoleIDs, in one transaction; ECodeDuplicateKey if the id is taken,
+	// ECodeInvalidArgument for an unknown role.
 	CreateSystemUser(ctx context.Context, u *SystemUser) error
 	// FindTeamByID returns the team; ECodeNotFound if there is none.
 	FindTeamByID(ctx context.Context, id string) (*Team, error)

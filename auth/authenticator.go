@@ -148,7 +148,8 @@ func (a *Authenticator) provision(ctx context.Context, c *Claims) (*connectorhub
 	if name == "" {
 		name = c.Email
 	}
-	u := &connectorhub.SystemUser{FullName: name, Email: c.Email, AADObjectID: strings.ToLower(c.ObjectID), Issuer: c.Issuer}
+	// The role comes with the user, in one transaction: never a user without it.
+	u := &connectorhub.SystemUser{FullName: name, Email: c.Email, AADObjectID: strings.ToLower(c.ObjectID), Issuer: c.Issuer, RoleIDs: []string{role.ID}}
 	if err := a.Users.CreateSystemUser(ctx, u); err != nil {
 		// Two first requests of the same user at once: the other one created it.
 		if existing, ferr := a.Users.FindSystemUserByObjectID(ctx, c.Issuer, c.ObjectID); ferr == nil {
@@ -161,7 +162,7 @@ func (a *Authenticator) provision(ctx context.Context, c *Claims) (*connectorhub
 		}
 		return nil, err
 	}
-	return u, a.Users.AssignRole(ctx, u.ID, role.ID)
+	return u, nil
 }
 
 // impersonate switches to the user named by MSCRMCallerID (a systemuserid) or CallerObjectId

@@ -106,7 +106,19 @@ func (db *DB) CreateSystemUser(ctx context.Context, u *connectorhub.SystemUser) 
 		if constraintCode(err) != 0 {
 			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A systemuser with id %s or Entra object id %s already exists.", u.ID, u.AADObjectID)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		for _, role := range u.RoleIDs {
+			_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO systemuserroles (systemuserid, roleid) VALUES (?, ?)`, u.ID, role)
+			if constraintCode(err) != 0 {
+				return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The role %s does not exist.", role)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -17,6 +17,35 @@ var authTests = []struct {
 	{"UsersBoundToIssuer", testUsersBoundToIssuer},
 	{"BindIssuer", testBindIssuer},
 	{"RevokeTokens", testRevokeTokens},
+	{"CreateUserWithRoles", testCreateUserWithRoles},
+}
+
+// testCreateUserWithRoles: a user created with roles holds them at once; an unknown role
+// refuses the whole creation, so no user is ever left without the roles it was created with
+// (auto-provisioning relies on this).
+func testCreateUserWithRoles(t *testing.T, s Store, ctx context.Context) {
+	role, err := s.FindRoleByName(ctx, connectorhub.RoleEnvironmentMaker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &connectorhub.SystemUser{FullName: "Maker", Email: "maker-roles@example.com", RoleIDs: []string{role.ID}}
+	if err := s.CreateSystemUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.LoadPrincipal(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Depth(connectorhub.PrivCreate) != connectorhub.DepthUser {
+		t.Errorf("the created user does not hold its role: create depth %v", p.Depth(connectorhub.PrivCreate))
+	}
+	bad := &connectorhub.SystemUser{FullName: "Nobody", Email: "nobody-roles@example.com", RoleIDs: []string{"00000000-0000-0000-0000-0000000000ff"}}
+	if err := s.CreateSystemUser(ctx, bad); connectorhub.ErrorCode(err) != connectorhub.ECodeInvalidArgument {
+		t.Fatalf("an unknown role: got %v, want %s", err, connectorhub.ECodeInvalidArgument)
+	}
+	if _, err := s.FindSystemUserByID(ctx, bad.ID); connectorhub.ErrorCode(err) != connectorhub.ECodeNotFound {
+		t.Errorf("the refused user exists: %v", err)
+	}
 }
 
 const (

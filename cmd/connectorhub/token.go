@@ -162,10 +162,12 @@ func ensureUser(ctx context.Context, db *sqlite.DB, email string, roles []string
 		return "", fmt.Errorf("--role: %w", err)
 	}
 	if isNew {
-		u = &connectorhub.SystemUser{FullName: email, Email: email}
+		// The user comes with its roles, in one transaction.
+		u = &connectorhub.SystemUser{FullName: email, Email: email, RoleIDs: ids}
 		if err := db.CreateSystemUser(ctx, u); err != nil {
 			return "", err
 		}
+		return u.ID, nil
 	}
 	for _, id := range ids {
 		if err := db.AssignRole(ctx, u.ID, id); err != nil {

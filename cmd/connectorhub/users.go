@@ -99,14 +99,10 @@ links the user to its Microsoft Entra ID (or other OIDC) object id, the oid clai
 			if _, err := db.FindSystemUserByEmail(ctx, email); err == nil {
 				return fmt.Errorf("a user with the e-mail address %s exists", email)
 			}
-			u := &connectorhub.SystemUser{FullName: name, Email: email, AADObjectID: oid}
+			// The user comes with its roles, in one transaction.
+			u := &connectorhub.SystemUser{FullName: name, Email: email, AADObjectID: oid, RoleIDs: ids}
 			if err := db.CreateSystemUser(ctx, u); err != nil {
 				return err
-			}
-			for _, id := range ids {
-				if err := db.AssignRole(ctx, u.ID, id); err != nil {
-					return err
-				}
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), u.ID)
 			return nil
