@@ -64,6 +64,8 @@ type Client struct {
 	maxWait     time.Duration
 	now         func() time.Time
 	sleep       func(ctx context.Context, d time.Duration) error
+
+	table tableCache // ConnectorTable's answer, read once
 }
 
 // Option configures a Client in New; an option given a value it cannot use makes New fail.

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -149,8 +150,9 @@ func (c *Connector) body(create bool) *connectorBody {
 }
 
 // ConnectorUpdate is the body of an update: the columns to change; nil leaves a column as it
-// is, a pointer to "" clears a text column. connectorid, name and connectorinternalid cannot
-// change after create, so they have no field.
+// is, a pointer to "" clears a text column (sent as null, as Dataverse documents clearing a
+// value). connectorid, name and connectorinternalid cannot change after create, so they have
+// no field.
 type ConnectorUpdate struct {
 	DisplayName             *string `json:"displayname,omitempty"`
 	Description             *string `json:"description,omitempty"`
@@ -167,6 +169,44 @@ type ConnectorUpdate struct {
 	StatusCode              *int    `json:"statuscode,omitempty"`
 	// Owner reassigns the record: "systemusers(<id>)" or "teams(<id>)".
 	Owner *string `json:"ownerid@odata.bind,omitempty"`
+}
+
+// MarshalJSON writes the columns set, in the fields' order, a text column set to "" as null.
+func (u ConnectorUpdate) MarshalJSON() ([]byte, error) {
+	type plain ConnectorUpdate
+	data, err := json.Marshal(plain(u))
+	if err != nil {
+		return nil, err
+	}
+	// Every member is a scalar: copy them, "" replaced by null.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		if string(raw) == `""` {
+			raw = json.RawMessage("null")
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(key)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(raw)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // Ptr returns a pointer to v, for the fields of ConnectorUpdate.

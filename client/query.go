@@ -29,6 +29,12 @@ func (q query) String() string {
 	return "?" + strings.Join(q, "&")
 }
 
+// QueryEscape percent-encodes a query option's value as the client's own requests do (spaces
+// as %20, quotes, parentheses and $ kept), for paths given to Do:
+//
+//	"solutions?$filter=" + QueryEscape("uniquename eq "+Quote(name))
+func QueryEscape(s string) string { return escapeQueryValue(s) }
+
 // escapeQueryValue percent-encodes a query option's value the way Dataverse clients do:
 // spaces as %20 (never "+"), and "&", "+", "#", "%", ";" and other bytes outside the
 // characters OData expressions read well with (letters, digits, -_.~'()*,:/$@!=) as %XX.

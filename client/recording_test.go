@@ -259,7 +259,7 @@ func TestRequests(t *testing.T) {
 				return c.UpdateConnector(ctx, id1, &client.ConnectorUpdate{Description: client.Ptr("d"), StateCode: client.Ptr(0), IconBrandColor: client.Ptr("")},
 					&client.UpdateOptions{IfMatch: `W/"5"`, SolutionUniqueName: "S"})
 			},
-			want: []want{{Method: "PATCH", URI: "/api/data/v9.2/connectors(" + id1 + ")?$select=connectorid", Body: `{"description":"d","iconbrandcolor":"","statecode":0}`,
+			want: []want{{Method: "PATCH", URI: "/api/data/v9.2/connectors(" + id1 + ")?$select=connectorid", Body: `{"description":"d","iconbrandcolor":null,"statecode":0}`,
 				Header: map[string]string{"If-Match": `W/"5"`, "Prefer": "return=representation", "MSCRM.SolutionUniqueName": "S", "If-None-Match": ""}}},
 			result: &client.WriteResult{ID: id1, ETag: `W/"6"`},
 		},

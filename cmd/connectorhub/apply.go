@@ -83,7 +83,7 @@ The exit status is 0 when every connector went through, 1 on an error before any
 					return planExit{planExitError, fmt.Errorf("%d validation error(s): nothing was written", n)}
 				}
 			}
-			c, err := o.target.client(ctx)
+			c, err := o.target.connectorClient(ctx)
 			if err != nil {
 				return planFailure(err)
 			}

@@ -238,8 +238,8 @@ func newAuthListCmd() *cobra.Command {
 					Selected: strings.EqualFold(p.Name, pf.Selected),
 				})
 			}
-			if out == "json" {
-				return writeJSONTo(cmd.OutOrStdout(), views)
+			if out.records() {
+				return out.writeRecords(cmd.OutOrStdout(), views)
 			}
 			if len(views) == 0 {
 				fmt.Fprintln(cmd.ErrOrStderr(), "No auth profiles: create one with connectorhub auth create.")
@@ -257,7 +257,7 @@ func newAuthListCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().VarP(&out, "output", "o", "table or json")
+	cmd.Flags().VarP(&out, "output", "o", "table, json or yaml")
 	return cmd
 }
 

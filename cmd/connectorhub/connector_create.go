@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,9 +84,9 @@ func (f *connectorFiles) folder() (*connectordir.Folder, error) {
 // solutionPrefix checks that the solution exists and returns its publisher's customization
 // prefix.
 func solutionPrefix(ctx context.Context, c *client.Client, unique string) (string, error) {
-	esc := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
-	path := "solutions?$filter=" + esc("uniquename eq "+client.Quote(unique)) +
-		"&$select=uniquename&$expand=" + esc("publisherid($select=customizationprefix)")
+	// Encoded as the client encodes its own queries: spaces as %20, quotes and $ as they are.
+	path := "solutions?$filter=" + client.QueryEscape("uniquename eq "+client.Quote(unique)) +
+		"&$select=uniquename&$expand=" + client.QueryEscape("publisherid($select=customizationprefix)")
 	var body struct {
 		Value []struct {
 			UniqueName string `json:"uniquename"`
@@ -112,9 +111,9 @@ func solutionPrefix(ctx context.Context, c *client.Client, unique string) (strin
 	return "", nil
 }
 
-// printWritten prints the id of a connector a verb wrote, or with -o json its record.
+// printWritten prints the id of a connector a verb wrote, or with -o json or -o yaml its record.
 func printWritten(ctx context.Context, w io.Writer, c *client.Client, id, out string) error {
-	if out != "json" {
+	if !outputFlag(out).records() {
 		_, err := fmt.Fprintln(w, id)
 		return failed(err)
 	}
@@ -122,7 +121,7 @@ func printWritten(ctx context.Context, w io.Writer, c *client.Client, id, out st
 	if err != nil {
 		return failed(err)
 	}
-	return failed(writeConnectorJSON(w, conn))
+	return failed(writeConnectorRecords(w, outputFlag(out), conn))
 }
 
 func newConnectorCreateCmd() *cobra.Command {
@@ -161,7 +160,7 @@ is --prefix, else the publisher prefix of --solution-unique-name's solution, els
 				return err
 			}
 			ctx := cmd.Context()
-			c, err := t.client(ctx)
+			c, err := t.connectorClient(ctx)
 			if err != nil {
 				return failed(err)
 			}
@@ -192,7 +191,7 @@ is --prefix, else the publisher prefix of --solution-unique-name's solution, els
 	t.register(cmd.Flags())
 	files.register(cmd.Flags())
 	cmd.Flags().StringVar(&prefix, "prefix", "", `the customization prefix of the derived name (default: the solution publisher's, else "new")`)
-	cmd.Flags().VarP(&out, "output", "o", "table (the id) or json (the record)")
+	cmd.Flags().VarP(&out, "output", "o", "table (the id), json or yaml (the record)")
 	return cmd
 }
 

@@ -43,7 +43,7 @@ script, CI) it refuses to delete without --yes, with exit status 2. pac has no d
 				return usagef("not deleting %s without confirmation: give --yes (standard input is not a terminal)", args[0])
 			}
 			ctx := cmd.Context()
-			c, err := t.client(ctx)
+			c, err := t.connectorClient(ctx)
 			if err != nil {
 				return failed(err)
 			}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/connectorhub/connectorhub/client"
 	"github.com/connectorhub/connectorhub/connectordir"
 )
 
@@ -37,42 +39,15 @@ pac's short form -o is not taken: -o is the output format in the other commands.
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, err := t.client(ctx)
+			c, err := t.connectorClient(ctx)
 			if err != nil {
 				return failed(err)
 			}
-			conn, err := resolveConnector(ctx, c, args[0], nil)
+			name, out, written, err := downloadConnector(ctx, c, args[0], dir)
 			if err != nil {
 				return err
 			}
-			folder, err := connectordir.FromConnector(conn)
-			if err != nil {
-				return failed(fmt.Errorf("connector %s: %w", conn.Name, err))
-			}
-			if folder.Definition == nil {
-				return connFailure{fmt.Errorf("connector %s has no openapidefinition to download", conn.Name)}
-			}
-			out := dir
-			if out == "" {
-				if !filepath.IsLocal(conn.Name) {
-					return usagef("the name %q is not a folder name: give --outputDirectory", conn.Name)
-				}
-				out = conn.Name
-			}
-			if err := folder.Write(out); err != nil {
-				return failed(err)
-			}
-			written := []string{connectordir.DefinitionFile, connectordir.PropertiesFile}
-			if folder.Script != nil {
-				written = append(written, connectordir.ScriptFile)
-			}
-			if folder.Icon != nil {
-				written = append(written, connectordir.IconFile)
-			}
-			if folder.Settings != nil {
-				written = append(written, connectordir.SettingsFile)
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Downloaded %s into %s: %s\n", conn.Name, filepath.Clean(out), strings.Join(written, ", "))
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Downloaded %s into %s: %s\n", name, filepath.Clean(out), strings.Join(written, ", "))
 			return failed(err)
 		},
 	}
@@ -80,4 +55,42 @@ pac's short form -o is not taken: -o is the output format in the other commands.
 	cmd.Flags().StringVar(&dir, "outputDirectory", "", "the folder to write (default ./<name>; pac's spelling, without its -o)")
 	cmd.Flags().StringVar(&dir, "output-directory", "", "the same as --outputDirectory")
 	return cmd
+}
+
+// downloadConnector is download's work: it reads the connector arg names (a connectorid or a
+// name) with every column and writes its folder into dir (by default ./<name>). It returns
+// the connector's name, the folder written and the names of the files written.
+func downloadConnector(ctx context.Context, c *client.Client, arg, dir string) (name, out string, written []string, err error) {
+	conn, err := resolveConnector(ctx, c, arg, nil)
+	if err != nil {
+		return "", "", nil, err
+	}
+	folder, err := connectordir.FromConnector(conn)
+	if err != nil {
+		return "", "", nil, failed(fmt.Errorf("connector %s: %w", conn.Name, err))
+	}
+	if folder.Definition == nil {
+		return "", "", nil, connFailure{fmt.Errorf("connector %s has no openapidefinition to download", conn.Name)}
+	}
+	out = dir
+	if out == "" {
+		if !filepath.IsLocal(conn.Name) {
+			return "", "", nil, usagef("the name %q is not a folder name: give --outputDirectory", conn.Name)
+		}
+		out = conn.Name
+	}
+	if err := folder.Write(out); err != nil {
+		return "", "", nil, failed(err)
+	}
+	written = []string{connectordir.DefinitionFile, connectordir.PropertiesFile}
+	if folder.Script != nil {
+		written = append(written, connectordir.ScriptFile)
+	}
+	if folder.Icon != nil {
+		written = append(written, connectordir.IconFile)
+	}
+	if folder.Settings != nil {
+		written = append(written, connectordir.SettingsFile)
+	}
+	return conn.Name, out, written, nil
 }

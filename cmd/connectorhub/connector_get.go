@@ -83,6 +83,14 @@ func resolveConnector(ctx context.Context, c *client.Client, arg string, sel []s
 	return nil, connFailure{fmt.Errorf("%d connectors are named %q: give the connectorid", len(found), arg)}
 }
 
+// writeConnectorRecords prints v as writeConnectorJSON does, or as YAML with the same names.
+func writeConnectorRecords(w io.Writer, out outputFlag, v any) error {
+	if out == "yaml" {
+		return writeYAMLTo(w, v)
+	}
+	return writeConnectorJSON(w, v)
+}
+
 // writeConnectorJSON prints v as 2-space indented JSON, without HTML escaping.
 func writeConnectorJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
@@ -169,7 +177,7 @@ property names.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, err := t.client(ctx)
+			c, err := t.connectorClient(ctx)
 			if err != nil {
 				return failed(err)
 			}
@@ -177,14 +185,14 @@ property names.`,
 			if err != nil {
 				return err
 			}
-			if out == "json" {
-				return failed(writeConnectorJSON(cmd.OutOrStdout(), conn))
+			if out.records() {
+				return failed(writeConnectorRecords(cmd.OutOrStdout(), out, conn))
 			}
 			return failed(writeConnectorDetails(cmd.OutOrStdout(), conn))
 		},
 	}
 	t.register(cmd.Flags())
-	cmd.Flags().VarP(&out, "output", "o", "table or json")
+	cmd.Flags().VarP(&out, "output", "o", "table, json or yaml")
 	return cmd
 }
 

@@ -41,7 +41,7 @@ $top, as the server reads them (see docs/query.md); Dataverse ignores $top when
 				return usagef("--top must not be negative, --page-size must be 0 to 5000")
 			}
 			ctx := cmd.Context()
-			c, err := t.client(ctx)
+			c, err := t.connectorClient(ctx)
 			if err != nil {
 				return failed(err)
 			}
@@ -59,12 +59,12 @@ $top, as the server reads them (see docs/query.md); Dataverse ignores $top when
 				}
 				conns = append(conns, conn)
 			}
-			if out == "json" {
+			if out.records() {
 				recs, err := selectedOnly(conns, opts.Select)
 				if err != nil {
 					return failed(err)
 				}
-				return failed(writeConnectorJSON(cmd.OutOrStdout(), recs))
+				return failed(writeConnectorRecords(cmd.OutOrStdout(), out, recs))
 			}
 			return failed(writeConnectorTable(cmd.OutOrStdout(), conns))
 		},
@@ -75,7 +75,7 @@ $top, as the server reads them (see docs/query.md); Dataverse ignores $top when
 	cmd.Flags().StringSliceVar(&orderBy, "orderby", nil, "$orderby, e.g. \"modifiedon desc\" (comma-separated)")
 	cmd.Flags().IntVar(&top, "top", 0, "$top: at most this many connectors (0: all)")
 	cmd.Flags().IntVar(&page, "page-size", 0, "connectors per request (Prefer: odata.maxpagesize; 0: the server's default, 5000); every page is read")
-	cmd.Flags().VarP(&out, "output", "o", "table or json")
+	cmd.Flags().VarP(&out, "output", "o", "table, json or yaml")
 	return cmd
 }
 

@@ -74,7 +74,7 @@ cannot set the icon.`,
 				u.CustomCodeBlobContent = &cols.CustomCodeBlobContent
 			}
 			ctx := cmd.Context()
-			c, err := t.client(ctx)
+			c, err := t.connectorClient(ctx)
 			if err != nil {
 				return failed(err)
 			}
@@ -96,6 +96,6 @@ cannot set the icon.`,
 	t.register(cmd.Flags())
 	files.register(cmd.Flags())
 	cmd.Flags().StringVar(&id, "connector-id", "", "the connectorid of the connector to update, a GUID (pac's -id)")
-	cmd.Flags().VarP(&out, "output", "o", "table (the id) or json (the record)")
+	cmd.Flags().VarP(&out, "output", "o", "table (the id), json or yaml (the record)")
 	return cmd
 }

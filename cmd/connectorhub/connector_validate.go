@@ -61,8 +61,8 @@ read, 130 when interrupted (SIGINT or SIGTERM: the validation stops at once and 
   connectorhub connector validate ./connectors/* || exit 1`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "text" && output != "json" {
-				return fmt.Errorf("unknown output format %q: use text or json", output)
+			if output != "text" && output != "json" && output != "yaml" {
+				return fmt.Errorf("unknown output format %q: use text, json or yaml", output)
 			}
 			// SIGINT and SIGTERM stop the validation. main's context already ends on them; the
 			// command listens as well, so that it stops however it is run.
@@ -75,8 +75,8 @@ read, 130 when interrupted (SIGINT or SIGTERM: the validation stops at once and 
 				}
 				return err
 			}
-			if output == "json" {
-				err = writeValidateJSON(cmd.OutOrStdout(), results)
+			if output != "text" {
+				err = writeValidateJSON(cmd.OutOrStdout(), results, output == "yaml")
 			} else {
 				err = writeValidateText(cmd.OutOrStdout(), results)
 			}
@@ -89,7 +89,7 @@ read, 130 when interrupted (SIGINT or SIGTERM: the validation stops at once and 
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json or yaml")
 	cmd.Flags().BoolVar(&certification, "certification", false, "also apply the certification rule set")
 	return cmd
 }
@@ -204,7 +204,7 @@ type jsonFinding struct {
 	validate.Finding
 }
 
-func writeValidateJSON(w io.Writer, results []fileReport) error {
+func writeValidateJSON(w io.Writer, results []fileReport, yaml bool) error {
 	out := struct {
 		Files    []string      `json:"files"`
 		Errors   int           `json:"errors"`
@@ -223,6 +223,9 @@ func writeValidateJSON(w io.Writer, results []fileReport) error {
 		for _, f := range fr.Report.Findings {
 			out.Findings = append(out.Findings, jsonFinding{fr.File, f})
 		}
+	}
+	if yaml {
+		return writeYAMLTo(w, out)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -109,7 +109,7 @@ func TestConnectorValidateUsage(t *testing.T) {
 		{"NoPath", nil},
 		{"MissingPath", []string{filepath.Join("testdata", "connector_validate", "nothing-here")}},
 		{"NotAConnectorFolder", []string{filepath.Join("testdata", "connector_validate")}},
-		{"BadOutput", []string{"-o", "yaml", filepath.Join("testdata", "connector_validate", "clean", "in")}},
+		{"BadOutput", []string{"-o", "xml", filepath.Join("testdata", "connector_validate", "clean", "in")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

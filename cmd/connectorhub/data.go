@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -72,21 +73,45 @@ func roleIDs(ctx context.Context, db *sqlite.DB, names []string) ([]string, erro
 	return ids, nil
 }
 
-// outputFlag is the value of -o: "table" or "json".
+// outputFlag is the value of -o: "table", "json" or "yaml".
 type outputFlag string
 
 func (o *outputFlag) String() string { return string(*o) }
 func (o *outputFlag) Type() string   { return "format" }
 func (o *outputFlag) Set(v string) error {
-	if v != "table" && v != "json" {
-		return fmt.Errorf("must be table or json")
+	if v != "table" && v != "json" && v != "yaml" {
+		return fmt.Errorf("must be table, json or yaml")
 	}
 	*o = outputFlag(v)
 	return nil
+}
+
+// records reports whether the output is records (json or yaml) rather than a table.
+func (o outputFlag) records() bool { return o == "json" || o == "yaml" }
+
+// writeRecords prints v as indented JSON, or as YAML with the same field names when the
+// format is yaml.
+func (o outputFlag) writeRecords(w io.Writer, v any) error {
+	if o == "yaml" {
+		return writeYAMLTo(w, v)
+	}
+	return writeJSONTo(w, v)
 }
 
 func writeJSONTo(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// writeYAMLTo prints v as YAML: its JSON encoding (the JSON tag names, which are stable) as
+// block mappings and sequences, strings double-quoted.
+func writeYAMLTo(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	return planWriteYAML(w, buf.Bytes())
 }

@@ -142,7 +142,7 @@ no folder was found), 2 on a usage error, 3 when some folders could not be read.
 				return planFailure(err)
 			}
 			tr.warn(cmd.ErrOrStderr())
-			c, err := o.target.client(ctx)
+			c, err := o.target.connectorClient(ctx)
 			if err != nil {
 				return planFailure(err)
 			}

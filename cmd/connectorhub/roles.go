@@ -79,8 +79,8 @@ func newRolesListCmd(dataDir *string) *cobra.Command {
 				}
 				views = append(views, v)
 			}
-			if out == "json" {
-				return writeJSONTo(cmd.OutOrStdout(), views)
+			if out.records() {
+				return out.writeRecords(cmd.OutOrStdout(), views)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprint(tw, "NAME\tBUSINESS UNIT")
@@ -98,7 +98,7 @@ func newRolesListCmd(dataDir *string) *cobra.Command {
 			return tw.Flush()
 		}),
 	}
-	cmd.Flags().VarP(&out, "output", "o", "table or json")
+	cmd.Flags().VarP(&out, "output", "o", "table, json or yaml")
 	return cmd
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -89,6 +90,24 @@ func (t *target) client(ctx context.Context) (*client.Client, error) {
 		env = defaultEnvironment
 	}
 	return client.New(env, client.WithTokenSource(ts))
+}
+
+// connectorClient is client followed by the lookup of the connector table's metadata, which
+// pac makes before its first request on connectors: once per command run (the client keeps
+// the answer). An environment without the table (Dataverse for Teams) is an error saying so.
+func (t *target) connectorClient(ctx context.Context) (*client.Client, error) {
+	c, err := t.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.ConnectorTable(ctx); err != nil {
+		var apiErr *client.Error
+		if errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound {
+			return nil, fmt.Errorf("this environment has no connector table (Dataverse for Teams environments have none): %w", err)
+		}
+		return nil, fmt.Errorf("resolving the connector table's metadata: %w", err)
+	}
+	return c, nil
 }
 
 // sameEnvironment reports whether two environment URLs name the same root (case and a

@@ -39,8 +39,8 @@ func newTeamsListCmd(dataDir *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if out == "json" {
-				return writeJSONTo(cmd.OutOrStdout(), teams)
+			if out.records() {
+				return out.writeRecords(cmd.OutOrStdout(), teams)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tMEMBERS\tROLES")
@@ -50,7 +50,7 @@ func newTeamsListCmd(dataDir *string) *cobra.Command {
 			return tw.Flush()
 		}),
 	}
-	cmd.Flags().VarP(&out, "output", "o", "table or json")
+	cmd.Flags().VarP(&out, "output", "o", "table, json or yaml")
 	return cmd
 }
 

@@ -50,8 +50,8 @@ func newUsersListCmd(dataDir *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if out == "json" {
-				return writeJSONTo(cmd.OutOrStdout(), users)
+			if out.records() {
+				return out.writeRecords(cmd.OutOrStdout(), users)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tSTATE\tROLES")
@@ -65,7 +65,7 @@ func newUsersListCmd(dataDir *string) *cobra.Command {
 			return tw.Flush()
 		}),
 	}
-	cmd.Flags().VarP(&out, "output", "o", "table or json")
+	cmd.Flags().VarP(&out, "output", "o", "table, json or yaml")
 	return cmd
 }
 
