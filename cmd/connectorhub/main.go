@@ -37,7 +37,14 @@ func newRootCmd() *cobra.Command {
 		Short: "A Dataverse-compatible registry, validator and CLI for Power Platform custom connectors",
 		Long: `ConnectorHub serves the Dataverse Web API for custom connectors (the connector table),
 validates connector definitions offline, and manages the users, teams, roles and tokens of a
-local installation.`,
+local installation, and manages connectors on any Dataverse-compatible endpoint (this server or
+a Microsoft Dataverse environment) from their folders, with pac's verbs and a GitOps plan/apply.
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 partial failure of a batch (plan, apply), 130 interrupted.`,
+		Example: `  connectorhub serve
+  connectorhub token
+  connectorhub connector list
+  connectorhub plan connectors/ && connectorhub apply connectors/`,
 		SilenceUsage: true,
 	}
 	root.SetErrPrefix("connectorhub:")

@@ -35,6 +35,8 @@ case are folded are refused.
 ` + operatorHelp + `
 
 ` + privilegeHelp,
+		Example: `  connectorhub roles list
+  connectorhub roles create "Unit Reader" --privilege Read:BusinessUnit`,
 	}
 	cmd.PersistentFlags().StringVar(&dataDir, "data", "./connectorhub-data", "directory of the installation")
 	cmd.AddCommand(newRolesListCmd(&dataDir), newRolesCreateCmd(&dataDir), newRolesSetCmd(&dataDir), newRolesDeleteCmd(&dataDir))

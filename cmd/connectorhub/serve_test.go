@@ -279,6 +279,9 @@ func TestHelp(t *testing.T) {
 		if c.Short == "" || (c.Runnable() || c.HasSubCommands()) && !strings.Contains(out.String(), "Usage:") {
 			t.Errorf("%v --help: no short description or usage:\n%s", path, out.String())
 		}
+		if !strings.Contains(out.String(), "Examples:") {
+			t.Errorf("%v --help: no example", path)
+		}
 		for _, sub := range c.Commands() {
 			if sub.Name() != "help" && sub.Name() != "completion" {
 				check(append(append([]string(nil), path...), sub.Name()), sub)

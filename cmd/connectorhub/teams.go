@@ -20,6 +20,8 @@ func newTeamsCmd() *cobra.Command {
 the privileges of the roles the team holds, and what is shared with the team.
 
 ` + operatorHelp,
+		Example: `  connectorhub teams create "Connector Owners" --role "Environment Maker"
+  connectorhub teams add-member "Connector Owners" maker@example.com`,
 	}
 	cmd.PersistentFlags().StringVar(&dataDir, "data", "./connectorhub-data", "directory of the installation")
 	cmd.AddCommand(newTeamsListCmd(&dataDir), newTeamsCreateCmd(&dataDir),

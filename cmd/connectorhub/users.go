@@ -24,6 +24,9 @@ Roles: "System Administrator", "System Customizer", "Environment Maker", "Basic 
 (docs/security.md lists what each grants), and the custom roles of connectorhub roles list.
 
 ` + operatorHelp,
+		Example: `  connectorhub users list
+  connectorhub users create maker@example.com --role "Environment Maker"
+  connectorhub users disable maker@example.com`,
 	}
 	cmd.PersistentFlags().StringVar(&dataDir, "data", "./connectorhub-data", "directory of the installation")
 	cmd.AddCommand(newUsersListCmd(&dataDir), newUsersCreateCmd(&dataDir), newUsersRoleCmd(&dataDir, true), newUsersRoleCmd(&dataDir, false),
