@@ -24,11 +24,16 @@ type Query struct {
 // unsupportedOptions are OData options Dataverse documents as unsupported.
 var unsupportedOptions = map[string]bool{"$skip": true, "$search": true, "$format": true}
 
+// unsupportedParameters are Dataverse query parameters ConnectorHub does not answer yet
+// (lower-case): FetchXML and saved or user views.
+var unsupportedParameters = map[string]bool{"fetchxml": true, "savedquery": true, "userquery": true}
+
 // ParseQuery parses every system query option of a request. Option names are
 // case-sensitive, as in Dataverse: "$Filter" is unknown. Unknown options,
 // $skip, $search and $format, and options given twice are errors. Parameters
-// starting with '@' are aliases for $filter and $orderby; other parameters
-// (such as tag=…) are ignored. All errors are *Error.
+// starting with '@' are aliases for $filter and $orderby; fetchXml, savedQuery and userQuery
+// are errors (not supported yet); other parameters (such as tag=…) are ignored. All errors
+// are *Error.
 func ParseQuery(values url.Values) (*Query, error) {
 	aliases := map[string]string{}
 	names := make([]string, 0, len(values))
@@ -45,6 +50,12 @@ func ParseQuery(values url.Values) (*Query, error) {
 	for _, name := range names {
 		vs := values[name]
 		if !strings.HasPrefix(name, "$") && !strings.HasPrefix(name, "@") {
+			// Dataverse's own query parameters change the answer: ignoring one would answer
+			// another query than the one asked (every row for a fetchXml that asked for one).
+			// Other parameters, such as tag=PowerAppsRP, do not, and are ignored as Dataverse does.
+			if unsupportedParameters[strings.ToLower(name)] {
+				return nil, &Error{Option: name, Pos: -1, Msg: "The query parameter '" + name + "' is not supported by ConnectorHub yet; use the OData query options ($filter, $select, $orderby, $top, $expand, $apply)"}
+			}
 			continue
 		}
 		if len(vs) > 1 {

@@ -555,3 +555,24 @@ func TestProbes(t *testing.T) {
 		t.Errorf("a migrated database is not ready: %v", err)
 	}
 }
+
+// TestUnsupportedOptionsRefused: what ConnectorHub does not answer yet is a clear 400, never a
+// quiet answer to another question (every connector for a fetchXml that asked for one).
+func TestUnsupportedOptionsRefused(t *testing.T) {
+	s := MustOpenServer(t)
+	for _, path := range []string{
+		"/api/data/v9.2/connectors?fetchXml=" + url.QueryEscape(`<fetch top="1"><entity name="connector"><attribute name="name"/></entity></fetch>`),
+		"/api/data/v9.2/systemusers?fetchXml=" + url.QueryEscape(`<fetch><entity name="systemuser"/></fetch>`),
+		"/api/data/v9.2/connectors?savedQuery=00000000-0000-0000-0000-000000000001",
+		"/api/data/v9.2/EntityDefinitions(LogicalName='connector')?$expand=Attributes",
+		"/api/data/v9.2/EntityDefinitions?$top=1",
+	} {
+		r := s.do(t, "GET", path, "")
+		if code, msg := r.ErrorCode(t); r.Status != 400 || code != connectorhub.ECodeQuery || !strings.Contains(msg, "not supported") {
+			t.Errorf("%s: got %d %s %q, want 400 %s", path, r.Status, code, msg, connectorhub.ECodeQuery)
+		}
+	}
+	if r := s.do(t, "GET", "/api/data/v9.2/connectors?tag=PowerAppsRP", ""); r.Status != 200 {
+		t.Errorf("tag=PowerAppsRP, which changes nothing, is refused: %d", r.Status)
+	}
+}

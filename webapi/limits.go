@@ -166,7 +166,7 @@ func (s *Server) limitAnonymous(w http.ResponseWriter, r *http.Request) error {
 	if s.anonymous == nil {
 		return nil
 	}
-	addr := clientKey(r.RemoteAddr)
+	addr := clientKey(s.clientAddr(r))
 	a := s.anonymous.admit(addr)
 	if a.err != nil {
 		w.Header().Set("Retry-After", strconv.Itoa(max(int((a.retryAfter+time.Second-1)/time.Second), 1)))

@@ -1,6 +1,8 @@
 package webapi
 
 import (
+	"net/http"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -92,6 +94,28 @@ func TestClientKey(t *testing.T) {
 	} {
 		if got := clientKey(tc.addr); got != tc.want {
 			t.Errorf("clientKey(%q) = %q, want %q", tc.addr, got, tc.want)
+		}
+	}
+}
+
+// TestClientAddr: behind trusted proxies the client is the last X-Forwarded-For hop that is
+// not a trusted proxy (what a client writes itself at the front cannot choose it); from
+// anyone else the header is ignored.
+func TestClientAddr(t *testing.T) {
+	s := &Server{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	for _, tc := range []struct{ remote, xff, want string }{
+		{"127.0.0.1:5000", "203.0.113.9", "203.0.113.9"},
+		{"127.0.0.1:5000", "198.51.100.1, 203.0.113.9, 127.0.0.2", "203.0.113.9"},
+		{"192.0.2.7:5000", "203.0.113.9", "192.0.2.7:5000"},
+		{"127.0.0.1:5000", "", "127.0.0.1:5000"},
+		{"127.0.0.1:5000", "garbage", "127.0.0.1:5000"},
+	} {
+		r := &http.Request{RemoteAddr: tc.remote, Header: http.Header{}}
+		if tc.xff != "" {
+			r.Header.Set("X-Forwarded-For", tc.xff)
+		}
+		if got := s.clientAddr(r); got != tc.want {
+			t.Errorf("clientAddr(%s, %q) = %q, want %q", tc.remote, tc.xff, got, tc.want)
 		}
 	}
 }

@@ -245,6 +245,13 @@ func (e *entityDef) attr(name string) any {
 // properties, and EntityDefinitions(LogicalName='x') or EntityDefinitions(<MetadataId>).
 func (s *Server) entityDefinitions(w http.ResponseWriter, r *request, seg segment) error {
 	values := r.URL.Query()
+	// What is not answered is refused, never ignored: an ignored $expand=Attributes would
+	// answer a table without the attributes the client asked for.
+	for name := range values {
+		if strings.HasPrefix(name, "$") && name != "$select" && name != "$filter" || strings.EqualFold(name, "fetchXml") {
+			return queryError("The query option '%s' is not supported on EntityDefinitions yet; $select and $filter are.", name)
+		}
+	}
 	sel := entityDefinitionAttrs
 	if v := values.Get("$select"); v != "" {
 		items, err := odata.ParseSelect(v)

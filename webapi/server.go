@@ -4,11 +4,13 @@ package webapi
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime"
 	"strings"
@@ -63,6 +65,14 @@ type Server struct {
 	// error, 200 otherwise (a load balancer's readiness probe). /healthz says only that the
 	// process answers.
 	Ready func(ctx context.Context) error
+	// TLSCertFile and TLSKeyFile, when set, make the server speak HTTPS (and HTTP/2) with
+	// that certificate chain and key (PEM files).
+	TLSCertFile, TLSKeyFile string
+	// TrustedProxies are the addresses of reverse proxies whose X-Forwarded-Proto,
+	// X-Forwarded-Host and X-Forwarded-For headers are believed: the origin of the URLs the
+	// server writes, and the client address failed authentications are counted by. Nobody
+	// else's are. PublicURL, when set, wins over the forwarded origin.
+	TrustedProxies []netip.Prefix
 	// MaxInFlight bounds the requests the server works on at once, all users together; beyond
 	// it a request is answered 503 at once. 0 means DefaultMaxInFlight.
 	MaxInFlight int
@@ -73,6 +83,7 @@ type Server struct {
 	bodies     *gate         // bytes of large bodies held at once
 	validators chan struct{} // definitions validated at once
 	busy       refusals      // requests refused at the in-flight cap, for the log
+	tls        bool          // serving HTTPS
 }
 
 // refusals counts refused requests and logs their number at most every 10 seconds.
@@ -145,6 +156,18 @@ func (s *Server) Open() error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
 	}
+	if s.TLSCertFile != "" || s.TLSKeyFile != "" {
+		// Load now, so that a bad certificate fails Open rather than every handshake.
+		cert, err := tls.LoadX509KeyPair(s.TLSCertFile, s.TLSKeyFile)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("TLS certificate: %w", err)
+		}
+		s.server.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
+		s.tls = true
+		go s.server.ServeTLS(ln, "", "")
+		return nil
+	}
 	go s.server.Serve(ln)
 	return nil
 }
@@ -161,6 +184,9 @@ func (s *Server) Close(ctx context.Context) error {
 func (s *Server) URL() string {
 	if s.ln == nil {
 		return ""
+	}
+	if s.tls {
+		return "https://" + s.ln.Addr().String()
 	}
 	return "http://" + s.ln.Addr().String()
 }
@@ -314,10 +340,66 @@ func (s *Server) origin(r *http.Request) string {
 		scheme = "https"
 	}
 	host := r.Host
+	if s.fromTrustedProxy(r) {
+		if p := strings.ToLower(firstValue(r.Header.Get("X-Forwarded-Proto"))); p == "http" || p == "https" {
+			scheme = p
+		}
+		if h := firstValue(r.Header.Get("X-Forwarded-Host")); h != "" {
+			host = h
+		}
+	}
 	if !validHost(host) {
 		host = s.ln.Addr().String()
 	}
 	return scheme + "://" + host
+}
+
+// fromTrustedProxy reports whether the request comes straight from a trusted proxy.
+func (s *Server) fromTrustedProxy(r *http.Request) bool {
+	if len(s.TrustedProxies) == 0 {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	addr := ap.Addr().Unmap()
+	for _, p := range s.TrustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientAddr is the client's address: the connection's peer, or, behind trusted proxies, the
+// last address of X-Forwarded-For that is not one of them (the one a trusted proxy saw).
+func (s *Server) clientAddr(r *http.Request) string {
+	if !s.fromTrustedProxy(r) {
+		return r.RemoteAddr
+	}
+	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		trusted := false
+		for _, p := range s.TrustedProxies {
+			trusted = trusted || p.Contains(a.Unmap())
+		}
+		if !trusted {
+			return a.String()
+		}
+	}
+	return r.RemoteAddr
+}
+
+// firstValue is the first of a comma-separated header's values, trimmed: proxies append
+// theirs to the client's.
+func firstValue(v string) string {
+	v, _, _ = strings.Cut(v, ",")
+	return strings.TrimSpace(v)
 }
 
 // validHost reports whether h is a host name, IPv4 or bracketed IPv6 address with an optional

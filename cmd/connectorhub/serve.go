@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,6 +41,9 @@ type ServeConfig struct {
 
 	PublicURL   string // origin of the absolute URLs the server writes; "" trusts the Host header
 	MaxInFlight int    // requests worked on at once, all users together
+
+	TLSCert, TLSKey string   // PEM files: serve HTTPS (and HTTP/2)
+	TrustedProxies  []string // addresses (IP or CIDR) whose X-Forwarded-* headers are believed
 }
 
 // Main is the running server program: end-to-end tests start it without flags.
@@ -85,6 +89,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := parsePrefixes(m.Config.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy: %w", err)
+	}
 	m.HTTP = &webapi.Server{
 		Addr:       m.Config.Addr,
 		Connectors: m.DB,
@@ -98,12 +106,16 @@ func (m *Main) Run(ctx context.Context) error {
 		PublicURL:  m.Config.PublicURL,
 		Ready:      m.DB.Ready,
 
+		TLSCertFile:    m.Config.TLSCert,
+		TLSKeyFile:     m.Config.TLSKey,
+		TrustedProxies: proxies,
+
 		MaxInFlight: m.Config.MaxInFlight,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return err
 	}
-	if m.Config.PublicURL == "" && !isLoopback(m.HTTP.URL()) {
+	if m.Config.PublicURL == "" && len(proxies) == 0 && !isLoopback(m.HTTP.URL()) {
 		logger.Warn("no --public-url: the URLs in answers (@odata.nextLink, OData-EntityId) take their host from each request's Host header; set --public-url to the address clients use")
 	}
 	logger.Info("serving", slog.String("url", m.HTTP.URL()+"/api/data/v9.2/"), slog.String("data", m.Config.DataDir),
@@ -217,6 +229,9 @@ SIGINT or SIGTERM stops the server gracefully.`,
 	cmd.Flags().DurationVar(&m.Config.MaxTokenLifetime, "max-token-lifetime", auth.DefaultMaxLocalLifetime, "longest a local token may be valid (exp - iat); longer ones are refused even when signed")
 	cmd.Flags().Var(validationFlag{&m.Config.Validation}, "validation", "definition checks before a write: default (structural errors refused), strict (also certification rules) or off")
 	cmd.Flags().StringVar(&m.Config.PublicURL, "public-url", "", "the origin clients reach the server at (e.g. https://connectors.example.com); absolute URLs in answers use it instead of the request's Host header")
+	cmd.Flags().StringVar(&m.Config.TLSCert, "tls-cert", "", "serve HTTPS (and HTTP/2) with this certificate chain (PEM); with --tls-key")
+	cmd.Flags().StringVar(&m.Config.TLSKey, "tls-key", "", "the private key (PEM) of --tls-cert")
+	cmd.Flags().StringArrayVar(&m.Config.TrustedProxies, "trusted-proxy", nil, "a reverse proxy (IP or CIDR, repeatable) whose X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-For are believed; nobody else's are")
 	cmd.Flags().IntVar(&m.Config.MaxInFlight, "max-in-flight", webapi.DefaultMaxInFlight, "requests worked on at once, all users together; more are answered 503 with Retry-After")
 	l := webapi.DefaultLimits
 	cmd.Flags().DurationVar(&m.Config.Limits.Window, "limit-window", l.Window, "service protection: the sliding window")
@@ -226,9 +241,26 @@ SIGINT or SIGTERM stops the server gracefully.`,
 	return cmd
 }
 
+// parsePrefixes reads addresses and networks: "10.0.0.5", "10.0.0.0/8", "::1".
+func parsePrefixes(ss []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range ss {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a network such as 10.0.0.0/8", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
 // isLoopback reports whether the server's URL is on a loopback address.
 func isLoopback(u string) bool {
-	host := strings.TrimPrefix(u, "http://")
+	host := strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://")
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
