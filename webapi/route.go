@@ -83,6 +83,10 @@ func (s *Server) route(w http.ResponseWriter, r *request, path string) error {
 		})
 	case first.name == connectorhub.ConnectorEntitySetName:
 		return s.routeConnectors(w, r, segs)
+	case first.name == "organizations":
+		return s.routeOrganizations(w, r, segs)
+	case first.name == "RetrieveVersion" && len(segs) == 1 && (!first.hasKey || first.key == ""):
+		return s.only(w, r, http.MethodGet, s.retrieveVersion)
 	case len(segs) == 1 && !first.hasKey && (first.name == "GrantAccess" || first.name == "ModifyAccess" || first.name == "RevokeAccess"):
 		if r.Method != http.MethodPost {
 			return noResource(r)
@@ -144,6 +148,9 @@ func (s *Server) routeConnectors(w http.ResponseWriter, r *request, segs []segme
 			return s.deleteConnector(w, r, id)
 		}
 		return methodNotAllowed(r, "GET, PATCH, DELETE")
+	case len(segs) >= 2 && lookupByNavigation(segs[1].name) != nil && !segs[1].hasKey &&
+		(len(segs) == 2 || len(segs) == 3 && segs[2].name == "$ref" && !segs[2].hasKey):
+		return s.getConnectorNavigation(w, r, id, lookupByNavigation(segs[1].name), len(segs) == 3)
 	case len(segs) == 2 && !segs[1].hasKey:
 		col := connectorhub.ColumnByName(segs[1].name)
 		if col == nil {
