@@ -145,8 +145,32 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 // transact runs fn in a write transaction, committing when it returns nil and rolling back
-// on an error or a panic.
+// on an error or a panic; inside Transact, fn runs in Transact's transaction.
 func (db *DB) transact(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return fn(tx) // the caller's Transact: commit or roll back with the rest
+	}
+	return db.begin(ctx, fn)
+}
+
+// txKey marks a context inside Transact; its value is the transaction.
+type txKey struct{}
+
+// Transact runs fn in one write transaction: every write fn makes through the DB's services
+// with the context it is given joins that transaction, so they all commit, or none does
+// when fn returns an error or panics ($batch change sets). Transactions do not nest: a
+// context already inside one is refused.
+func (db *DB) Transact(ctx context.Context, fn func(ctx context.Context) error) error {
+	if ctx.Value(txKey{}) != nil {
+		return errors.New("sqlite: Transact inside a transaction: transactions do not nest")
+	}
+	return db.begin(ctx, func(tx *sql.Tx) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// begin runs fn in a new write transaction.
+func (db *DB) begin(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err

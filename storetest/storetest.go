@@ -18,6 +18,7 @@ type Store interface {
 	connectorhub.PrincipalService
 	connectorhub.SharingService
 	connectorhub.IdentityService
+	connectorhub.Transactor
 }
 
 // Run runs the contract suite; open returns a new, empty, opened store for each test and
@@ -44,6 +45,7 @@ func Run(t *testing.T, open func(tb testing.TB) Store) {
 		{"Privileges", testPrivileges},
 		{"Sharing", testSharing},
 		{"ReadTrimming", testReadTrimming},
+		{"Transact", testTransact},
 	}
 	tests = append(tests, queryTests...)
 	tests = append(tests, identityTests...)
@@ -379,5 +381,67 @@ func testNeedsPrincipal(t *testing.T, s Store, _ context.Context) {
 	err := s.CreateConnector(context.Background(), MustConnector(t, 1))
 	if err == nil {
 		t.Fatal("a write without a principal succeeded")
+	}
+}
+
+// testTransact: writes made in Transact commit together, or none does; transactions do not nest.
+func testTransact(t *testing.T, s Store, ctx context.Context) {
+	newConnector := func(n int) *connectorhub.Connector {
+		t.Helper()
+		id, name, def, typ := fmt.Sprintf("00000000-0000-0000-0000-%012d", n), fmt.Sprintf("tx_%d", n), `{"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{}}`, 1
+		c, err := connectorhub.NewConnector("", &connectorhub.ConnectorUpdate{ID: &id, Name: &name, DisplayName: &name, OpenAPIDefinition: &def, ConnectorType: &typ})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	refused := errors.New("refused")
+	err := s.Transact(ctx, func(ctx context.Context) error {
+		if err := s.CreateConnector(ctx, newConnector(1)); err != nil {
+			return err
+		}
+		if err := s.CreateConnector(ctx, newConnector(2)); err != nil {
+			return err
+		}
+		return refused
+	})
+	if !errors.Is(err, refused) {
+		t.Fatalf("got %v, want the function's error", err)
+	}
+	for _, id := range []string{"00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"} {
+		if _, err := s.FindConnectorByID(ctx, id); connectorhub.ErrorCode(err) != connectorhub.ECodeNotFound {
+			t.Errorf("%s after a rolled-back transaction: got %v, want not found", id, err)
+		}
+	}
+	err = s.Transact(ctx, func(ctx context.Context) error {
+		if err := s.CreateConnector(ctx, newConnector(3)); err != nil {
+			return err
+		}
+		// A write that fails inside: the whole transaction fails, the first create too.
+		return s.CreateConnector(ctx, newConnector(3))
+	})
+	if connectorhub.ErrorCode(err) != connectorhub.ECodeDuplicateKey {
+		t.Fatalf("a duplicate inside: got %v", err)
+	}
+	if _, err := s.FindConnectorByID(ctx, "00000000-0000-0000-0000-000000000003"); connectorhub.ErrorCode(err) != connectorhub.ECodeNotFound {
+		t.Errorf("the first create of a failed transaction was kept: %v", err)
+	}
+	err = s.Transact(ctx, func(ctx context.Context) error {
+		if err := s.CreateConnector(ctx, newConnector(4)); err != nil {
+			return err
+		}
+		_, _, err := s.UpsertConnector(ctx, "00000000-0000-0000-0000-000000000004", &connectorhub.ConnectorUpdate{Description: ptr("in the same transaction")}, connectorhub.Precondition{MustExist: true})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.FindConnectorByID(ctx, "00000000-0000-0000-0000-000000000004"); err != nil || c.Description != "in the same transaction" {
+		t.Errorf("after a committed transaction: %v %v", c, err)
+	}
+	if err := s.Transact(ctx, func(ctx context.Context) error {
+		return s.Transact(ctx, func(context.Context) error { return nil })
+	}); err == nil {
+		t.Error("a nested Transact was accepted")
 	}
 }

@@ -51,6 +51,8 @@ type Server struct {
 	Principals connectorhub.PrincipalService
 	Sharing    connectorhub.SharingService
 	Identities connectorhub.IdentityService
+	// Transactor makes the writes of a $batch change set one transaction.
+	Transactor connectorhub.Transactor
 	Auth       Authenticator
 	Logger     *slog.Logger
 	// Limits are the service protection limits; nil means DefaultLimits.

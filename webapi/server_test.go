@@ -39,6 +39,7 @@ func MustOpenServer(tb testing.TB) *testServer {
 		Principals: db,
 		Sharing:    db,
 		Identities: db,
+		Transactor: db,
 		Auth:       (*webapi.StaticPrincipal)(p),
 		// Benchmarks send far more than Dataverse's 6000 requests per 5 minutes; the limits
 		// have their own tests.

@@ -99,6 +99,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Principals: m.DB,
 		Sharing:    m.DB,
 		Identities: m.DB,
+		Transactor: m.DB,
 		Auth:       authn,
 		Logger:     logger,
 		Limits:     &m.Config.Limits,
