@@ -482,3 +482,16 @@ func isJSONObject(s string) bool {
 	s = strings.TrimLeft(s, " \t\r\n")
 	return strings.HasPrefix(s, "{") && json.Valid([]byte(s))
 }
+
+// TombstoneRetention is how long deletions are remembered for change tracking: a delta
+// token older than that can no longer say what was deleted, and is refused.
+const TombstoneRetention = 30 * 24 * time.Hour
+
+// ChangeTracker is what change tracking (Prefer: odata.track-changes, $deltatoken) reads.
+type ChangeTracker interface {
+	// CurrentVersion returns the newest row version: where a delta token starts.
+	CurrentVersion(ctx context.Context) (int64, error)
+	// ScanConnectorDeletions calls fn with each connector deleted after the row version since
+	// and up to until that the caller could read, in version order.
+	ScanConnectorDeletions(ctx context.Context, since, until int64, fn func(id string) error) error
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	sqlite3 "modernc.org/sqlite/lib"
@@ -153,6 +154,10 @@ func (db *DB) createConnector(ctx context.Context, tx *sql.Tx, c *connectorhub.C
 	} else {
 		c.OwnerID, c.OwnerType, c.OwningBusinessUnit = caller.UserID, connectorhub.OwnerSystemUser, caller.BusinessUnitID
 	}
+	// A connector created again with the id of a deleted one is no longer deleted.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM connectortombstones WHERE connectorid = ?`, c.ID); err != nil {
+		return err
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO connectors (`+connectorColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		c.ID, c.Name, c.DisplayName, nullString(c.Description), c.ConnectorType, c.OpenAPIDefinition,
 		nullString(c.ConnectionParameters), nullString(c.ConnectionParameterSets), nullString(c.PolicyTemplateInstances),
@@ -280,11 +285,67 @@ func (db *DB) DeleteConnector(ctx context.Context, id string, pre connectorhub.P
 		if pre.ETag != "" && pre.ETag != c.ETag() {
 			return versionMismatch()
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM connectors WHERE connectorid = ?`, id)
-		return err
+		if _, err = tx.ExecContext(ctx, `DELETE FROM connectors WHERE connectorid = ?`, id); err != nil {
+			return err
+		}
+		return db.tombstone(ctx, tx, c)
 	})
 	if err != nil {
 		return fmt.Errorf("delete connector %s: %w", id, err)
 	}
 	return nil
+}
+
+// tombstone remembers a deletion for change tracking, at a new row version, and forgets the
+// deletions older than the retention.
+func (db *DB) tombstone(ctx context.Context, tx *sql.Tx, c *connectorhub.Connector) error {
+	v, err := nextVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO connectortombstones (connectorid, versionnumber, ownerid, owningbusinessunit, deletedon)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (connectorid) DO UPDATE SET versionnumber = excluded.versionnumber,
+		ownerid = excluded.ownerid, owningbusinessunit = excluded.owningbusinessunit, deletedon = excluded.deletedon`,
+		c.ID, v, c.OwnerID, c.OwningBusinessUnit, now.Unix()); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM connectortombstones WHERE deletedon < ?`, now.Add(-connectorhub.TombstoneRetention).Unix())
+	return err
+}
+
+// CurrentVersion returns the newest row version of the database: a delta token's position.
+func (db *DB) CurrentVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM rowversion`).Scan(&v)
+	return v, err
+}
+
+// ScanConnectorDeletions calls fn with the id of each connector deleted after the row version
+// since and up to until, in version order, that the caller of ctx could read when it was deleted (by the
+// owner and business unit it had: shares are gone with the record). ECodeInvalidArgument
+// when since is older than the remembered deletions.
+func (db *DB) ScanConnectorDeletions(ctx context.Context, since, until int64, fn func(id string) error) error {
+	p := connectorhub.PrincipalFromContext(ctx)
+	if p == nil {
+		return connectorhub.Errorf(connectorhub.ECodeUnexpected, "The request has no calling principal.")
+	}
+	scope := p.ReadScope()
+	rows, err := db.read.QueryContext(ctx, `SELECT connectorid, ownerid, owningbusinessunit FROM connectortombstones WHERE versionnumber > ? AND versionnumber <= ? ORDER BY versionnumber`, since, until)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, owner, bu string
+		if err := rows.Scan(&id, &owner, &bu); err != nil {
+			return err
+		}
+		if scope.All || slices.Contains(scope.Owners, owner) || slices.Contains(scope.BusinessUnits, bu) {
+			if err := fn(id); err != nil {
+				return err
+			}
+		}
+	}
+	return rows.Err()
 }

@@ -89,14 +89,20 @@ func (p *page) nextLink(r *request, orderBy odata.OrderBy, keyColumn, firstID, l
 // withSkipToken is the request's URL with $skiptoken set to text: the client's other
 // parameters stay as sent, in their order.
 func withSkipToken(r *request, text string) string {
+	return withParam(r, "$skiptoken", text)
+}
+
+// withParam is the request's URL with the query parameter name set to text: the client's
+// other parameters stay as sent, in their order.
+func withParam(r *request, name, text string) string {
 	var params []string
 	for _, p := range strings.Split(r.URL.RawQuery, "&") {
-		name, _, _ := strings.Cut(p, "=")
-		if n, err := url.QueryUnescape(name); p == "" || err == nil && n == "$skiptoken" {
+		n, _, _ := strings.Cut(p, "=")
+		if n, err := url.QueryUnescape(n); p == "" || err == nil && n == name {
 			continue
 		}
 		params = append(params, p)
 	}
-	params = append(params, "$skiptoken="+strings.ReplaceAll(url.QueryEscape(text), "+", "%20"))
+	params = append(params, name+"="+strings.ReplaceAll(url.QueryEscape(text), "+", "%20"))
 	return r.origin() + r.URL.EscapedPath() + "?" + strings.Join(params, "&")
 }

@@ -121,10 +121,12 @@ func (s *Server) routeConnectors(w http.ResponseWriter, r *request, segs []segme
 	set := segs[0]
 	switch {
 	case !set.hasKey && len(segs) == 1:
-		switch r.Method {
-		case http.MethodGet:
+		switch {
+		case r.Method == http.MethodGet && tracksChanges(r):
+			return s.deltaConnectors(w, r)
+		case r.Method == http.MethodGet:
 			return s.listConnectors(w, r)
-		case http.MethodPost:
+		case r.Method == http.MethodPost:
 			return s.createConnector(w, r)
 		}
 		return methodNotAllowed(r, "GET, POST")
