@@ -48,6 +48,6 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 partial failure of a batch (plan, apply), 
 		SilenceUsage: true,
 	}
 	root.SetErrPrefix("connectorhub:")
-	root.AddCommand(newServeCmd(), newTokenCmd(), newUsersCmd(), newTeamsCmd(), newRolesCmd(), newConnectorCmd(), newPlanCmd(), newApplyCmd(), newAuthCmd())
+	root.AddCommand(newServeCmd(), newTokenCmd(), newUsersCmd(), newTeamsCmd(), newRolesCmd(), newConnectorCmd(), newPlanCmd(), newApplyCmd(), newAuthCmd(), newBenchCmd())
 	return root
 }

@@ -1,0 +1,235 @@
+package loadtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// NewRunID returns a short random id that names a run's records (bench_<runid>_…).
+func NewRunID() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// newGUID returns a random (version 4) GUID.
+func newGUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// definitionBase is a small valid Swagger 2.0 document; %s is the padding of its
+// info.description.
+const definitionBase = `{"swagger":"2.0","info":{"title":"Bench connector","description":"%s","version":"1.0"},` +
+	`"host":"api.example.com","basePath":"/","schemes":["https"],"consumes":["application/json"],"produces":["application/json"],` +
+	`"paths":{"/items":{"get":{"summary":"List items","description":"Lists the items.","operationId":"ListItems",` +
+	`"parameters":[{"name":"top","in":"query","required":false,"type":"integer","description":"How many."}],` +
+	`"responses":{"200":{"description":"OK","schema":{"type":"array","items":{"$ref":"#/definitions/Item"}}}}}}},` +
+	`"definitions":{"Item":{"type":"object","properties":{"id":{"type":"string","description":"The id."},"name":{"type":"string","description":"The name."}}}},` +
+	`"parameters":{},"responses":{},"securityDefinitions":{},"security":[],"tags":[]}`
+
+// Definition returns a valid Swagger 2.0 definition of size bytes (at least the ~900 of the
+// bare document), padded with words in its info.description.
+func Definition(size int) string {
+	bare := len(definitionBase) - 2
+	pad := max(size-bare, 0)
+	const words = "Bench connector padding text for the load test. "
+	var b strings.Builder
+	for b.Len() < pad {
+		b.WriteString(words[:min(len(words), pad-b.Len())])
+	}
+	return fmt.Sprintf(definitionBase, b.String())
+}
+
+// Dataset is what a run seeds and its scenarios address: connectors named
+// bench_<runid>_s<n>, displayed as "Bench <runid> g<group> s<n>", in groups of about 100
+// (at least 50 records each) that contains() finds.
+type Dataset struct {
+	RunID  string
+	IDs    []string // the seeded records' connectorids, in seeding order
+	Names  []string
+	Groups int
+
+	definition []byte       // the definition as a JSON string literal, quotes included
+	created    atomic.Int64 // numbers the records of the create scenario, over all runs
+}
+
+// NewDataset plans the records of a run: records connectors with definitions of
+// definitionSize bytes. Nothing is sent until Seed.
+func NewDataset(runID string, records, definitionSize int) *Dataset {
+	ds := &Dataset{RunID: runID, Groups: max(1, records/100)}
+	ds.IDs = make([]string, records)
+	ds.Names = make([]string, records)
+	for n := range records {
+		ds.IDs[n] = newGUID()
+		ds.Names[n] = fmt.Sprintf("bench_%s_s%d", runID, n)
+	}
+	ds.definition, _ = json.Marshal(Definition(definitionSize))
+	return ds
+}
+
+// displayName is the display name of seeded record n.
+func (ds *Dataset) displayName(n int) string {
+	return fmt.Sprintf("Bench %s %s s%d", ds.RunID, ds.groupTag(n%ds.Groups), n)
+}
+
+// groupTag is what contains() looks for to find the records of group g, and only them.
+func (ds *Dataset) groupTag(g int) string { return fmt.Sprintf("%s g%04d ", ds.RunID, g) }
+
+// seededPrefix starts the names of the seeded records, and of no other record.
+func (ds *Dataset) seededPrefix() string { return "bench_" + ds.RunID + "_s" }
+
+// createBody is the body of a create; the definition is spliced in already encoded, so that
+// a create costs the generator no re-encoding of it.
+func (ds *Dataset) createBody(id, name, displayName string) []byte {
+	head, _ := json.Marshal(map[string]any{"connectorid": id, "name": name, "displayname": displayName, "connectortype": 1})
+	b := make([]byte, 0, len(head)+len(ds.definition)+32)
+	b = append(b, head[:len(head)-1]...)
+	b = append(b, `,"openapidefinition":`...)
+	b = append(b, ds.definition...)
+	return append(b, '}')
+}
+
+// Registry holds the ids of the records a run created, for the cleanup. It is safe for
+// concurrent use.
+type Registry struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+// Add records the id of a created record.
+func (r *Registry) Add(id string) {
+	r.mu.Lock()
+	r.ids = append(r.ids, id)
+	r.mu.Unlock()
+}
+
+// IDs returns the recorded ids.
+func (r *Registry) IDs() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.ids)
+}
+
+// Len returns the number of recorded ids.
+func (r *Registry) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.ids)
+}
+
+// create sends one create, and records the id when the server created the record or may have
+// (an answer lost on the way), so that the cleanup deletes exactly what exists.
+func (t *Target) create(ctx context.Context, reg *Registry, body []byte, id string, attempts int) exchange {
+	ex := t.setup(ctx, http.MethodPost, "connectors", body, nil, attempts)
+	var se *StatusError
+	if ex.err == nil || !errors.As(ex.err, &se) {
+		reg.Add(id)
+	}
+	return ex
+}
+
+// setupAttempts bounds the attempts of one request of the set-up.
+const setupAttempts = 6
+
+// Seed creates the dataset's records through the Web API with the given number of requests
+// at once, recording each in reg as it is created, and reports progress to w (may be nil)
+// about every 10%. It stops at the first refused create and returns its error.
+func (t *Target) Seed(ctx context.Context, ds *Dataset, reg *Registry, parallel int, w io.Writer) error {
+	// The first refusal stops the workers between requests; requests in flight finish, so
+	// that what they did is known to the cleanup.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var next, done atomic.Int64
+	total := int64(len(ds.IDs))
+	step := max(total/10, 1)
+	var wg sync.WaitGroup
+	for range max(parallel, 1) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				n := int(next.Add(1) - 1)
+				if n >= len(ds.IDs) {
+					return
+				}
+				body := ds.createBody(ds.IDs[n], ds.Names[n], ds.displayName(n))
+				if ex := t.create(ctx, reg, body, ds.IDs[n], setupAttempts); ex.err != nil {
+					cancel(fmt.Errorf("seeding %s: %w", ds.Names[n], ex.err))
+					return
+				}
+				if d := done.Add(1); w != nil && (d%step == 0 || d == total) {
+					fmt.Fprintf(w, "seeded %d/%d\n", d, total)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// CleanupResult is what a cleanup did; the JSON names are stable.
+type CleanupResult struct {
+	Deleted    int     `json:"deleted"`
+	Missing    int     `json:"missing"` // already gone (404)
+	Failed     int     `json:"failed"`
+	FirstError string  `json:"first_error,omitempty"`
+	Seconds    float64 `json:"seconds"`
+}
+
+// Cleanup deletes the records of reg with the given number of requests at once, ctx
+// bounding the whole. A record already gone counts as missing, not failed.
+func (t *Target) Cleanup(ctx context.Context, reg *Registry, parallel int) CleanupResult {
+	start := time.Now()
+	ids := reg.IDs()
+	var (
+		mu  sync.Mutex
+		res CleanupResult
+		n   atomic.Int64
+		wg  sync.WaitGroup
+	)
+	for range max(parallel, 1) {
+		wg.Go(func() {
+			for {
+				i := int(n.Add(1) - 1)
+				if i >= len(ids) {
+					return
+				}
+				ex := t.setup(ctx, http.MethodDelete, "connectors("+ids[i]+")", nil, nil, setupAttempts)
+				var se *StatusError
+				mu.Lock()
+				switch {
+				case ex.err == nil:
+					res.Deleted++
+				case errors.As(ex.err, &se) && se.Status == http.StatusNotFound:
+					res.Missing++
+				default:
+					res.Failed++
+					if res.FirstError == "" {
+						res.FirstError = ex.err.Error()
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	res.Seconds = time.Since(start).Seconds()
+	return res
+}
