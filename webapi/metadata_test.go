@@ -130,7 +130,8 @@ func TestMetadata(t *testing.T) {
 	for _, es := range schema.Container.EntitySets {
 		sets[es.Name] = es.EntityType
 	}
-	if sets["connectors"] != "mscrm.connector" || sets["systemusers"] != "mscrm.systemuser" || len(schema.Container.FunctionImports) == 0 {
+	if sets["connectors"] != "mscrm.connector" || sets["systemusers"] != "mscrm.systemuser" || len(schema.Container.FunctionImports) == 0 ||
+		sets["EntityDefinitions"] != "mscrm.EntityMetadata" || sets["GlobalOptionSetDefinitions"] != "mscrm.OptionSetMetadataBase" {
 		t.Errorf("container: %+v", schema.Container)
 	}
 }

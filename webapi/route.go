@@ -77,9 +77,9 @@ func (s *Server) route(w http.ResponseWriter, r *request, path string) error {
 			return noResource(r)
 		}
 		return s.whoAmI(w, r)
-	case first.name == "EntityDefinitions" && len(segs) == 1:
+	case first.name == "EntityDefinitions" || first.name == "GlobalOptionSetDefinitions":
 		return s.only(w, r, http.MethodGet, func(w http.ResponseWriter, r *request) error {
-			return s.entityDefinitions(w, r, first)
+			return s.metadataResource(w, r, segs)
 		})
 	case first.name == connectorhub.ConnectorEntitySetName:
 		return s.routeConnectors(w, r, segs)
