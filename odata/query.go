@@ -19,21 +19,24 @@ type Query struct {
 	Apply      Apply
 	SkipToken  string // raw; decode with DecodeSkipToken
 	DeltaToken string // raw change-tracking token
+	// Fetch is the fetchXml parameter, translated into the trees above (see Fetch); a
+	// request that sends it sends no other query option.
+	Fetch *Fetch
 }
 
 // unsupportedOptions are OData options Dataverse documents as unsupported.
 var unsupportedOptions = map[string]bool{"$skip": true, "$search": true, "$format": true}
 
 // unsupportedParameters are Dataverse query parameters ConnectorHub does not answer yet
-// (lower-case): FetchXML and saved or user views.
-var unsupportedParameters = map[string]bool{"fetchxml": true, "savedquery": true, "userquery": true}
+// (lower-case): saved or user views.
+var unsupportedParameters = map[string]bool{"savedquery": true, "userquery": true}
 
 // ParseQuery parses every system query option of a request. Option names are
 // case-sensitive, as in Dataverse: "$Filter" is unknown. Unknown options,
 // $skip, $search and $format, and options given twice are errors. Parameters
-// starting with '@' are aliases for $filter and $orderby; fetchXml, savedQuery and userQuery
-// are errors (not supported yet); other parameters (such as tag=…) are ignored. All errors
-// are *Error.
+// starting with '@' are aliases for $filter and $orderby; fetchXml is a FetchXML query
+// (ParseFetchXML), which no other option may accompany; savedQuery and userQuery are errors
+// (not supported yet); other parameters (such as tag=…) are ignored. All errors are *Error.
 func ParseQuery(values url.Values) (*Query, error) {
 	aliases := map[string]string{}
 	names := make([]string, 0, len(values))
@@ -47,8 +50,28 @@ func ParseQuery(values url.Values) (*Query, error) {
 	sort.Strings(names)
 
 	q := &Query{}
+	option := "" // the first option or alias, which a fetchXml may not come with
 	for _, name := range names {
 		vs := values[name]
+		if strings.EqualFold(name, "fetchXml") {
+			if len(vs) > 1 {
+				return nil, &Error{Option: name, Pos: -1, Msg: "The query parameter '" + name + "' was specified more than once, but it must be specified at most once"}
+			}
+			if q.Fetch != nil {
+				return nil, &Error{Option: name, Pos: -1, Msg: "The query parameter 'fetchXml' was specified more than once, but it must be specified at most once"}
+			}
+			var err error
+			if q.Fetch, err = ParseFetchXML(vs[0]); err != nil {
+				if oe, ok := err.(*Error); ok {
+					oe.Option = name // as the request spells it
+				}
+				return nil, err
+			}
+			continue
+		}
+		if option == "" && (strings.HasPrefix(name, "$") || strings.HasPrefix(name, "@")) {
+			option = name
+		}
 		if !strings.HasPrefix(name, "$") && !strings.HasPrefix(name, "@") {
 			// Dataverse's own query parameters change the answer: ignoring one would answer
 			// another query than the one asked (every row for a fetchXml that asked for one).
@@ -94,6 +117,9 @@ func ParseQuery(values url.Values) (*Query, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	if q.Fetch != nil && option != "" {
+		return nil, &Error{Option: "fetchXml", Pos: -1, Msg: "The query parameter 'fetchXml' cannot be combined with '" + option + "': the fetch says everything the query asks"}
 	}
 	return q, nil
 }
@@ -150,6 +176,9 @@ func (q *Query) Values() url.Values {
 	if q.DeltaToken != "" {
 		v.Set("$deltatoken", q.DeltaToken)
 	}
+	if q.Fetch != nil {
+		v.Set("fetchXml", q.Fetch.Source)
+	}
 	return v
 }
 
@@ -157,7 +186,7 @@ func (q *Query) Values() url.Values {
 func (q *Query) String() string {
 	v := q.Values()
 	var parts []string
-	for _, name := range []string{"$select", "$filter", "$orderby", "$top", "$count", "$expand", "$apply", "$skiptoken", "$deltatoken"} {
+	for _, name := range []string{"$select", "$filter", "$orderby", "$top", "$count", "$expand", "$apply", "$skiptoken", "$deltatoken", "fetchXml"} {
 		if s, ok := v[name]; ok {
 			parts = append(parts, name+"="+s[0])
 		}

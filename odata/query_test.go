@@ -77,7 +77,7 @@ func TestParseQueryErrors(t *testing.T) {
 		{"ExpandError", url.Values{"$expand": {"a("}}, "$expand", ""},
 		{"ApplyError", url.Values{"$apply": {"x"}}, "$apply", ""},
 		// Dataverse's own parameters change the answer: refused, never ignored.
-		{"FetchXML", url.Values{"fetchXml": {"<fetch top='1'><entity name='connector'/></fetch>"}}, "fetchXml", ""},
+		{"FetchXMLWithOption", url.Values{"fetchXml": {"<fetch top='1'><entity name='connector'/></fetch>"}, "$filter": {"name eq 'x'"}}, "fetchXml", ""},
 		{"FetchXMLOtherCase", url.Values{"FetchXml": {"<fetch/>"}}, "FetchXml", ""},
 		{"SavedQuery", url.Values{"savedQuery": {"00000000-0000-0000-0000-000000000001"}}, "savedQuery", ""},
 		{"UserQuery", url.Values{"userQuery": {"00000000-0000-0000-0000-000000000001"}}, "userQuery", ""},

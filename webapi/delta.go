@@ -1,7 +1,6 @@
 package webapi
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -96,45 +95,31 @@ func (s *Server) deltaConnectors(w http.ResponseWriter, r *request) error {
 	st.buf.raw(`,"value":[`)
 	rw := &recordWriter{base: r.base, cols: q.columns()}
 	n := 0
-	last := since
-	scan := func(row *connectorhub.ConnectorRow) error {
+	emit := func(row *connectorhub.ConnectorRow) error {
 		if n > 0 {
 			st.buf.raw(",")
 		}
 		n++
-		last = row.VersionNumber
 		st.buf.raw("{")
 		rw.writeMembers(&st.buf, row)
 		st.buf.raw("}")
-		if len(st.buf.buf) >= batchBytes {
-			return errBatchFull
-		}
 		return nil
 	}
-	// Read in batches, by row version, as a list does: no connection is held while writing.
-	for n < pageSize {
-		cq.Filter = &odata.CompareExpr{Op: odata.Gt, Left: versionNumber, Right: &odata.Literal{Kind: odata.KindInt, Value: last}}
-		cq.Top = pageSize - n
-		err := s.Connectors.ScanConnectors(r.Context(), cq, scan)
-		if errors.Is(err, errBatchFull) {
-			if err := st.flush(); err != nil {
-				return err
-			}
-			continue
+	// Read as a list reads a page: the query once, then the records by key, with no
+	// connection held while the answer is written.
+	cq.Filter = &odata.CompareExpr{Op: odata.Gt, Left: versionNumber, Right: &odata.Literal{Kind: odata.KindInt, Value: since}}
+	_, last, more, err := s.scanPage(r.Context(), cq, pageSize, true, emit, st.flushIfLarge)
+	if err != nil {
+		if st.started {
+			panic(http.ErrAbortHandler)
 		}
-		if err != nil {
-			if st.started {
-				panic(http.ErrAbortHandler)
-			}
-			return err
-		}
-		break
+		return err
 	}
-	if n == pageSize {
-		upTo = last // more may follow: the next read continues after the last record
+	if more {
+		upTo = last.VersionNumber // the next read continues after the last record
 	}
 	if !initial {
-		err := ct.ScanConnectorDeletions(r.Context(), since, upTo, func(id string) error {
+		err = ct.ScanConnectorDeletions(r.Context(), since, upTo, func(id string) error {
 			if n > 0 {
 				st.buf.raw(",")
 			}

@@ -561,8 +561,8 @@ func TestProbes(t *testing.T) {
 func TestUnsupportedOptionsRefused(t *testing.T) {
 	s := MustOpenServer(t)
 	for _, path := range []string{
-		"/api/data/v9.2/connectors?fetchXml=" + url.QueryEscape(`<fetch top="1"><entity name="connector"><attribute name="name"/></entity></fetch>`),
-		"/api/data/v9.2/systemusers?fetchXml=" + url.QueryEscape(`<fetch><entity name="systemuser"/></fetch>`),
+		"/api/data/v9.2/connectors?fetchXml=" + url.QueryEscape(`<fetch top="1" latematerialize="true"><entity name="connector"><attribute name="name"/></entity></fetch>`),
+		"/api/data/v9.2/systemusers?fetchXml=" + url.QueryEscape(`<fetch><entity name="systemuser"><link-entity name="businessunit" from="businessunitid" to="businessunitid"/></entity></fetch>`),
 		"/api/data/v9.2/connectors?savedQuery=00000000-0000-0000-0000-000000000001",
 		"/api/data/v9.2/EntityDefinitions(LogicalName='connector')/Attributes?$orderby=LogicalName",
 		"/api/data/v9.2/EntityDefinitions?$top=1",

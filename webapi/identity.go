@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	connectorhub "github.com/connectorhub/connectorhub"
@@ -122,14 +123,28 @@ type identityQuery struct {
 	top       *int
 	count     bool
 	skipToken string
+	fetch     *fetchQuery // the request is a fetchXml
 }
 
 // parseIdentityQuery reads the system query options as parseQuery does for connectors.
 // $expand, $apply and change tracking are not served on the identity tables.
 func parseIdentityQuery(r *request, t *connectorhub.IdentityTable) (*identityQuery, error) {
+	return parseIdentityQueryOf(r, t, false)
+}
+
+func parseIdentityQueryOf(r *request, t *connectorhub.IdentityTable, list bool) (*identityQuery, error) {
 	opts, err := odata.ParseQuery(r.URL.Query())
 	if err != nil {
 		return nil, asQueryError(err)
+	}
+	var fq *fetchQuery
+	if opts.Fetch != nil {
+		if !list {
+			return nil, errFetchNotList()
+		}
+		if fq, err = identityFetch(opts, t); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case opts.Expand != nil:
@@ -139,7 +154,7 @@ func parseIdentityQuery(r *request, t *connectorhub.IdentityTable) (*identityQue
 	case opts.DeltaToken != "":
 		return nil, queryError("Change tracking ($deltatoken) is not supported on %s.", t.EntitySetName)
 	}
-	q := &identityQuery{filter: opts.Filter, orderBy: opts.OrderBy, top: opts.Top, count: opts.Count, skipToken: opts.SkipToken}
+	q := &identityQuery{filter: opts.Filter, orderBy: opts.OrderBy, top: opts.Top, count: opts.Count, skipToken: opts.SkipToken, fetch: fq}
 	for _, item := range opts.Select {
 		col := t.Column(item.Name)
 		if col == nil {
@@ -169,7 +184,40 @@ func parseIdentityQuery(r *request, t *connectorhub.IdentityTable) (*identityQue
 			return nil, err
 		}
 	}
+	if fq != nil && opts.Fetch.Distinct && q.selected != nil && !slices.ContainsFunc(q.selected, func(c *connectorhub.IdentityColumn) bool { return c.Name == t.PrimaryID }) {
+		return nil, queryError("The FetchXML attribute 'distinct' of <fetch> is supported only when the rows are distinct anyway: add <attribute name=\"%s\"/>.", t.PrimaryID)
+	}
 	return q, nil
+}
+
+// identityFetch turns a fetchXml on an identity table into the options it stands for: no
+// links and no aggregates there, as no $expand and no $apply.
+func identityFetch(opts *odata.Query, t *connectorhub.IdentityTable) (*fetchQuery, error) {
+	f := opts.Fetch
+	fq, err := newFetchQuery(f, t.LogicalName, t.EntitySetName)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case f.Links != nil:
+		return nil, queryError("The FetchXML element <link-entity> is not supported on %s.", t.EntitySetName)
+	case f.Apply != nil:
+		return nil, queryError("The FetchXML attribute 'aggregate' of <fetch> is not supported on %s.", t.EntitySetName)
+	}
+	err = f.Resolve(func(_ *odata.FetchLink, name string) (string, odata.Kind, bool) {
+		col := t.Column(name)
+		if col == nil {
+			if col = t.Column("_" + name + "_value"); col == nil {
+				return "", 0, false
+			}
+		}
+		return col.Name, literalKind(col.Kind), true
+	})
+	if err != nil {
+		return nil, asQueryError(err)
+	}
+	opts.Filter, opts.Select, opts.OrderBy, opts.Top = f.Filter, f.Select, f.OrderBy, f.Top
+	return fq, nil
 }
 
 // checkIdentityProperty accepts a column of t; lambda variables are left to the translator.
@@ -220,7 +268,7 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 			return err
 		}
 	}
-	q, err := parseIdentityQuery(r, t)
+	q, err := parseIdentityQueryOf(r, t, true)
 	if err != nil {
 		return err
 	}
@@ -229,7 +277,13 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 		return err
 	}
 	iq := q.storeQuery(related)
-	pg, err := s.pageOf(r, prefs, q.top, q.skipToken, q.orderBy, t.PrimaryID)
+	var pg *page
+	if q.fetch != nil {
+		pg, err = s.fetchPage(r, q.fetch, q.top, q.orderBy, t.PrimaryID)
+		prefs.MaxPageSize = 0
+	} else {
+		pg, err = s.pageOf(r, prefs, q.top, q.skipToken, q.orderBy, t.PrimaryID)
+	}
 	if err != nil {
 		return err
 	}
@@ -238,15 +292,19 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 	var b jsonBuffer
 	b.raw(`{"@odata.context":`)
 	b.str(r.base + "/$metadata#" + t.EntitySetName + q.selectSuffix())
-	if q.count {
+	if q.count || q.fetch != nil && q.fetch.total {
 		cq := q.storeQuery(related)
 		cq.Top = connectorhub.MaxPageSize + 1
 		n, err := is.CountIdentities(r.Context(), t, cq)
 		if err != nil {
 			return err
 		}
-		b.raw(`,"@odata.count":`)
-		b.int(int64(min(n, connectorhub.MaxPageSize)))
+		if q.fetch != nil {
+			writeTotal(&b, n)
+		} else {
+			b.raw(`,"@odata.count":`)
+			b.int(int64(min(n, connectorhub.MaxPageSize)))
+		}
 	}
 	b.raw(`,"value":[`)
 	var recs []*connectorhub.IdentityRecord
@@ -269,11 +327,23 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 			b.raw(",")
 		}
 		b.raw("{")
-		writeIdentityMembers(&b, t, rec, q.selected)
+		if q.fetch != nil {
+			writeFetchIdentity(&b, t, rec, q.selected)
+		} else {
+			writeIdentityMembers(&b, t, rec, q.selected)
+		}
 		b.raw("}")
 	}
 	b.raw("]")
-	if more {
+	if q.fetch != nil {
+		err := writeFetchPaging(&b, prefs, pg, more, q.orderBy, t.PrimaryID, func() (string, string, func(*odata.PropertyPath) (any, error)) {
+			last := recs[len(recs)-1]
+			return recs[0].ID(t), last.ID(t), func(p *odata.PropertyPath) (any, error) { return t.SortValue(p, last) }
+		})
+		if err != nil {
+			return err
+		}
+	} else if more {
 		last := recs[len(recs)-1]
 		link, err := pg.nextLink(r, q.orderBy, t.PrimaryID, recs[0].ID(t), last.ID(t),
 			func(p *odata.PropertyPath) (any, error) { return t.SortValue(p, last) })
@@ -284,7 +354,11 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 		b.str(link)
 	}
 	b.raw("}")
-	if applied := preferenceApplied(odata.Preferences{MaxPageSize: prefs.MaxPageSize}); applied != "" {
+	applied := odata.Preferences{MaxPageSize: prefs.MaxPageSize}
+	if q.fetch != nil {
+		applied.IncludeAnnotations = prefs.IncludeAnnotations // the paging annotations
+	}
+	if applied := preferenceApplied(applied); applied != "" {
 		w.Header().Set("Preference-Applied", applied)
 	}
 	writeJSON(w, http.StatusOK, b.bytes())
@@ -371,6 +445,24 @@ func writeIdentityMembers(b *jsonBuffer, t *connectorhub.IdentityTable, rec *con
 	}
 	if !wroteKey {
 		writeIdentityValue(b, t.PrimaryID, rec.Values[t.PrimaryID])
+	}
+}
+
+// writeFetchIdentity writes a record of a fetch: as writeIdentityMembers, without the null
+// values, which a FetchXML answer leaves out.
+func writeFetchIdentity(b *jsonBuffer, t *connectorhub.IdentityTable, rec *connectorhub.IdentityRecord, sel []*connectorhub.IdentityColumn) {
+	b.raw(`"@odata.etag":`)
+	b.str(rec.ETag())
+	if sel == nil {
+		for i := range t.Columns {
+			sel = append(sel, &t.Columns[i])
+		}
+	}
+	writeIdentityValue(b, t.PrimaryID, rec.Values[t.PrimaryID])
+	for _, col := range sel {
+		if v := rec.Values[col.Name]; v != nil && col.Name != t.PrimaryID {
+			writeIdentityValue(b, col.Name, v)
+		}
 	}
 }
 

@@ -35,7 +35,7 @@ var errBatchFull = errors.New("batch full")
 // paging: every page costs the same, and rows inserted or deleted meanwhile neither repeat
 // nor hide the rows that stay).
 func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
-	q, err := parseQuery(r)
+	q, err := parseListQuery(r)
 	if err != nil {
 		return err
 	}
@@ -44,11 +44,21 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	if q.apply != nil {
+		if q.fetch != nil {
+			return s.aggregateFetch(w, r, q, prefs)
+		}
 		return s.aggregateConnectors(w, r, q, prefs)
 	}
 	ann := annotationsOf(prefs)
 	cq := q.connectorQuery(ann.formatted)
-	pg, err := s.pageOf(r, prefs, q.top, q.skipToken, q.orderBy, connectorhub.ConnectorPrimaryID)
+	var pg *page
+	if q.fetch != nil {
+		// A fetch pages by its count and paging-cookie, not by Prefer: odata.maxpagesize.
+		pg, err = s.fetchPage(r, q.fetch, q.top, q.orderBy, connectorhub.ConnectorPrimaryID)
+		prefs.MaxPageSize = 0
+	} else {
+		pg, err = s.pageOf(r, prefs, q.top, q.skipToken, q.orderBy, connectorhub.ConnectorPrimaryID)
+	}
 	if err != nil {
 		return err
 	}
@@ -57,7 +67,7 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 	var prefix jsonBuffer
 	prefix.raw(`{"@odata.context":`)
 	prefix.str(r.base + "/$metadata#connectors" + q.selectSuffix())
-	if q.count || prefs.IncludesAnnotation(annTotalCount) || prefs.IncludesAnnotation(annTotalCountExceed) {
+	if q.count || q.fetch != nil && q.fetch.total || prefs.IncludesAnnotation(annTotalCount) || prefs.IncludesAnnotation(annTotalCountExceed) {
 		if err := s.writeCount(&prefix, r, q, prefs); err != nil {
 			return err
 		}
@@ -82,7 +92,11 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 		n++
 		last = row
 		st.buf.raw("{")
-		rw.writeMembers(&st.buf, row)
+		if q.fetch != nil {
+			q.fetch.writeMembers(&st.buf, rw, row)
+		} else {
+			rw.writeMembers(&st.buf, row)
+		}
 		st.buf.raw("}")
 		if len(st.buf.buf) >= batchBytes {
 			return errBatchFull
@@ -115,7 +129,13 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 		break
 	}
 	st.buf.raw("]")
-	if more {
+	if q.fetch != nil {
+		if err := writeFetchPaging(&st.buf, prefs, pg, more, q.orderBy, connectorhub.ConnectorPrimaryID, func() (string, string, func(*odata.PropertyPath) (any, error)) {
+			return first.ID, last.ID, last.SortValue
+		}); err != nil {
+			return err
+		}
+	} else if more {
 		link, err := pg.nextLink(r, q.orderBy, connectorhub.ConnectorPrimaryID, first.ID, last.ID,
 			last.SortValue)
 		if err != nil {
@@ -150,6 +170,17 @@ func keysetAfter(orderBy odata.OrderBy, row *connectorhub.ConnectorRow) ([]any, 
 // of rows the filter selects, capped at 5000 (spec §3.7).
 func (s *Server) writeCount(b *jsonBuffer, r *request, q *query, prefs odata.Preferences) error {
 	total, exceeded := -1, false
+	if q.fetch != nil && q.fetch.total {
+		// returntotalrecordcount: the annotations, as Dataverse answers a fetch.
+		cq := q.connectorQuery(false)
+		cq.Top = connectorhub.MaxPageSize + 1
+		n, err := s.Connectors.CountConnectors(r.Context(), cq)
+		if err != nil {
+			return err
+		}
+		writeTotal(b, n)
+		return nil
+	}
 	if q.count {
 		cq := q.connectorQuery(false)
 		cq.Top = connectorhub.MaxPageSize + 1
@@ -213,5 +244,156 @@ func (s *stream) flush() error {
 	if err != nil {
 		return errClientGone
 	}
+	return nil
+}
+
+// writeTotal writes the totalrecordcount annotations of a fetch with returntotalrecordcount:
+// the number of rows, capped at 5000.
+func writeTotal(b *jsonBuffer, n int) {
+	b.raw(`,"@` + annTotalCount + `":`)
+	b.int(int64(min(n, connectorhub.MaxPageSize)))
+	b.raw(`,"@` + annTotalCountExceed + `":`)
+	if n > connectorhub.MaxPageSize {
+		b.raw("true")
+	} else {
+		b.raw("false")
+	}
+}
+
+// The annotations of a paged fetch (spec: Page results using FetchXml).
+const (
+	annMoreRecords  = "Microsoft.Dynamics.CRM.morerecords"
+	annPagingCookie = "Microsoft.Dynamics.CRM.fetchxmlpagingcookie"
+)
+
+// writeFetchPaging ends the answer of a paged fetch with, when there are more rows, the
+// fetchxmlpagingcookie the next page's fetch sends back (its pagingcookie URL-decoded twice,
+// with page one more), and @Microsoft.Dynamics.CRM.morerecords: each when Prefer:
+// odata.include-annotations asks for it, as in Dataverse. rows gives the first and last row's
+// keys and the last row's sort values.
+func writeFetchPaging(b *jsonBuffer, prefs odata.Preferences, pg *page, more bool, orderBy odata.OrderBy, keyColumn string, rows func() (firstID, lastID string, sortValue func(*odata.PropertyPath) (any, error))) error {
+	if !pg.paged {
+		return nil
+	}
+	if more && prefs.IncludesAnnotation(annPagingCookie) {
+		firstID, lastID, sortValue := rows()
+		tok, err := pg.skipToken(orderBy, keyColumn, firstID, lastID, sortValue)
+		if err != nil {
+			return err
+		}
+		cookie, err := odata.FetchPagingCookie(tok)
+		if err != nil {
+			return err
+		}
+		b.raw(`,"@` + annPagingCookie + `":`)
+		b.str(cookie)
+	}
+	if !prefs.IncludesAnnotation(annMoreRecords) {
+		return nil
+	}
+	b.raw(`,"@` + annMoreRecords + `":`)
+	if more {
+		b.raw("true")
+	} else {
+		b.raw("false")
+	}
+	return nil
+}
+
+// writeMembers writes a record of a fetch as Dataverse does: @odata.etag, the columns (the
+// key always), then the attributes of the links as "alias.attribute"; unlike an OData query,
+// a FetchXML answer leaves out the properties whose value is null.
+func (fq *fetchQuery) writeMembers(b *jsonBuffer, rw *recordWriter, row *connectorhub.ConnectorRow) {
+	b.raw(`"@odata.etag":`)
+	b.str(row.Connector.ETag())
+	wroteKey := false
+	for _, col := range rw.cols {
+		if col.Name == connectorhub.ConnectorPrimaryID {
+			wroteKey = true
+		} else if col.Value(row.Connector) == nil {
+			continue
+		}
+		rw.writeColumn(b, row, col)
+	}
+	if !wroteKey {
+		rw.writeColumn(b, row, connectorhub.ColumnByName(connectorhub.ConnectorPrimaryID))
+	}
+	for _, l := range fq.links {
+		rel := row.Related[l.nav]
+		if rel == nil {
+			continue
+		}
+		for i, name := range l.names {
+			if v := relatedValue(rel, l.props[i]); v != nil {
+				b.raw(",")
+				b.str(l.alias + "." + name)
+				b.raw(":")
+				b.value(v)
+			}
+		}
+	}
+}
+
+// aggregateFetch serves an aggregate fetch through the $apply path: one object per group with
+// the groupby and aggregate aliases the fetch gives, e.g. {"type":1,"n":42}.
+func (s *Server) aggregateFetch(w http.ResponseWriter, r *request, q *query, prefs odata.Preferences) error {
+	rows, err := s.Connectors.AggregateConnectors(r.Context(), q.connectorQuery(false))
+	if err != nil {
+		return err
+	}
+	var names []string
+	var cols []*connectorhub.Column // nil for an aggregate
+	for _, t := range q.apply {
+		var agg *odata.Aggregate
+		switch t := t.(type) {
+		case *odata.GroupBy:
+			for i, p := range t.Properties {
+				names = append(names, q.fetch.groupAliases[i])
+				cols = append(cols, connectorhub.ColumnForPath(p))
+			}
+			agg = t.Aggregate
+		case *odata.Aggregate:
+			agg = t
+		}
+		if agg != nil {
+			for _, item := range agg.Items {
+				names = append(names, item.Alias)
+				cols = append(cols, nil)
+			}
+		}
+	}
+	formatted := prefs.IncludesAnnotation(annFormatted)
+	var b jsonBuffer
+	b.raw(`{"@odata.context":`)
+	b.str(r.base + "/$metadata#connectors")
+	b.raw(`,"value":[`)
+	for i, row := range rows {
+		if i > 0 {
+			b.raw(",")
+		}
+		b.raw("{")
+		for j, v := range row {
+			if j > 0 {
+				b.raw(",")
+			}
+			if col := cols[j]; formatted && col != nil {
+				if label, ok := choiceLabel(col, v); ok {
+					b.str(names[j] + "@" + annFormatted)
+					b.raw(":")
+					b.str(label)
+					b.raw(",")
+				}
+			}
+			b.str(names[j])
+			b.raw(":")
+			aggregateValue(&b, v)
+		}
+		b.raw("}")
+	}
+	b.raw("]}")
+	if applied := preferenceApplied(odata.Preferences{IncludeAnnotations: prefs.IncludeAnnotations}); applied != "" {
+		w.Header().Set("Preference-Applied", applied)
+	}
+	writeJSON(w, http.StatusOK, b.bytes())
 	return nil
 }

@@ -64,6 +64,15 @@ func (p *page) rowsToRead() int {
 // nextLink is the request's URL with the $skiptoken of the page after this one, whose rows
 // follow lastID; sortValue gives the last row's value of each $orderby key.
 func (p *page) nextLink(r *request, orderBy odata.OrderBy, keyColumn, firstID, lastID string, sortValue func(*odata.PropertyPath) (any, error)) (string, error) {
+	text, err := p.skipToken(orderBy, keyColumn, firstID, lastID, sortValue)
+	if err != nil {
+		return "", err
+	}
+	return withSkipToken(r, text), nil
+}
+
+// skipToken is the signed $skiptoken of the page after this one (see nextLink).
+func (p *page) skipToken(orderBy odata.OrderBy, keyColumn, firstID, lastID string, sortValue func(*odata.PropertyPath) (any, error)) (string, error) {
 	tok := odata.SkipToken{PageNumber: p.number + 1, KeyColumn: keyColumn}
 	for _, o := range orderBy {
 		v, err := sortValue(o.Path)
@@ -79,11 +88,30 @@ func (p *page) nextLink(r *request, orderBy odata.OrderBy, keyColumn, firstID, l
 	if tok.FirstKey, err = odata.ParseGUID(firstID); err != nil {
 		return "", err
 	}
-	text, err := odata.EncodeSkipToken(p.key, tok)
-	if err != nil {
-		return "", err
+	return odata.EncodeSkipToken(p.key, tok)
+}
+
+// fetchPage is the page of a fetchXml: count rows (5000 by default; with top, top rows and no
+// paging), after the position its paging-cookie holds. A page after the first needs the
+// cookie: ConnectorHub pages by keyset, never by skipping rows.
+func (s *Server) fetchPage(r *request, fq *fetchQuery, top *int, orderBy odata.OrderBy, keyColumn string) (*page, error) {
+	var prefs odata.Preferences
+	if fq.count != nil {
+		prefs.MaxPageSize = *fq.count
 	}
-	return withSkipToken(r, text), nil
+	token := ""
+	switch {
+	case fq.cookie != "" && top != nil:
+		return nil, queryError("The FetchXML attribute 'paging-cookie' of <fetch> cannot be combined with 'top'.")
+	case fq.cookie != "":
+		var err error
+		if token, err = odata.FetchSkipToken(fq.page, fq.cookie); err != nil {
+			return nil, asQueryError(err)
+		}
+	case fq.page > 1:
+		return nil, queryError("The FetchXML attribute 'page' of <fetch> is %d without a 'paging-cookie': send the paging-cookie of page %d, which its @%s gives (ConnectorHub pages by keyset, not by skipping rows).", fq.page, fq.page-1, annPagingCookie)
+	}
+	return s.pageOf(r, prefs, top, token, orderBy, keyColumn)
 }
 
 // withSkipToken is the request's URL with $skiptoken set to text: the client's other

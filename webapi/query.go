@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	connectorhub "github.com/connectorhub/connectorhub"
@@ -18,18 +19,33 @@ type query struct {
 	expand    []expansion
 	apply     odata.Apply // a $apply that groups or aggregates
 	skipToken string
+	fetch     *fetchQuery // the request is a fetchXml
 }
 
 // parseQuery reads the system query options with package odata (option names are
 // case-sensitive; $skip, $search and $format are refused, as by Dataverse) and checks every
 // property name they use. Syntax errors are 400 0x80060888 with the position; unknown
 // properties are 400 0x0 with Dataverse's message.
-func parseQuery(r *request) (*query, error) {
+func parseQuery(r *request) (*query, error) { return parseQueryOf(r, false) }
+
+// parseListQuery is parseQuery for a list, which a fetchXml may ask for instead of the options.
+func parseListQuery(r *request) (*query, error) { return parseQueryOf(r, true) }
+
+func parseQueryOf(r *request, list bool) (*query, error) {
 	opts, err := odata.ParseQuery(r.URL.Query())
 	if err != nil {
 		return nil, asQueryError(err)
 	}
-	q := &query{filter: opts.Filter, orderBy: opts.OrderBy, top: opts.Top, count: opts.Count, skipToken: opts.SkipToken}
+	var fq *fetchQuery
+	if opts.Fetch != nil {
+		if !list {
+			return nil, errFetchNotList()
+		}
+		if fq, err = connectorFetch(opts); err != nil {
+			return nil, err
+		}
+	}
+	q := &query{filter: opts.Filter, orderBy: opts.OrderBy, top: opts.Top, count: opts.Count, skipToken: opts.SkipToken, fetch: fq}
 	if opts.DeltaToken != "" {
 		return nil, queryError("Change tracking ($deltatoken) is not supported on connectors.")
 	}
@@ -55,7 +71,134 @@ func parseQuery(r *request) (*query, error) {
 			return nil, err
 		}
 	}
+	// The links are many-to-one, so they never repeat a row: the rows are distinct when they
+	// carry the key.
+	if fq != nil && opts.Fetch.Distinct && q.apply == nil && q.selected != nil && !containsColumn(q.selected, connectorhub.ConnectorPrimaryID) {
+		return nil, queryError("The FetchXML attribute 'distinct' of <fetch> is supported only when the rows are distinct anyway: add <attribute name=\"%s\"/>.", connectorhub.ConnectorPrimaryID)
+	}
 	return q, nil
+}
+
+// errFetchNotList refuses a fetchXml on a request that is not a list.
+func errFetchNotList() error {
+	return queryError("The query parameter 'fetchXml' applies to a list of records (GET <entity set>?fetchXml=…), not to this request.")
+}
+
+// fetchQuery is what a fetchXml asks besides the syntax trees it is translated into: its
+// paging, the attributes of its links, the names of an aggregate's group keys.
+type fetchQuery struct {
+	count        *int // the page size
+	page         int
+	cookie       string
+	total        bool // returntotalrecordcount
+	links        []fetchLink
+	groupAliases []string
+}
+
+// fetchLink is a link-entity's attributes: written "alias.attribute" from the record the
+// navigation property points to.
+type fetchLink struct {
+	nav, alias string
+	names      []string // as the fetch writes them
+	props      []string // the properties of the related record (relatedValue's names)
+}
+
+func containsColumn(cols []*connectorhub.Column, name string) bool {
+	for _, c := range cols {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// newFetchQuery checks the entity and keeps the paging of a fetch.
+func newFetchQuery(f *odata.Fetch, logicalName, entitySet string) (*fetchQuery, error) {
+	if f.Entity != logicalName {
+		return nil, queryError("The fetchXml's <entity name=\"%s\"> does not match the entity set '%s', whose entity is '%s'.", f.Entity, entitySet, logicalName)
+	}
+	return &fetchQuery{count: f.Count, page: f.Page, cookie: f.Cookie, total: f.Total, groupAliases: f.GroupAliases}, nil
+}
+
+// connectorFetch turns a fetchXml on connectors into the options it stands for (opts gets
+// its trees), checking its links against the connector's lookups.
+func connectorFetch(opts *odata.Query) (*fetchQuery, error) {
+	f := opts.Fetch
+	fq, err := newFetchQuery(f, connectorhub.ConnectorLogicalName, "connectors")
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range f.Links {
+		col := connectorhub.ColumnByName("_" + l.Nav + "_value")
+		if !connectorhub.IsExpandable(l.Nav) || col == nil || !slices.Contains(col.Targets, l.Name) || l.From != l.Name+"id" {
+			return nil, queryError("The <link-entity name=\"%s\" from=\"%s\" to=\"%s\"> is not supported: a link goes from the key of a systemuser, team or businessunit to the lookup that points to it (ownerid, owninguser, owningteam, owningbusinessunit, createdby, modifiedby).", l.Name, l.From, l.To)
+		}
+		fl := fetchLink{nav: l.Nav, alias: l.Alias}
+		names := l.Attributes
+		if l.AllAttributes {
+			names = nil
+			for _, p := range relatedFields[l.Name] {
+				names = append(names, strings.TrimSuffix(strings.TrimPrefix(p, "_"), "_value"))
+			}
+		}
+		for _, name := range names {
+			prop, ok := linkedProperty(l.Nav, name)
+			if !ok {
+				return nil, connectorhub.UnknownProperty(name, l.Name)
+			}
+			fl.names, fl.props = append(fl.names, name), append(fl.props, prop)
+		}
+		fq.links = append(fq.links, fl)
+	}
+	err = f.Resolve(func(l *odata.FetchLink, name string) (string, odata.Kind, bool) {
+		if l != nil {
+			prop, ok := linkedProperty(l.Nav, name)
+			if !ok {
+				return "", 0, false
+			}
+			kind := odata.KindString
+			if strings.HasPrefix(prop, "_") || strings.HasSuffix(prop, "id") {
+				kind = odata.KindGUID
+			}
+			return prop, kind, true
+		}
+		col := connectorhub.ColumnByName(name)
+		if col == nil {
+			if col = connectorhub.ColumnByName("_" + name + "_value"); col == nil {
+				return "", 0, false
+			}
+		}
+		return col.Name, literalKind(col.Kind), true
+	})
+	if err != nil {
+		return nil, asQueryError(err)
+	}
+	opts.Filter, opts.Select, opts.OrderBy, opts.Top, opts.Apply = f.Filter, f.Select, f.OrderBy, f.Top, f.Apply
+	return fq, nil
+}
+
+// linkedProperty is the property of a lookup's record an attribute of a link-entity names:
+// the attribute itself, or _x_value for a lookup of the record.
+func linkedProperty(nav, name string) (string, bool) {
+	for _, p := range []string{name, "_" + name + "_value"} {
+		if targetHas(nav, p) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// literalKind is the kind of literal a condition on a column of the kind compares with.
+func literalKind(k connectorhub.ColumnKind) odata.Kind {
+	switch k {
+	case connectorhub.KindInt, connectorhub.KindChoice, connectorhub.KindBigInt:
+		return odata.KindInt
+	case connectorhub.KindBool:
+		return odata.KindBool
+	case connectorhub.KindGUID, connectorhub.KindLookup:
+		return odata.KindGUID
+	}
+	return odata.KindString
 }
 
 // setApply keeps a $apply that groups or aggregates; one made only of filter steps is a filter.
@@ -164,6 +307,13 @@ func (q *query) connectorQuery(formatted bool) connectorhub.ConnectorQuery {
 	}
 	for _, e := range q.expand {
 		lookup(e.nav)
+	}
+	if q.fetch != nil {
+		for _, l := range q.fetch.links {
+			if len(l.props) > 0 {
+				lookup(l.nav)
+			}
+		}
 	}
 	if formatted {
 		for _, col := range q.columns() {
