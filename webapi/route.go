@@ -72,6 +72,8 @@ func (s *Server) route(w http.ResponseWriter, r *request, path string) error {
 	switch {
 	case first.name == "$metadata" && len(segs) == 1 && !first.hasKey:
 		return s.only(w, r, http.MethodGet, s.metadata)
+	case first.name == "$batch" && len(segs) == 1 && !first.hasKey:
+		return s.only(w, r, http.MethodPost, s.serveBatch)
 	case first.name == "WhoAmI" && len(segs) == 1 && (!first.hasKey || first.key == ""):
 		if r.Method != http.MethodGet {
 			return noResource(r)
