@@ -38,6 +38,11 @@ type ConnectorQuery struct {
 
 	// Apply is a $apply (filter steps, then one groupby or aggregate) for AggregateConnectors.
 	Apply odata.Apply
+
+	// KeysOnly reads the key and the columns Columns and OrderBy name, and leaves every other
+	// column empty (the zero value): for a first pass that needs only the keys of a page, which
+	// an index can then answer without reading the rows.
+	KeysOnly bool
 }
 
 // Reads reports whether the query reads the column named name (see Columns).

@@ -9,21 +9,15 @@ import (
 	"github.com/connectorhub/connectorhub/odata"
 )
 
-// batchBytes is how much of a page is read from the database before it is written to the
-// client. The scan stops there and gives back its connection; the next batch continues from
-// the last row read, as the next page would (keyset). So a client that reads slowly, or not
-// at all, holds a goroutine and at most this much memory, never a database connection; and
-// a page of 5000 full records (~160 MB) is never held in memory.
+// batchBytes is how much of an answer is held before it is written to the client. A page is
+// read in two passes (scanPage): the query, then the records by key, a few at a time, with no
+// database connection held while the client is written to. So a client that reads slowly, or
+// not at all, holds a goroutine and about this much memory, never a connection; and a page of
+// 5000 full records (~160 MB) is never held in memory.
 const batchBytes = 1 << 20
 
 // writeStall is how long one write to a client may block before the client is given up.
 const writeStall = 30 * time.Second
-
-// errPageFull stops a scan once it has read the row after the page: there is a next page.
-var errPageFull = errors.New("page full")
-
-// errBatchFull stops a scan once it has read batchBytes: the batch goes to the client first.
-var errBatchFull = errors.New("batch full")
 
 // listConnectors serves GET connectors: a page of records, streamed as the store reads them.
 //
@@ -78,19 +72,11 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 	st.buf.buf = prefix.buf
 	rw := &recordWriter{base: r.base, cols: q.columns(), ann: ann, expand: q.expand}
 	n := 0
-	var first *connectorhub.Connector
-	var last *connectorhub.ConnectorRow
-	scan := func(row *connectorhub.ConnectorRow) error {
-		if n == pg.size {
-			return errPageFull
-		}
+	emit := func(row *connectorhub.ConnectorRow) error {
 		if n > 0 {
 			st.buf.raw(",")
-		} else {
-			first = row.Connector
 		}
 		n++
-		last = row
 		st.buf.raw("{")
 		if q.fetch != nil {
 			q.fetch.writeMembers(&st.buf, rw, row)
@@ -98,35 +84,19 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 			rw.writeMembers(&st.buf, row)
 		}
 		st.buf.raw("}")
-		if len(st.buf.buf) >= batchBytes {
-			return errBatchFull
-		}
 		return nil
 	}
-	more := false
-	for pg.rowsToRead() > n { // $top=0: no rows to read
-		cq.Top = pg.rowsToRead() - n
-		err = s.Connectors.ScanConnectors(r.Context(), cq, scan)
-		if errors.Is(err, errBatchFull) {
-			// The scan has given back its connection: write, then read on after the last row.
-			if err = st.flush(); err != nil {
-				return err
-			}
-			if cq.After, err = keysetAfter(q.orderBy, last); err != nil {
-				return err
-			}
-			continue
-		}
-		more = errors.Is(err, errPageFull)
-		if err != nil && !more {
-			if st.started {
-				// The status line is gone: end the response abruptly so that the client cannot
-				// mistake a truncated page for a complete one.
-				panic(http.ErrAbortHandler)
-			}
+	first, last, more, err := s.scanPage(r.Context(), cq, pg.size, pg.paged, emit, st.flushIfLarge)
+	if err != nil {
+		if errors.Is(err, errClientGone) {
 			return err
 		}
-		break
+		if st.started {
+			// The status line is gone: end the response abruptly so that the client cannot
+			// mistake a truncated page for a complete one.
+			panic(http.ErrAbortHandler)
+		}
+		return err
 	}
 	st.buf.raw("]")
 	if q.fetch != nil {
@@ -146,23 +116,6 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 	}
 	st.buf.raw("}")
 	return st.flush()
-}
-
-// keysetAfter is the keyset position after row: its value of each $orderby key, then its key.
-func keysetAfter(orderBy odata.OrderBy, row *connectorhub.ConnectorRow) ([]any, error) {
-	after := make([]any, 0, len(orderBy)+1)
-	for _, o := range orderBy {
-		v, err := row.SortValue(o.Path)
-		if err != nil {
-			return nil, err
-		}
-		after = append(after, v)
-	}
-	key, err := odata.ParseGUID(row.ID)
-	if err != nil {
-		return nil, err
-	}
-	return append(after, key), nil
 }
 
 // writeCount writes @odata.count (with $count=true) and the totalrecordcount annotations

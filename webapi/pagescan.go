@@ -7,10 +7,38 @@ import (
 	"github.com/connectorhub/connectorhub/odata"
 )
 
-// fetchChunk is how many records the second pass of a page reads at once: few enough that
-// their full columns are a bounded amount of memory, many enough that a page of 5000 costs
-// a few hundred indexed look-ups.
-const fetchChunk = 16
+// The second pass of a page reads its records a chunk at a time: as many as fit in about
+// chunkBytes (judged by the records read so far), at least minChunk and at most maxChunk.
+// So the memory held is bounded whatever the records' size, and a page of small records
+// costs a few indexed look-ups.
+const (
+	chunkBytes = 4 << 20
+	minChunk   = 8
+	maxChunk   = 256
+)
+
+// completeBytes bounds the complete rows the first pass of a page keeps.
+const completeBytes = 8 << 20
+
+// smallColumns reports whether the columns named (nil: all) leave out the large text columns
+// (a definition, connection parameters, script: up to a million characters each).
+func smallColumns(names []string) bool {
+	if names == nil {
+		return false
+	}
+	for _, n := range names {
+		if c := connectorhub.ColumnByName(n); c != nil && c.MaxLength > 4000 {
+			return false
+		}
+	}
+	return true
+}
+
+// rowBytes is about what a record's text columns take.
+func rowBytes(c *connectorhub.Connector) int {
+	return 512 + len(c.OpenAPIDefinition) + len(c.ConnectionParameters) + len(c.ConnectionParameterSets) +
+		len(c.PolicyTemplateInstances) + len(c.ScriptOperations) + len(c.CustomCodeBlobContent) + len(c.Description)
+}
 
 // scanPage reads a page of connectors in two passes, so that no database connection is held
 // while the client is written to, and the query runs once whatever the page's size:
@@ -27,13 +55,24 @@ func (s *Server) scanPage(ctx context.Context, cq connectorhub.ConnectorQuery, s
 	if size <= 0 {
 		return nil, nil, false, nil
 	}
+	// When the columns asked for are all small, the first pass reads them, and keeps the rows
+	// while they fit in completeBytes: a page of small records is one query, as before. Past
+	// that, and always for the large columns, it keeps only the keys.
 	keys := cq
-	keys.Columns = []string{connectorhub.ConnectorPrimaryID} // the definitions stay unread
+	complete := smallColumns(cq.Columns)
+	if !complete {
+		// Only the key and the order's columns: the rows (and the definitions stored in them)
+		// stay unread.
+		// The lookups the order reads are joined whatever Lookups says.
+		keys.Columns, keys.KeysOnly, keys.Lookups = []string{connectorhub.ConnectorPrimaryID}, true, nil
+	}
 	keys.Top = size
 	if paged {
 		keys.Top = size + 1 // the row after the page says there is a next one
 	}
 	var ids []string
+	var kept []*connectorhub.ConnectorRow // complete rows, the first len(kept) of ids
+	keptBytes := 0
 	err = s.Connectors.ScanConnectors(ctx, keys, func(row *connectorhub.ConnectorRow) error {
 		if len(ids) == size {
 			more = true
@@ -44,17 +83,32 @@ func (s *Server) scanPage(ctx context.Context, cq connectorhub.ConnectorQuery, s
 		}
 		last = row
 		ids = append(ids, row.ID)
+		if complete && len(kept) == len(ids)-1 && keptBytes < completeBytes {
+			kept = append(kept, row)
+			keptBytes += rowBytes(row.Connector)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, false, err
 	}
+	for _, row := range kept {
+		if err := emit(row); err != nil {
+			return nil, nil, false, err
+		}
+		if err := flush(); err != nil {
+			return nil, nil, false, err
+		}
+	}
+	ids = ids[len(kept):]
 
 	full := cq
 	full.After, full.OrderBy = nil, nil
 	key := &odata.PropertyPath{Segments: []string{connectorhub.ConnectorPrimaryID}}
-	for start := 0; start < len(ids); start += fetchChunk {
-		chunk := ids[start:min(start+fetchChunk, len(ids))]
+	chunkSize, readBytes, readRows := minChunk, 0, 0
+	for start := 0; start < len(ids); {
+		chunk := chunk(ids, start, chunkSize)
+		start += len(chunk)
 		values := make([]*odata.Literal, len(chunk))
 		for i, id := range chunk {
 			g, err := odata.ParseGUID(id)
@@ -68,6 +122,8 @@ func (s *Server) scanPage(ctx context.Context, cq connectorhub.ConnectorQuery, s
 		rows := make(map[string]*connectorhub.ConnectorRow, len(chunk))
 		if err := s.Connectors.ScanConnectors(ctx, full, func(row *connectorhub.ConnectorRow) error {
 			rows[row.ID] = row
+			readBytes += rowBytes(row.Connector)
+			readRows++
 			return nil
 		}); err != nil {
 			return nil, nil, false, err
@@ -82,6 +138,14 @@ func (s *Server) scanPage(ctx context.Context, cq connectorhub.ConnectorQuery, s
 		if err := flush(); err != nil {
 			return nil, nil, false, err
 		}
+		if readRows > 0 {
+			chunkSize = min(max(chunkBytes/(readBytes/readRows), minChunk), maxChunk)
+		}
 	}
 	return first, last, more, nil
+}
+
+// chunk is the ids of the chunk that starts at start: size of them, or those left.
+func chunk(ids []string, start, size int) []string {
+	return ids[start:min(start+size, len(ids))]
 }

@@ -17,18 +17,18 @@ type Scanner interface{ Scan(dest ...any) error }
 type field struct {
 	name  string // the column, which is also its Web API property
 	large bool   // up to hundreds of KB: read only when the query names it
-	empty string // what to read instead when it is not named: '' for NOT NULL text
+	empty string // what to read instead when it is not read: '' for NOT NULL text, 0, NULL
 }
 
 var fields = []field{
-	{name: "connectorid"}, {name: "name"}, {name: "displayname"}, {name: "description"},
-	{name: "connectortype"}, {name: "openapidefinition", large: true, empty: "''"},
+	{name: "connectorid"}, {name: "name", empty: "''"}, {name: "displayname", empty: "''"}, {name: "description", empty: "NULL"},
+	{name: "connectortype", empty: "0"}, {name: "openapidefinition", large: true, empty: "''"},
 	{name: "connectionparameters", large: true, empty: "NULL"}, {name: "connectionparametersets", large: true, empty: "NULL"},
 	{name: "policytemplateinstances", large: true, empty: "NULL"}, {name: "scriptoperations", large: true, empty: "NULL"},
-	{name: "customcodeblobcontent", large: true, empty: "NULL"}, {name: "capabilities"}, {name: "iconbrandcolor"},
-	{name: "connectorinternalid"}, {name: "statecode"}, {name: "statuscode"}, {name: "ownerid"}, {name: "owneridtype"},
-	{name: "owningbusinessunit"}, {name: "createdby"}, {name: "modifiedby"}, {name: "createdon"}, {name: "modifiedon"},
-	{name: "versionnumber"},
+	{name: "customcodeblobcontent", large: true, empty: "NULL"}, {name: "capabilities", empty: "NULL"}, {name: "iconbrandcolor", empty: "NULL"},
+	{name: "connectorinternalid", empty: "NULL"}, {name: "statecode", empty: "0"}, {name: "statuscode", empty: "0"}, {name: "ownerid", empty: "''"},
+	{name: "owneridtype", empty: "''"}, {name: "owningbusinessunit", empty: "''"}, {name: "createdby", empty: "''"}, {name: "modifiedby", empty: "''"},
+	{name: "createdon", empty: "0"}, {name: "modifiedon", empty: "0"}, {name: "versionnumber", empty: "0"},
 }
 
 // Select is a compiled connector query: its SQL, its arguments and how to read its rows.
@@ -50,7 +50,9 @@ func SelectConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Selec
 	cols := make([]string, len(fields))
 	for i, f := range fields {
 		cols[i] = "c." + f.name
-		if f.large && !q.Reads(f.name) {
+		// A large column is read only when named; with KeysOnly, only the key and the order's
+		// columns are (an index can then answer the query without reading the rows).
+		if (f.large || q.KeysOnly && f.name != connectorhub.ConnectorPrimaryID) && !q.Reads(f.name) {
 			cols[i] = f.empty
 		}
 	}
