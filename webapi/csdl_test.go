@@ -503,11 +503,16 @@ func TestCSDLValidatorCatches(t *testing.T) {
 // accept) and the TC's XML schemas edmx.xsd/edm.xsd that ship with it, through xmllint. Set
 // ODATA_CSDL_DIR to the installed package, e.g. after
 //
-//	npm install --prefix /tmp/odata odata-csdl@0.11.2 && apt-get install -y libxml2-utils
-//	ODATA_CSDL_DIR=/tmp/odata/node_modules/odata-csdl go test ./webapi/ -run CSDLExternal
+//	(cd tools/csdlcheck && npm ci) && apt-get install -y libxml2-utils
+//	ODATA_CSDL_DIR=$PWD/tools/csdlcheck/node_modules/odata-csdl go test ./webapi/ -run CSDLExternal
+//
+// CI (.ci/run) installs both and sets ODATA_CSDL_DIR: there a missing reader is a failure.
 func TestCSDLExternalReaders(t *testing.T) {
 	dir := os.Getenv("ODATA_CSDL_DIR")
 	if dir == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("ODATA_CSDL_DIR is not set under CI: .ci/run installs the odata-csdl reader")
+		}
 		t.Skip("ODATA_CSDL_DIR is not set: the odata-csdl reader is not installed")
 	}
 	s := MustOpenServer(t)
@@ -515,7 +520,7 @@ func TestCSDLExternalReaders(t *testing.T) {
 	t.Run("odata-csdl", func(t *testing.T) {
 		node, err := exec.LookPath("node")
 		if err != nil {
-			t.Skip("node is not installed")
+			t.Fatal("node is not installed, and ODATA_CSDL_DIR names a reader that needs it")
 		}
 		script := `const {xml2json} = require(process.argv[1]);
 let xml = ""; process.stdin.on("data", d => xml += d).on("end", () => {
@@ -531,6 +536,9 @@ let xml = ""; process.stdin.on("data", d => xml += d).on("end", () => {
 	t.Run("xmllint", func(t *testing.T) {
 		xmllint, err := exec.LookPath("xmllint")
 		if err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatal("xmllint is not installed under CI: .ci/run installs libxml2-utils")
+			}
 			t.Skip("xmllint is not installed")
 		}
 		cmd := exec.Command(xmllint, "--noout", "--nonet", "--schema", filepath.Join(dir, "schemas", "edmx.xsd"), "-")

@@ -103,6 +103,9 @@ func TestChangeTracking(t *testing.T) {
 	if got := values(t, r); len(got) != 2 || got[0]["name"] != "cr736_c4" || got[1]["reason"] != "deleted" {
 		t.Errorf("second page: %v, want cr736_c4 and a deletion", got)
 	}
+	if r := s.do(t, "GET", "/api/data/v9.2/EntityDefinitions(LogicalName='connector')?$select=ChangeTrackingEnabled", "", as("admin")); !strings.Contains(string(r.Body), `"ChangeTrackingEnabled":true`) {
+		t.Errorf("the connector table does not declare change tracking: %s", r.Body)
+	}
 	if r := s.do(t, "GET", "/api/data/v9.2/connectors?$top=1", "", as("admin"), "Prefer: odata.track-changes"); r.Status != 400 {
 		t.Errorf("$top with track-changes: got %d, want 400", r.Status)
 	}

@@ -292,7 +292,8 @@ func buildMetadataModel() *metadataModelT {
 			"PrimaryIdAttribute": e.PrimaryID, "PrimaryNameAttribute": e.PrimaryName,
 			"ObjectTypeCode": e.ObjectType, "OwnershipType": e.Ownership, "TableType": "Standard",
 			"IsCustomEntity": false, "IsActivity": false, "IsIntersect": false, "IsManaged": true, "IsPrivate": false,
-			"ChangeTrackingEnabled": false,
+			// Change tracking is served on connectors (Prefer: odata.track-changes).
+			"ChangeTrackingEnabled": e.LogicalName == connectorhub.ConnectorLogicalName,
 			"DisplayName":           newLabel(e.DisplayName, "entity "+e.LogicalName+" DisplayName"),
 			"DisplayCollectionName": newLabel(e.DisplayCollectionName, "entity "+e.LogicalName+" DisplayCollectionName"),
 			"Description":           newLabel(e.Description, "entity "+e.LogicalName+" Description"),
