@@ -34,7 +34,7 @@ const (
 	maxPartHeaderBytes = 64 << 10
 	// maxBatchResponseBytes bounds the answer of a batch, which is built in memory: a part
 	// whose response would pass it is answered with an error instead.
-	maxBatchResponseBytes = 4 * MaxBodyBytes
+	maxBatchResponseBytes = 12 << 20
 )
 
 // batchOp is one request of a batch, as parsed.
@@ -81,6 +81,11 @@ func (s *Server) serveBatch(w http.ResponseWriter, r *request) error {
 	}
 	run := &batchRun{s: s, batch: r, continueOnError: prefs.ContinueOnError, boundary: "batchresponse_" + connectorhub.NewGUID(),
 		budget: maxBatchResponseBytes}
+	defer func() {
+		if run.held > 0 {
+			s.bodies.release(run.held)
+		}
+	}()
 	status, err := run.run(items)
 	if err != nil {
 		return err
@@ -357,6 +362,25 @@ type batchRun struct {
 	boundary        string
 	out             bytes.Buffer
 	budget          int // bytes the answer may still grow by
+
+	used int   // bytes of the answers so far
+	held int64 // room taken from the server's budget of large bodies for the answer
+}
+
+// grow takes room from the server's budget of large bodies, without waiting, for an answer
+// whose part being written has partBytes: the answers are held twice (each part, and the
+// whole answer). false when there is none: the server holds as many large answers as it may.
+func (b *batchRun) grow(partBytes int) bool {
+	need := 2*int64(b.used+partBytes) - b.held
+	if need <= 0 || b.s.bodies == nil {
+		return true
+	}
+	step := (need + 1<<20 - 1) &^ (1<<20 - 1)
+	if !b.s.bodies.tryAcquire(step) {
+		return false
+	}
+	b.held += step
+	return true
 }
 
 // partResponse is the recorded answer of one request of a batch.
@@ -367,6 +391,8 @@ type partResponse struct {
 	body      bytes.Buffer
 	limit     int  // the most body bytes it may hold
 	overflow  bool // the handler wrote more than limit
+	grow      func(bodyBytes int) bool
+	busy      bool // no room for its answer in the server's budget
 }
 
 func (p *partResponse) Header() http.Header { return p.header }
@@ -383,6 +409,10 @@ func (p *partResponse) Write(b []byte) (int, error) {
 	}
 	if p.body.Len()+len(b) > p.limit {
 		p.overflow = true
+		return 0, errResponseTooLarge
+	}
+	if p.grow != nil && !p.grow(p.body.Len()+len(b)) {
+		p.busy = true
 		return 0, errResponseTooLarge
 	}
 	return p.body.Write(b)
@@ -507,13 +537,16 @@ func (b *batchRun) runOp(ctx context.Context, op *batchOp, refs map[string]strin
 	start := time.Now()
 	id := connectorhub.NewGUID()
 	ctx = context.WithValue(ctx, requestIDKey, id)
-	resp := &partResponse{contentID: op.contentID, header: http.Header{}, limit: b.budget}
+	resp := &partResponse{contentID: op.contentID, header: http.Header{}, limit: b.budget, grow: b.grow}
 	setHeader(resp, "OData-Version", "4.0")
 	pr := &http.Request{Method: op.method, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: op.header,
 		Host: b.batch.Host, RemoteAddr: b.batch.RemoteAddr, TLS: b.batch.TLS, URL: &url.URL{Path: op.target}}
 	pr = pr.WithContext(ctx)
 	err := b.dispatch(resp, pr, op, refs)
 	switch {
+	case resp.busy:
+		resp = b.errorResponse(ctx, op, connectorhub.Errorf(connectorhub.ECodeServerBusy,
+			"The server holds as many large answers as it may; send this request again later, on its own, or ask for less."))
 	case resp.overflow: // first: a handler that streams takes the failed write for a client gone
 		resp = b.errorResponse(ctx, op, connectorhub.Errorf(connectorhub.ECodeInvalidArgument,
 			"The response to this request is larger than the %d bytes a $batch response may hold; send it on its own, or ask for less ($select, $top, Prefer: odata.maxpagesize).", maxBatchResponseBytes))
@@ -538,6 +571,7 @@ func (b *batchRun) runOp(ctx context.Context, op *batchOp, refs map[string]strin
 		resp.header.Set("Content-Type", contentTypeJSON+"; odata.streaming=true")
 	}
 	b.budget -= resp.body.Len()
+	b.used += resp.body.Len()
 	// One line per request, as for single requests; never the body or the query's values.
 	b.s.logger(pr).Info("batch request", slog.String("batch", requestID(b.batch.Context())), slog.Int("part", op.index),
 		slog.String("method", pr.Method), slog.String("path", pr.URL.Path), slog.Int("status", resp.status),

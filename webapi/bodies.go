@@ -85,6 +85,17 @@ func (g *gate) acquire(ctx context.Context, n int64) error {
 	}
 }
 
+// tryAcquire takes n if there is room now, without waiting.
+func (g *gate) tryAcquire(n int64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.waiters) == 0 && g.avail >= n {
+		g.avail -= n
+		return true
+	}
+	return false
+}
+
 // release gives back n.
 func (g *gate) release(n int64) {
 	g.mu.Lock()

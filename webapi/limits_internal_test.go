@@ -119,3 +119,21 @@ func TestClientAddr(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchAnswerBudget: the answers a batch holds take room from the server's budget of
+// large bodies, without waiting; past it, grow says no (the part is answered 503).
+func TestBatchAnswerBudget(t *testing.T) {
+	s := &Server{bodies: newGate(4 << 20)}
+	b := &batchRun{s: s}
+	if !b.grow(1 << 20) { // held twice: 2 MiB of the 4
+		t.Fatal("the first MiB was refused")
+	}
+	b.used = 1 << 20
+	if b.grow(2 << 20) { // 2 × 3 MiB would need 6 MiB
+		t.Fatal("an answer beyond the budget was admitted")
+	}
+	s.bodies.release(b.held)
+	if !s.bodies.tryAcquire(4 << 20) {
+		t.Error("the room was not given back")
+	}
+}
