@@ -224,8 +224,8 @@ func BenchmarkQuery100k(b *testing.B) {
 		{"DisplayNameEqFull", base + "connectors?" + q("$filter=displayname eq '"+display+"'"), paged},
 		{"ContainsDisplayName", base + "connectors?" + q("$filter=contains(displayname,'"+part+"')&$select=name,displayname"), paged},
 		// FetchXML twins of the two above: the same SQL, so they should cost the same.
-		{"FetchDisplayNameEq", base + "connectors?" + q(`fetchXml=<fetch><entity name="connector"><attribute name="name"/><attribute name="displayname"/><filter><condition attribute="displayname" operator="eq" value="`+xmlEscape(one.Value[0].DisplayName)+`"/></filter></entity></fetch>`), ""},
-		{"FetchContainsDisplayName", base + "connectors?" + q(`fetchXml=<fetch><entity name="connector"><attribute name="name"/><attribute name="displayname"/><filter><condition attribute="displayname" operator="like" value="%`+xmlEscape(strings.ReplaceAll(part, "''", "'"))+`%"/></filter></entity></fetch>`), ""},
+		{"FetchDisplayNameEq", base + "connectors?fetchXml=" + url.QueryEscape(`<fetch><entity name="connector"><attribute name="name"/><attribute name="displayname"/><filter><condition attribute="displayname" operator="eq" value="`+xmlEscape(one.Value[0].DisplayName)+`"/></filter></entity></fetch>`), ""},
+		{"FetchContainsDisplayName", base + "connectors?fetchXml=" + url.QueryEscape(`<fetch><entity name="connector"><attribute name="name"/><attribute name="displayname"/><filter><condition attribute="displayname" operator="like" value="%`+xmlEscape(strings.ReplaceAll(part, "''", "'"))+`%"/></filter></entity></fetch>`), ""},
 		{"OrderByModifiedOnDescTop50", base + "connectors?" + q("$orderby=modifiedon desc&$top=50"), ""},
 		{"OrderByOwnerFullNameTop50", base + "connectors?" + q("$orderby=ownerid/fullname&$top=50"), ""},
 		{"OrderByOwnerFullNamePage2", byOwnerPage2, "Prefer: odata.maxpagesize=50"},
