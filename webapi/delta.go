@@ -13,7 +13,7 @@ import (
 // tracksChanges reports whether a list request is a change-tracking read: the first one
 // (Prefer: odata.track-changes) or one that follows an @odata.deltaLink ($deltatoken).
 func tracksChanges(r *request) bool {
-	if r.URL.Query().Has("$deltatoken") {
+	if values, _ := queryValues(r); values.Has("$deltatoken") {
 		return true
 	}
 	p, err := odata.ParsePrefer(r.Header.Values("Prefer"))
@@ -32,7 +32,10 @@ func (s *Server) deltaConnectors(w http.ResponseWriter, r *request) error {
 	if !ok {
 		return queryError("Change tracking is not supported by this server's storage.")
 	}
-	values := r.URL.Query()
+	values, err := queryValues(r)
+	if err != nil {
+		return err
+	}
 	for name := range values {
 		if strings.HasPrefix(name, "$") && name != "$select" && name != "$deltatoken" {
 			return queryError("The query option '%s' cannot be combined with change tracking; only $select can.", name)

@@ -452,7 +452,7 @@ func (s *Server) metadataResource(w http.ResponseWriter, r *request, segs []segm
 				return connectorhub.Errorf(connectorhub.ECodeBadRequest, "'%s' is single-valued: it takes no key.", nav.name)
 			}
 			if len(items) == 0 {
-				values, err := metadataQuery(r)
+				values, err := queryValues(r)
 				if err != nil {
 					return err
 				}
@@ -497,29 +497,6 @@ func pickByKey(coll []*mobj, t *mtype, key string) (*mobj, error) {
 		}
 	}
 	return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "Could not find a %s with key %s.", t.name, key)
-}
-
-// metadataQuery reads the query parameters split on '&' only: net/url drops a parameter with
-// a ';' in it, the separator of the options inside $expand (Attributes($select=…;$filter=…)),
-// and a dropped $expand would be an ignored one.
-func metadataQuery(r *request) (url.Values, error) {
-	values := url.Values{}
-	for _, p := range strings.Split(r.URL.RawQuery, "&") {
-		if p == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(p, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			return nil, queryError("The query parameter '%s' is not valid URL encoding.", k)
-		}
-		value, err := url.QueryUnescape(v)
-		if err != nil {
-			return nil, queryError("The value of the query parameter '%s' is not valid URL encoding.", key)
-		}
-		values[key] = append(values[key], value)
-	}
-	return values, nil
 }
 
 // checkMetadataOptions refuses the query options the metadata resources do not answer.
@@ -571,7 +548,7 @@ func metaSelect(items odata.Select, t *mtype) ([]string, error) {
 }
 
 func (s *Server) writeMetadataResult(w http.ResponseWriter, r *request, res *metadataResult) error {
-	values, err := metadataQuery(r)
+	values, err := queryValues(r)
 	if err != nil {
 		return err
 	}

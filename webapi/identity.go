@@ -133,7 +133,11 @@ func parseIdentityQuery(r *request, t *connectorhub.IdentityTable) (*identityQue
 }
 
 func parseIdentityQueryOf(r *request, t *connectorhub.IdentityTable, list bool) (*identityQuery, error) {
-	opts, err := odata.ParseQuery(r.URL.Query())
+	values, err := queryValues(r)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := odata.ParseQuery(values)
 	if err != nil {
 		return nil, asQueryError(err)
 	}

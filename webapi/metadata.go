@@ -139,7 +139,7 @@ func (s *Server) serviceDocument(w http.ResponseWriter, r *request) error {
 // metadata serves GET $metadata: the CSDL document (spec §6.3). Dataverse's annotations=true
 // (the vocabulary annotations) is not answered, so it is refused rather than ignored.
 func (s *Server) metadata(w http.ResponseWriter, r *request) error {
-	values, err := metadataQuery(r)
+	values, err := queryValues(r)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,11 @@ func (s *Server) routeOrganizations(w http.ResponseWriter, r *request, segs []se
 		return resourceNotFound(segs[1].name)
 	}
 	cols := organizationColumns
-	for name, vs := range r.URL.Query() {
+	values, err := queryValues(r)
+	if err != nil {
+		return err
+	}
+	for name, vs := range values {
 		switch {
 		case name == "$select":
 			items, err := odata.ParseSelect(vs[0])
@@ -57,7 +61,7 @@ func (s *Server) routeOrganizations(w http.ResponseWriter, r *request, segs []se
 	var b jsonBuffer
 	b.raw(`{"@odata.context":`)
 	ctx := r.base + "/$metadata#organizations"
-	if r.URL.Query().Has("$select") {
+	if values.Has("$select") {
 		ctx += "(" + strings.Join(cols, ",") + ")"
 	}
 	if set.hasKey {

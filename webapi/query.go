@@ -32,7 +32,11 @@ func parseQuery(r *request) (*query, error) { return parseQueryOf(r, false) }
 func parseListQuery(r *request) (*query, error) { return parseQueryOf(r, true) }
 
 func parseQueryOf(r *request, list bool) (*query, error) {
-	opts, err := odata.ParseQuery(r.URL.Query())
+	values, err := queryValues(r)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := odata.ParseQuery(values)
 	if err != nil {
 		return nil, asQueryError(err)
 	}

@@ -696,3 +696,22 @@ func TestPagingByOwnerWhileWriting(t *testing.T) {
 		})
 	}
 }
+
+// TestExpandOptionsWithSemicolons: the options inside $expand are separated by ';', for which
+// the standard library's query parser drops the whole parameter; the $expand is read, not
+// lost: here its $filter, which a single-valued navigation property does not take, is refused
+// as it should be, where it used to vanish with the $expand.
+func TestExpandOptionsWithSemicolons(t *testing.T) {
+	s := MustOpenServer(t)
+	if r := s.do(t, "POST", "/api/data/v9.2/connectors", body(1, nil)); r.Status != 204 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	r := s.do(t, "GET", "/api/data/v9.2/connectors?$select=name&$expand=ownerid($select=fullname;$filter=fullname%20ne%20null)", "")
+	if code, msg := r.ErrorCode(t); r.Status != 400 || !strings.Contains(msg, "$filter is not supported inside $expand") {
+		t.Errorf("got %d %s %q, want the 400 of the nested $filter", r.Status, code, msg)
+	}
+	r = s.do(t, "GET", "/api/data/v9.2/systemusers?$select=fullname&$filter=fullname%20ne%20null;", "")
+	if r.Status != 400 {
+		t.Errorf("a $filter with a ';' on an identity set: got %d, want its syntax error", r.Status)
+	}
+}

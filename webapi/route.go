@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	connectorhub "github.com/connectorhub/connectorhub"
@@ -20,6 +21,29 @@ type request struct {
 // origin is the scheme and host that start the absolute URLs of the answer.
 func (r *request) origin() string {
 	return r.base[:strings.Index(r.base, "/api/data/")]
+}
+
+// queryValues reads the query parameters split on '&' only: net/url drops a parameter with
+// a ';' in it, the separator of the options inside $expand (Attributes($select=…;$filter=…)),
+// and a dropped $expand would be an ignored one.
+func queryValues(r *request) (url.Values, error) {
+	values := url.Values{}
+	for _, p := range strings.Split(r.URL.RawQuery, "&") {
+		if p == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(p, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, queryError("The query parameter '%s' is not valid URL encoding.", k)
+		}
+		value, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, queryError("The value of the query parameter '%s' is not valid URL encoding.", key)
+		}
+		values[key] = append(values[key], value)
+	}
+	return values, nil
 }
 
 // segment is one step of an OData resource path: a name with an optional key in parentheses.
