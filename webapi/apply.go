@@ -39,10 +39,30 @@ func (s *Server) aggregateConnectors(w http.ResponseWriter, r *request, q *query
 			}
 		}
 	}
+	writeAggregates(w, r.base+"/$metadata#connectors("+strings.Join(names, ",")+")", names, cols, rows, prefs)
+	return nil
+}
+
+// aggregateValue writes a value of an aggregate row.
+func aggregateValue(b *jsonBuffer, v any) {
+	switch v := v.(type) {
+	case time.Time:
+		b.str(connectorhub.FormatTime(v))
+	case float64:
+		b.buf = strconv.AppendFloat(b.buf, v, 'f', -1, 64)
+	default:
+		b.value(v)
+	}
+}
+
+// writeAggregates answers the rows of an aggregation ($apply, or a FetchXML aggregate): each
+// row's values named by names, with the choices' formatted values when Prefer asks for them
+// (cols holds each value's column, nil for an aggregate).
+func writeAggregates(w http.ResponseWriter, context string, names []string, cols []*connectorhub.Column, rows []connectorhub.AggregateRow, prefs odata.Preferences) {
 	formatted := prefs.IncludesAnnotation(annFormatted)
 	var b jsonBuffer
 	b.raw(`{"@odata.context":`)
-	b.str(r.base + "/$metadata#connectors(" + strings.Join(names, ",") + ")")
+	b.str(context)
 	b.raw(`,"value":[`)
 	for i, row := range rows {
 		if i > 0 {
@@ -72,17 +92,4 @@ func (s *Server) aggregateConnectors(w http.ResponseWriter, r *request, q *query
 		w.Header().Set("Preference-Applied", applied)
 	}
 	writeJSON(w, http.StatusOK, b.bytes())
-	return nil
-}
-
-// aggregateValue writes a value of an aggregate row.
-func aggregateValue(b *jsonBuffer, v any) {
-	switch v := v.(type) {
-	case time.Time:
-		b.str(connectorhub.FormatTime(v))
-	case float64:
-		b.buf = strconv.AppendFloat(b.buf, v, 'f', -1, 64)
-	default:
-		b.value(v)
-	}
 }

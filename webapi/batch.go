@@ -120,26 +120,7 @@ func batchBoundary(contentType string) (string, error) {
 // taken from the server's budget of large bodies, at once so that a batch never holds room
 // while it waits for more.
 func (r *request) reserveBatch() error {
-	n := r.ContentLength
-	switch {
-	case n > MaxBodyBytes:
-		return &http.MaxBytesError{Limit: MaxBodyBytes}
-	case n >= 0 && 3*n <= smallBody || r.bodies == nil:
-		return nil
-	case n < 0:
-		n = MaxBodyBytes
-	}
-	n *= 3
-	ctx, cancel := context.WithTimeout(r.Context(), bodyWait)
-	defer cancel()
-	if err := r.bodies.acquire(ctx, n); err != nil {
-		if r.Context().Err() != nil {
-			return errClientGone
-		}
-		return connectorhub.Errorf(connectorhub.ECodeServerBusy, "The server is busy with other large requests; try again later.")
-	}
-	r.reserved = n
-	return nil
+	return r.reserveTimes(3)
 }
 
 // parseBatch parses a whole batch before any of it runs: a malformed batch runs nothing.
@@ -712,33 +693,9 @@ func (s *Server) limitPart(w http.ResponseWriter, user string, h func() error) e
 	return h()
 }
 
-// admitPart counts one request of a batch of user. The batch holds its place among the
-// user's concurrent requests already, so only the number of requests and the execution time
-// are checked; the batch's execution time is recorded when it ends.
-func (l *limiter) admitPart(user string) admission {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	u := l.users[user]
-	if u == nil { // the batch is in flight: its user is known
-		return admission{remaining: l.limits.Requests, remainingTime: l.limits.ExecutionTime}
-	}
-	now := l.now().Unix()
-	requests, busy, oldest := l.totals(u, now)
-	wait := time.Duration(oldest+int64(len(u.buckets))-now) * time.Second
-	switch {
-	case requests >= l.limits.Requests:
-		return admission{retryAfter: wait, err: connectorhub.Errorf(connectorhub.ECodeRequestsExceeded, "Number of requests exceeded the limit of %d over time window of %d seconds.", l.limits.Requests, int(l.limits.Window/time.Second))}
-	case busy >= l.limits.ExecutionTime:
-		return admission{retryAfter: wait, err: connectorhub.Errorf(connectorhub.ECodeTimeExceeded, "Combined execution time of incoming requests exceeded limit of %d milliseconds over time window of %d seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.",
-			l.limits.ExecutionTime.Milliseconds(), int(l.limits.Window/time.Second))}
-	}
-	b := &u.buckets[now%int64(len(u.buckets))]
-	if b.second != now {
-		*b = bucket{second: now}
-	}
-	b.requests++
-	return admission{remaining: l.limits.Requests - requests - 1, remainingTime: l.limits.ExecutionTime - busy}
-}
+// admitPart counts one request of a batch: against the request and time limits, not the
+// concurrency one (it runs in the batch's slot).
+func (l *limiter) admitPart(user string) admission { return l.count(user, false) }
 
 // writePart writes one answer as an application/http part.
 func (b *batchRun) writePart(out *bytes.Buffer, boundary string, resp *partResponse) {

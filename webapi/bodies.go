@@ -118,15 +118,21 @@ func (g *gate) wake() {
 // it is read; the room is given back when the request ends. A body announced larger than the
 // limit is refused without being read.
 func (r *request) reserveBody() error {
+	return r.reserveTimes(1)
+}
+
+// reserveTimes is reserveBody for a request that holds its body times times at most.
+func (r *request) reserveTimes(times int64) error {
 	n := r.ContentLength
 	switch {
 	case n > MaxBodyBytes:
 		return &http.MaxBytesError{Limit: MaxBodyBytes}
-	case n >= 0 && n <= smallBody || r.bodies == nil:
+	case n >= 0 && times*n <= smallBody || r.bodies == nil:
 		return nil
 	case n < 0:
 		n = MaxBodyBytes // chunked: it may be as large as the limit
 	}
+	n *= times
 	ctx, cancel := context.WithTimeout(r.Context(), bodyWait)
 	defer cancel()
 	if err := r.bodies.acquire(ctx, n); err != nil {

@@ -75,7 +75,11 @@ type admission struct {
 
 // admit counts a request of user, or refuses it with the 429 to answer and how long to wait.
 // The caller of an admitted request must call done with its duration once it finishes.
-func (l *limiter) admit(user string) admission {
+func (l *limiter) admit(user string) admission { return l.count(user, true) }
+
+// count counts a request of user against the limits; one that is in flight of its own also
+// takes a concurrency slot (the requests of a $batch run in the batch's).
+func (l *limiter) count(user string, inFlight bool) admission {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now().Unix()
@@ -92,7 +96,7 @@ func (l *limiter) admit(user string) admission {
 	requests, busy, oldest := l.totals(u, now)
 	wait := time.Duration(oldest+int64(len(u.buckets))-now) * time.Second
 	switch {
-	case u.inFlight >= l.limits.Concurrent:
+	case inFlight && u.inFlight >= l.limits.Concurrent:
 		return admission{retryAfter: time.Second, err: connectorhub.Errorf(connectorhub.ECodeConcurrency, "Number of concurrent requests exceeded the limit of %d.", l.limits.Concurrent)}
 	case requests >= l.limits.Requests:
 		return admission{retryAfter: wait, err: connectorhub.Errorf(connectorhub.ECodeRequestsExceeded, "Number of requests exceeded the limit of %d over time window of %d seconds.", l.limits.Requests, int(l.limits.Window/time.Second))}
@@ -105,7 +109,9 @@ func (l *limiter) admit(user string) admission {
 		*b = bucket{second: now}
 	}
 	b.requests++
-	u.inFlight++
+	if inFlight {
+		u.inFlight++
+	}
 	return admission{remaining: l.limits.Requests - requests - 1, remainingTime: l.limits.ExecutionTime - busy}
 }
 

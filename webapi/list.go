@@ -315,38 +315,6 @@ func (s *Server) aggregateFetch(w http.ResponseWriter, r *request, q *query, pre
 			}
 		}
 	}
-	formatted := prefs.IncludesAnnotation(annFormatted)
-	var b jsonBuffer
-	b.raw(`{"@odata.context":`)
-	b.str(r.base + "/$metadata#connectors")
-	b.raw(`,"value":[`)
-	for i, row := range rows {
-		if i > 0 {
-			b.raw(",")
-		}
-		b.raw("{")
-		for j, v := range row {
-			if j > 0 {
-				b.raw(",")
-			}
-			if col := cols[j]; formatted && col != nil {
-				if label, ok := choiceLabel(col, v); ok {
-					b.str(names[j] + "@" + annFormatted)
-					b.raw(":")
-					b.str(label)
-					b.raw(",")
-				}
-			}
-			b.str(names[j])
-			b.raw(":")
-			aggregateValue(&b, v)
-		}
-		b.raw("}")
-	}
-	b.raw("]}")
-	if applied := preferenceApplied(odata.Preferences{IncludeAnnotations: prefs.IncludeAnnotations}); applied != "" {
-		w.Header().Set("Preference-Applied", applied)
-	}
-	writeJSON(w, http.StatusOK, b.bytes())
+	writeAggregates(w, r.base+"/$metadata#connectors", names, cols, rows, prefs)
 	return nil
 }
