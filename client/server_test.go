@@ -5,15 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/client"
+	"github.com/connectorhub/connectorhub/internal/testserver"
 	"github.com/connectorhub/connectorhub/sqlite"
-	"github.com/connectorhub/connectorhub/webapi"
 )
 
 // realServer is the real program in process: the Web API on SQLite, every request
@@ -27,34 +25,11 @@ type realServer struct {
 
 // openServer starts a real server on a database in dir; close stops it.
 func openServer(dir string) (*realServer, error) {
-	db := sqlite.NewDB(filepath.Join(dir, "connectorhub.db"))
-	if err := db.Open(); err != nil {
-		return nil, err
-	}
-	ctx := context.Background()
-	admin, err := db.Bootstrap(ctx)
+	ts, err := testserver.Start(dir)
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	p, err := db.LoadPrincipal(ctx, admin.ID)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	s := &webapi.Server{
-		Addr: "127.0.0.1:0", Connectors: db, Principals: db, Sharing: db, Identities: db,
-		Auth:   (*webapi.StaticPrincipal)(p),
-		Limits: &webapi.Limits{Window: 300 * time.Second, Requests: 1 << 30, ExecutionTime: 1 << 62, Concurrent: 1 << 20},
-	}
-	if err := s.Open(); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return &realServer{URL: s.URL(), DB: db, Principal: p, close: func() {
-		s.Close(context.Background())
-		db.Close()
-	}}, nil
+	return &realServer{URL: ts.URL(), DB: ts.DB, Principal: ts.Principal, close: ts.Close}, nil
 }
 
 // MustOpenServer starts a real server for the test and stops it when the test ends.

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/internal/testserver"
 	"github.com/connectorhub/connectorhub/sqlite"
 	"github.com/connectorhub/connectorhub/webapi"
 )
@@ -30,27 +30,9 @@ type testServer struct {
 // MustOpenServer starts a server on 127.0.0.1:0, stopped when the test ends.
 func MustOpenServer(tb testing.TB) *testServer {
 	tb.Helper()
-	a := mustOpenAdminDB(tb)
-	db, p := a.DB, a.Principal
 	logs := &syncBuffer{}
-	s := &webapi.Server{
-		Addr:       "127.0.0.1:0",
-		Connectors: db,
-		Principals: db,
-		Sharing:    db,
-		Identities: db,
-		Transactor: db,
-		Auth:       (*webapi.StaticPrincipal)(p),
-		// Benchmarks send far more than Dataverse's 6000 requests per 5 minutes; the limits
-		// have their own tests.
-		Limits: &webapi.Limits{Window: 300 * time.Second, Requests: 1 << 30, ExecutionTime: 1 << 62, Concurrent: 1 << 20},
-		Logger: slog.New(slog.NewTextHandler(logs, nil)),
-	}
-	if err := s.Open(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close(context.Background()) })
-	return &testServer{Server: s, DB: db, Admin: a.Admin, Logs: logs, Path: a.Path}
+	ts := testserver.Open(tb, func(s *webapi.Server) { s.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	return &testServer{Server: ts.Server, DB: ts.DB, Admin: ts.Admin, Logs: logs, Path: ts.Path}
 }
 
 // adminDB is a new database with its bootstrap System Administrator.

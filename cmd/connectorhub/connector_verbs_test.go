@@ -5,21 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/connectorhub/connectorhub/client"
 	"github.com/connectorhub/connectorhub/connectordir"
-	"github.com/connectorhub/connectorhub/sqlite"
-	"github.com/connectorhub/connectorhub/webapi"
+	"github.com/connectorhub/connectorhub/internal/testserver"
 )
 
 // connectorTestServer is a real Web API server on a new database, as webapi's tests build it.
@@ -30,35 +27,8 @@ type connectorTestServer struct {
 
 func startConnectorServer(t *testing.T) *connectorTestServer {
 	t.Helper()
-	ctx := context.Background()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "connectorhub.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	admin, err := db.Bootstrap(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := db.LoadPrincipal(ctx, admin.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &webapi.Server{
-		Addr:       "127.0.0.1:0",
-		Connectors: db,
-		Principals: db,
-		Sharing:    db,
-		Identities: db,
-		Auth:       (*webapi.StaticPrincipal)(p),
-		Limits:     &webapi.Limits{Window: 300 * time.Second, Requests: 1 << 30, ExecutionTime: 1 << 62, Concurrent: 1 << 20},
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
-	if err := s.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	return &connectorTestServer{URL: s.URL(), AdminID: admin.ID}
+	ts := testserver.Open(t)
+	return &connectorTestServer{URL: ts.URL(), AdminID: ts.Admin.ID}
 }
 
 // connectorRun is what one run of the command gave.

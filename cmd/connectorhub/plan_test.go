@@ -4,21 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/connectorhub/connectorhub/client"
 	"github.com/connectorhub/connectorhub/connectordir"
+	"github.com/connectorhub/connectorhub/internal/testserver"
 	"github.com/connectorhub/connectorhub/plan"
-	"github.com/connectorhub/connectorhub/sqlite"
-	"github.com/connectorhub/connectorhub/webapi"
 )
 
 // planTestServer starts a real server on a new database in a temporary directory, as its
@@ -26,38 +22,12 @@ import (
 // stops when the test ends. It returns the server's root URL and a client of it.
 func planTestServer(tb testing.TB) (string, *client.Client) {
 	tb.Helper()
-	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "connectorhub.db"))
-	if err := db.Open(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	admin, err := db.Bootstrap(context.Background())
+	ts := testserver.Open(tb)
+	c, err := client.New(ts.URL(), client.WithTokenSource(client.StaticToken("x")))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p, err := db.LoadPrincipal(context.Background(), admin.ID)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s := &webapi.Server{
-		Addr:       "127.0.0.1:0",
-		Connectors: db,
-		Principals: db,
-		Sharing:    db,
-		Identities: db,
-		Auth:       (*webapi.StaticPrincipal)(p),
-		Limits:     &webapi.Limits{Window: 300 * time.Second, Requests: 1 << 30, ExecutionTime: 1 << 62, Concurrent: 1 << 20},
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
-	if err := s.Open(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close(context.Background()) })
-	c, err := client.New(s.URL(), client.WithTokenSource(client.StaticToken("x")))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s.URL(), c
+	return ts.URL(), c
 }
 
 // runPlanCmd runs `connectorhub args...` against the server at url with stdin as standard
