@@ -268,13 +268,9 @@ func newAuthSelectCmd() *cobra.Command {
 		Example: "  connectorhub auth select prod",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pf, err := loadProfiles()
+			pf, p, err := loadProfile(args[0])
 			if err != nil {
 				return err
-			}
-			p := pf.find(args[0])
-			if p == nil {
-				return fmt.Errorf("no auth profile named %q: connectorhub auth list shows them", args[0])
 			}
 			pf.Selected = p.Name
 			if err := pf.save(); err != nil {
@@ -293,13 +289,9 @@ func newAuthDeleteCmd() *cobra.Command {
 		Example: "  connectorhub auth delete prod",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pf, err := loadProfiles()
+			pf, p, err := loadProfile(args[0])
 			if err != nil {
 				return err
-			}
-			p := pf.find(args[0])
-			if p == nil {
-				return fmt.Errorf("no auth profile named %q: connectorhub auth list shows them", args[0])
 			}
 			name := p.Name
 			wasSelected := strings.EqualFold(name, pf.Selected)
@@ -326,4 +318,17 @@ func newAuthDeleteCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// loadProfile loads the profiles and finds the one named name; an error when there is none.
+func loadProfile(name string) (*profileFile, *profile, error) {
+	pf, err := loadProfiles()
+	if err != nil {
+		return nil, nil, err
+	}
+	p := pf.find(name)
+	if p == nil {
+		return nil, nil, fmt.Errorf("no auth profile named %q: connectorhub auth list shows them", name)
+	}
+	return pf, p, nil
 }
