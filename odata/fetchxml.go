@@ -144,6 +144,10 @@ func parseFetchTree(input string) (*fetchNode, error) {
 			if len(stack) == 0 {
 				return nil, fetchError("The fetchXml is not well-formed XML")
 			}
+			// RawToken does not match end tags to start tags: this does.
+			if open := stack[len(stack)-1].name; t.Name.Space != "" || t.Name.Local != open {
+				return nil, fetchError("The fetchXml is not well-formed XML: element <%s> is closed by </%s>", open, t.Name.Local)
+			}
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
 			if len(stack) == 0 {
@@ -323,24 +327,24 @@ func ParseFetchXML(input string) (*Fetch, error) {
 	}
 	// Every name must be a logical name: no text of the document reaches a tree that could not
 	// have come from $filter.
-	if !isName(f.Entity) {
+	if !isLogicalName(f.Entity) {
 		return nil, fetchError("The FetchXML attribute 'name' of <entity> must be a logical name, not '%s'", f.Entity)
 	}
 	for _, s := range f.Select {
-		if !isName(s.Name) {
+		if !isLogicalName(s.Name) {
 			return nil, fetchError("The FetchXML attribute 'name' of <attribute> must be a logical name, not '%s'", s.Name)
 		}
 	}
 	for _, r := range f.refs {
 		for _, seg := range r.path.Segments {
-			if !isName(seg) {
+			if !isLogicalName(seg) {
 				return nil, fetchError("The attribute '%s' of <%s> must be a logical name", seg, r.where)
 			}
 		}
 	}
 	for _, l := range f.Links {
 		for _, a := range l.Attributes {
-			if !isName(a) {
+			if !isLogicalName(a) {
 				return nil, fetchError("The FetchXML attribute 'name' of <attribute> in <link-entity> must be a logical name, not '%s'", a)
 			}
 		}
@@ -458,7 +462,7 @@ func (f *Fetch) readLink(n *fetchNode) ([]Expr, OrderBy, error) {
 	if l.To, err = n.required("to"); err != nil {
 		return nil, nil, err
 	}
-	if !isName(l.Name) || !isName(l.From) || !isName(l.To) {
+	if !isLogicalName(l.Name) || !isLogicalName(l.From) || !isLogicalName(l.To) {
 		return nil, nil, fetchError("The FetchXML element <link-entity name=\"%s\"> has a 'name', 'from' or 'to' that is not a logical name", l.Name)
 	}
 	switch lt := n.attrs["link-type"]; lt {
@@ -490,7 +494,7 @@ func (f *Fetch) readLink(n *fetchNode) ([]Expr, OrderBy, error) {
 		}
 		l.Alias = l.Name + strconv.Itoa(k)
 	}
-	if !isName(l.Alias) {
+	if !isLogicalName(l.Alias) {
 		return nil, nil, fetchError("The FetchXML attribute 'alias' of <link-entity> must be a name, not '%s'", l.Alias)
 	}
 	for _, x := range f.Links {
@@ -868,7 +872,7 @@ func (f *Fetch) readAggregate(ent *fetchNode) error {
 			if alias == "" {
 				return fetchError("The aggregate <attribute name=\"%s\"> needs an 'alias'", name)
 			}
-			if !isName(alias) {
+			if !isLogicalName(alias) {
 				return fetchError("The FetchXML attribute 'alias' of <attribute name=\"%s\"> must be a name, not '%s'", name, alias)
 			}
 			if seen[alias] {
@@ -1115,3 +1119,8 @@ func FetchSkipToken(page int, cookie string) (string, error) {
 	inner := `<cookie page="` + num + `">` + cookieUnamp.Replace(rest)
 	return `<cookie pagenumber="` + strconv.Itoa(n+1) + `" pagingcookie="` + percentEncode(inner) + `" istracking="False" signature="` + sig + `" />`, nil
 }
+
+// isLogicalName reports whether s can name a column, a table or an alias: a name that is not
+// one of $filter's reserved words (a column named "ne" would print as a $filter that does not
+// parse, and no table served has one).
+func isLogicalName(s string) bool { return isName(s) && !reserved[s] }
