@@ -119,17 +119,14 @@ func TestDownloadCorpus(t *testing.T) {
 	}
 	root, n := planCorpusRoot(t)
 	url, c := planTestServer(t)
-	out, errOut, code := runPlanCmd(t, url, "", "apply", "--parallel", "4", "-o", "json", root)
-	if code != 0 && code != planExitPartial {
-		t.Fatalf("apply: exit %d\n%s", code, errOut)
-	}
+	applied := applyCorpus(t, url, root)
 	ctx := context.Background()
 	if _, err := c.ConnectorTable(ctx); err != nil {
 		t.Fatal(err)
 	}
 	dest := t.TempDir()
 	counts := map[string]int{}
-	for i, r := range planDecode(t, out) {
+	for i, r := range applied {
 		if r.Outcome != string(plan.Created) {
 			continue
 		}
