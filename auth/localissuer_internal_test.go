@@ -66,3 +66,75 @@ func TestLocalLifetime(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifiedTokensKept: a token accepted once is not checked again until it expires; a
+// refused one is never kept; one whose kept entry has expired is checked again (and refused).
+func TestVerifiedTokensKept(t *testing.T) {
+	iss, err := LoadOrCreateIssuer(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := NewVerifier()
+	v.TrustLocal(iss)
+	tok, err := iss.Token("22222222-2222-2222-2222-222222222222", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		c, err := v.Verify(tok)
+		if err != nil || c.Subject != "22222222-2222-2222-2222-222222222222" {
+			t.Fatalf("got %v %v", c, err)
+		}
+	}
+	if v.verifications != 1 {
+		t.Errorf("%d signature checks for one token verified three times, want 1", v.verifications)
+	}
+	bad := tok[:len(tok)-2] + "xx"
+	for range 2 {
+		if _, err := v.Verify(bad); err == nil {
+			t.Fatal("a tampered token was accepted")
+		}
+	}
+	if v.verifications != 3 {
+		t.Errorf("%d signature checks, want a refused token checked each time (3)", v.verifications)
+	}
+	// A kept entry past its expiry is not used: the token is checked again.
+	for k, e := range v.verified {
+		e.expires = time.Now().Add(-time.Second)
+		v.verified[k] = e
+	}
+	if _, err := v.Verify(tok); err != nil || v.verifications != 4 {
+		t.Errorf("after the kept entry expired: %v, %d checks, want 4", err, v.verifications)
+	}
+}
+
+// BenchmarkVerify checks a local token: again and again (kept after the first check), and
+// each time as new (a verifier that keeps nothing: the ES256 signature check every time).
+func BenchmarkVerify(b *testing.B) {
+	iss, err := LoadOrCreateIssuer(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, err := iss.Token("22222222-2222-2222-2222-222222222222", time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Kept", func(b *testing.B) {
+		v := NewVerifier()
+		v.TrustLocal(iss)
+		for b.Loop() {
+			if _, err := v.Verify(tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Checked", func(b *testing.B) {
+		v := NewVerifier()
+		v.TrustLocal(iss)
+		for b.Loop() {
+			if _, _, err := v.verify(tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -2,12 +2,14 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/MicahParks/keyfunc/v3"
@@ -61,7 +63,21 @@ type Verifier struct {
 	// MaxLocalLifetime is the longest exp - iat of a local token; DefaultMaxLocalLifetime when
 	// 0. Set it before the first Verify.
 	MaxLocalLifetime time.Duration
+
+	mu            sync.Mutex
+	verified      map[[sha256.Size]byte]verifiedToken // tokens whose signature was checked, by hash
+	verifications int                                 // signatures checked, for tests
 }
+
+// verifiedToken is a token Verify accepted: its claims, until it expires.
+type verifiedToken struct {
+	claims  Claims
+	expires time.Time
+}
+
+// maxVerifiedTokens bounds the tokens Verify keeps: past it, the expired ones are dropped,
+// and if that is not enough, all of them.
+const maxVerifiedTokens = 10_000
 
 // NewVerifier returns a Verifier that trusts no issuer yet.
 func NewVerifier() *Verifier { return &Verifier{issuers: map[string]*issuer{}} }
@@ -138,17 +154,54 @@ var ErrInvalidToken = errors.New("invalid token")
 
 // Verify checks a token's signature (with the keys of its issuer, which must be trusted),
 // algorithm, exp, nbf and iat (with Leeway), iss and aud, and for a local token its lifetime,
-// and returns its claims.
+// and returns its claims. A token accepted is kept, by the hash of its text, until it expires,
+// so that a client's next requests cost no signature check (what the user row says — disabled,
+// tokens revoked — is read on every request all the same); a token refused is never kept.
 func (v *Verifier) Verify(token string) (*Claims, error) {
+	key := sha256.Sum256([]byte(token))
+	now := time.Now()
+	v.mu.Lock()
+	if t, ok := v.verified[key]; ok && now.Before(t.expires) {
+		c := t.claims
+		v.mu.Unlock()
+		return &c, nil
+	}
+	v.verifications++
+	v.mu.Unlock()
+	c, expires, err := v.verify(token)
+	if err != nil {
+		return nil, err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.verified == nil {
+		v.verified = map[[sha256.Size]byte]verifiedToken{}
+	}
+	if len(v.verified) >= maxVerifiedTokens {
+		for k, t := range v.verified {
+			if !now.Before(t.expires) {
+				delete(v.verified, k)
+			}
+		}
+		if len(v.verified) >= maxVerifiedTokens {
+			clear(v.verified)
+		}
+	}
+	v.verified[key] = verifiedToken{claims: *c, expires: expires}
+	return c, nil
+}
+
+// verify checks a token as Verify says, and returns its claims and when it expires.
+func (v *Verifier) verify(token string) (*Claims, time.Time, error) {
 	// The issuer picks the keys, so it is read first, unverified; the verification below
 	// checks it again against the keys it chose.
 	var unverified tokenClaims
 	if _, _, err := jwt.NewParser().ParseUnverified(token, &unverified); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		return nil, time.Time{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
 	iss, ok := v.issuers[unverified.Issuer]
 	if !ok {
-		return nil, fmt.Errorf("%w: the issuer %q is not trusted", ErrInvalidToken, unverified.Issuer)
+		return nil, time.Time{}, fmt.Errorf("%w: the issuer %q is not trusted", ErrInvalidToken, unverified.Issuer)
 	}
 	var claims tokenClaims
 	_, err := jwt.ParseWithClaims(token, &claims, iss.keyfunc,
@@ -161,7 +214,7 @@ func (v *Verifier) Verify(token string) (*Claims, error) {
 		jwt.WithLeeway(Leeway),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		return nil, time.Time{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
 	c := &Claims{Issuer: claims.Issuer, Subject: claims.Subject, ObjectID: claims.OID, Name: claims.Name, Local: iss.name == LocalIssuer}
 	if claims.IssuedAt != nil {
@@ -169,7 +222,7 @@ func (v *Verifier) Verify(token string) (*Claims, error) {
 	}
 	if c.Local {
 		if err := v.checkLocalLifetime(&claims); err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 	}
 	for _, e := range []string{claims.PreferredUsername, claims.UPN, claims.Email} {
@@ -178,7 +231,7 @@ func (v *Verifier) Verify(token string) (*Claims, error) {
 			break
 		}
 	}
-	return c, nil
+	return c, claims.ExpiresAt.Time, nil
 }
 
 // checkLocalLifetime refuses a local token valid for longer than the maximum, whoever signed
