@@ -124,30 +124,8 @@ func applyItem(ctx context.Context, c *client.Client, it *Item) Result {
 func UpdateOf(d *Diff, desired *client.Connector) *client.ConnectorUpdate {
 	u := &client.ConnectorUpdate{}
 	for _, ch := range d.Columns {
-		v := column(desired, ch.Column)
-		switch ch.Column {
-		case "displayname":
-			u.DisplayName = &v
-		case "description":
-			u.Description = &v
-		case "connectortype":
-			u.ConnectorType = client.Ptr(desired.ConnectorType)
-		case "openapidefinition":
-			u.OpenAPIDefinition = &v
-		case "connectionparameters":
-			u.ConnectionParameters = &v
-		case "connectionparametersets":
-			u.ConnectionParameterSets = &v
-		case "policytemplateinstances":
-			u.PolicyTemplateInstances = &v
-		case "scriptoperations":
-			u.ScriptOperations = &v
-		case "customcodeblobcontent":
-			u.CustomCodeBlobContent = &v
-		case "capabilities":
-			u.Capabilities = &v
-		case "iconbrandcolor":
-			u.IconBrandColor = &v
+		if f := fieldIndex[ch.Column]; f != nil {
+			f.set(u, desired)
 		}
 	}
 	return u

@@ -112,14 +112,59 @@ type ResponsesDiff struct {
 	Changed []string `json:"changed,omitempty"`
 }
 
-// Columns are the Web API names of the columns a plan compares and an update writes, in the
-// order diffs list them. connectorid, name and connectorinternalid cannot change after
-// create; iconblob cannot be written through the Web API.
-var Columns = []string{
-	"displayname", "description", "connectortype", "openapidefinition",
-	"connectionparameters", "connectionparametersets", "policytemplateinstances",
-	"scriptoperations", "customcodeblobcontent", "capabilities", "iconbrandcolor",
+// field is a column a plan compares and an update writes: how to read it from a record, and
+// how an update sets it from the desired record.
+type field struct {
+	name string
+	get  func(*client.Connector) string
+	set  func(*client.ConnectorUpdate, *client.Connector)
 }
+
+// textField is a text column: its place in a record and in an update.
+func textField(name string, in func(*client.Connector) *string, out func(*client.ConnectorUpdate) **string) field {
+	return field{
+		name: name,
+		get:  func(c *client.Connector) string { return *in(c) },
+		set:  func(u *client.ConnectorUpdate, c *client.Connector) { v := *in(c); *out(u) = &v },
+	}
+}
+
+// fields are the columns a plan compares and an update writes, in the order diffs list them.
+// connectorid, name and connectorinternalid cannot change after create; iconblob cannot be
+// written through the Web API.
+var fields = []field{
+	textField("displayname", func(c *client.Connector) *string { return &c.DisplayName }, func(u *client.ConnectorUpdate) **string { return &u.DisplayName }),
+	textField("description", func(c *client.Connector) *string { return &c.Description }, func(u *client.ConnectorUpdate) **string { return &u.Description }),
+	{name: "connectortype", get: func(c *client.Connector) string { return strconv.Itoa(c.ConnectorType) },
+		set: func(u *client.ConnectorUpdate, c *client.Connector) { u.ConnectorType = client.Ptr(c.ConnectorType) }},
+	textField("openapidefinition", func(c *client.Connector) *string { return &c.OpenAPIDefinition }, func(u *client.ConnectorUpdate) **string { return &u.OpenAPIDefinition }),
+	textField("connectionparameters", func(c *client.Connector) *string { return &c.ConnectionParameters }, func(u *client.ConnectorUpdate) **string { return &u.ConnectionParameters }),
+	textField("connectionparametersets", func(c *client.Connector) *string { return &c.ConnectionParameterSets }, func(u *client.ConnectorUpdate) **string { return &u.ConnectionParameterSets }),
+	textField("policytemplateinstances", func(c *client.Connector) *string { return &c.PolicyTemplateInstances }, func(u *client.ConnectorUpdate) **string { return &u.PolicyTemplateInstances }),
+	textField("scriptoperations", func(c *client.Connector) *string { return &c.ScriptOperations }, func(u *client.ConnectorUpdate) **string { return &u.ScriptOperations }),
+	textField("customcodeblobcontent", func(c *client.Connector) *string { return &c.CustomCodeBlobContent }, func(u *client.ConnectorUpdate) **string { return &u.CustomCodeBlobContent }),
+	textField("capabilities", func(c *client.Connector) *string { return &c.Capabilities }, func(u *client.ConnectorUpdate) **string { return &u.Capabilities }),
+	textField("iconbrandcolor", func(c *client.Connector) *string { return &c.IconBrandColor }, func(u *client.ConnectorUpdate) **string { return &u.IconBrandColor }),
+}
+
+// fieldIndex finds a field by its column name.
+var fieldIndex = func() map[string]*field {
+	m := map[string]*field{}
+	for i := range fields {
+		m[fields[i].name] = &fields[i]
+	}
+	return m
+}()
+
+// Columns are the Web API names of the columns a plan compares and an update writes, in the
+// order diffs list them.
+var Columns = func() []string {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.name
+	}
+	return names
+}()
 
 // jsonColumns are the columns that hold JSON text, compared as parsed JSON.
 var jsonColumns = map[string]bool{
@@ -129,31 +174,11 @@ var jsonColumns = map[string]bool{
 
 // column returns the text of a column of c ("connectortype" as a number).
 func column(c *client.Connector, name string) string {
-	switch name {
-	case "displayname":
-		return c.DisplayName
-	case "description":
-		return c.Description
-	case "connectortype":
-		return strconv.Itoa(c.ConnectorType)
-	case "openapidefinition":
-		return c.OpenAPIDefinition
-	case "connectionparameters":
-		return c.ConnectionParameters
-	case "connectionparametersets":
-		return c.ConnectionParameterSets
-	case "policytemplateinstances":
-		return c.PolicyTemplateInstances
-	case "scriptoperations":
-		return c.ScriptOperations
-	case "customcodeblobcontent":
-		return c.CustomCodeBlobContent
-	case "capabilities":
-		return c.Capabilities
-	case "iconbrandcolor":
-		return c.IconBrandColor
+	f := fieldIndex[name]
+	if f == nil {
+		panic("plan: unknown column " + name)
 	}
-	panic("plan: unknown column " + name)
+	return f.get(c)
 }
 
 // scrubbed returns the desired connection parameter columns with their secrets blanked, as the
