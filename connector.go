@@ -292,11 +292,17 @@ func (u *ConnectorUpdate) Validate() error {
 		*u.ID = id
 	}
 	for _, col := range Columns {
-		if col.MaxLength == 0 || col.text == nil {
+		if col.text == nil {
 			continue
 		}
 		v := col.text(u)
 		if v == nil {
+			continue
+		}
+		if err := checkStorable("connector", col.Name, *v); err != nil {
+			return err
+		}
+		if col.MaxLength == 0 {
 			continue
 		}
 		// Dataverse counts characters; counting runes only when bytes exceed the limit keeps this cheap.

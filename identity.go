@@ -320,8 +320,24 @@ func checkText(t *IdentityTable, col, v string, required bool) error {
 	if required && strings.TrimSpace(v) == "" {
 		return Errorf(ECodeInvalidArgument, "The '%s' property is required to create a %s.", col, t.LogicalName)
 	}
+	if err := checkStorable(t.LogicalName, col, v); err != nil {
+		return err
+	}
 	if max := t.Column(col).MaxLength; utf8.RuneCountInString(v) > max {
 		return Errorf(ECodeLengthExceeded, "A validation error occurred.  The length of the '%s' attribute of the '%s' entity exceeded the maximum allowed length of '%d'.", col, t.LogicalName, max)
+	}
+	return nil
+}
+
+// checkStorable refuses text that no engine stores as it was sent: U+0000, which PostgreSQL's
+// text cannot hold, and bytes that are not UTF-8 (the Web API's JSON cannot carry them, but
+// the Go API can). Refusing them on every engine keeps the engines' answers the same.
+func checkStorable(table, col, v string) error {
+	if strings.IndexByte(v, 0) >= 0 {
+		return Errorf(ECodeInvalidArgument, "The value of the '%s' attribute of the '%s' entity contains the character U+0000, which cannot be stored.", col, table)
+	}
+	if !utf8.ValidString(v) {
+		return Errorf(ECodeInvalidArgument, "The value of the '%s' attribute of the '%s' entity is not valid UTF-8.", col, table)
 	}
 	return nil
 }

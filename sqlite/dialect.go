@@ -21,3 +21,6 @@ func (dialect) OrderText(expr string) string { return expr + " COLLATE NOCASE" }
 
 // NullsOrder is empty: SQLite sorts nulls first ascending and last descending already.
 func (dialect) NullsOrder(bool) string { return "" }
+
+// JoinText relies on group_concat taking the rows in the order of its subquery, as SQLite does.
+func (dialect) JoinText(expr, sep string) string { return "group_concat(" + expr + ", " + sep + ")" }

@@ -359,7 +359,7 @@ func testStringsByteIdentical(t *testing.T, s Store, ctx context.Context) {
 	u := NewUpdate(1)
 	def := "{\"swagger\": \"2.0\" ,\n\t\"info\": {\"title\": \"caf\u00e9 \u2603 \\u00e9 <&>\", \"version\": \"1\"}, \"paths\": {}}"
 	u.OpenAPIDefinition = &def
-	u.Description = ptr("line1\r\nline2\x00nul 𝄞")
+	u.Description = ptr("line1\r\nline2\ttab 𝄞 \u200b\U0010FFFF")
 	u.CustomCodeBlobContent = ptr("public class Script : ScriptBase {}\n")
 	c, err := connectorhub.NewConnector("", u)
 	if err != nil {
@@ -372,6 +372,11 @@ func testStringsByteIdentical(t *testing.T, s Store, ctx context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// U+0000 is refused on every engine (PostgreSQL's text cannot hold it).
+	nul := NewUpdate(2)
+	nul.Description = ptr("line2\x00nul")
+	_, err = connectorhub.NewConnector("", nul)
+	wantCode(t, err, connectorhub.ECodeInvalidArgument)
 	if got.OpenAPIDefinition != def || got.Description != *u.Description || got.CustomCodeBlobContent != *u.CustomCodeBlobContent {
 		t.Errorf("strings changed on the way through the store:\n got %q\nwant %q", got.OpenAPIDefinition, def)
 	}

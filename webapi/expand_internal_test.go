@@ -18,6 +18,7 @@ func (plain) Like(e, p string) string            { return e + " LIKE " + p }
 func (plain) Concat(parts ...string) string      { return parts[0] }
 func (plain) OrderText(e string) string          { return e }
 func (plain) NullsOrder(bool) string             { return "" }
+func (plain) JoinText(e, sep string) string      { return e }
 
 // TestTraversalsCompile checks that the property names of a lookup's record that this package
 // accepts in $filter and $orderby (those $expand writes) are the ones the translator knows.

@@ -35,6 +35,9 @@ type Dialect interface {
 	// NullsOrder returns what follows an ORDER BY term so that nulls sort first ascending and
 	// last descending, as in SQL Server and SQLite: "" where that is the default.
 	NullsOrder(desc bool) string
+	// JoinText returns the aggregate that joins the text values of expr in their order with
+	// sep (a SQL string literal): group_concat or string_agg.
+	JoinText(expr, sep string) string
 }
 
 // Env is what a query means besides its text: the clock of the date functions (Today,

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func sharedRecord(ctx context.Context, q querier, id string) (*connectorhub.Conn
 }
 
 // principalExists checks a share's principal.
-func principalExists(ctx context.Context, tx *sql.Tx, p connectorhub.OwnerRef) error {
+func principalExists(ctx context.Context, tx *Tx, p connectorhub.OwnerRef) error {
 	table, key := "systemusers", "systemuserid"
 	if p.Type == connectorhub.OwnerTeam {
 		table, key = "teams", "teamid"
@@ -38,7 +38,7 @@ func principalExists(ctx context.Context, tx *sql.Tx, p connectorhub.OwnerRef) e
 
 // GrantAccess shares rights on a connector with a user or team.
 func (db *DB) GrantAccess(ctx context.Context, connectorID string, principal connectorhub.OwnerRef, mask connectorhub.AccessMask, replace bool) error {
-	err := db.transact(ctx, func(tx *sql.Tx) error {
+	err := db.transact(ctx, func(tx *Tx) error {
 		c, err := sharedRecord(ctx, tx, connectorID)
 		if err != nil {
 			return err
@@ -64,7 +64,7 @@ func (db *DB) GrantAccess(ctx context.Context, connectorID string, principal con
 				ON CONFLICT (objectid, principalid) DO UPDATE SET accessmask = excluded.accessmask`, c.ID, principal.ID, principal.Type, int(mask))
 		} else {
 			_, err = tx.ExecContext(ctx, `INSERT INTO principalobjectaccess (objectid, principalid, principaltype, accessmask) VALUES (?, ?, ?, ?)
-				ON CONFLICT (objectid, principalid) DO UPDATE SET accessmask = accessmask | excluded.accessmask`, c.ID, principal.ID, principal.Type, int(mask))
+				ON CONFLICT (objectid, principalid) DO UPDATE SET accessmask = principalobjectaccess.accessmask | excluded.accessmask`, c.ID, principal.ID, principal.Type, int(mask))
 		}
 		return err
 	})
@@ -76,7 +76,7 @@ func (db *DB) GrantAccess(ctx context.Context, connectorID string, principal con
 
 // RevokeAccess removes what was shared with a user or team.
 func (db *DB) RevokeAccess(ctx context.Context, connectorID string, principal connectorhub.OwnerRef) error {
-	err := db.transact(ctx, func(tx *sql.Tx) error {
+	err := db.transact(ctx, func(tx *Tx) error {
 		c, err := sharedRecord(ctx, tx, connectorID)
 		if err != nil {
 			return err

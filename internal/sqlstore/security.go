@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -12,11 +12,11 @@ import (
 )
 
 // ensureBuiltinRoles adds the built-in roles missing from the root business unit.
-func ensureBuiltinRoles(ctx context.Context, tx *sql.Tx, rootBU string) error {
+func ensureBuiltinRoles(ctx context.Context, tx *Tx, rootBU string) error {
 	for _, r := range connectorhub.BuiltinRoles {
 		p := r.Privileges
 		_, err := tx.ExecContext(ctx, `INSERT INTO roles (roleid, name, businessunitid, prvcreate, prvread, prvwrite, prvdelete, prvassign, prvshare, prvactonbehalf)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM roles WHERE name = ? COLLATE NOCASE AND businessunitid = ?)`,
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM roles WHERE `+tx.e.ci("name")+` AND businessunitid = ?)`,
 			connectorhub.NewGUID(), r.Name, rootBU, p[0], p[1], p[2], p[3], p[4], p[5], p[6], r.Name, rootBU)
 		if err != nil {
 			return fmt.Errorf("built-in role %s: %w", r.Name, err)
@@ -40,7 +40,7 @@ func scanRole(row interface{ Scan(...any) error }) (*connectorhub.Role, error) {
 
 // FindRoleByName returns the role of that name (case-insensitive); ECodeNotFound if none.
 func (db *DB) FindRoleByName(ctx context.Context, name string) (*connectorhub.Role, error) {
-	r, err := scanRole(db.read.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE name = ? COLLATE NOCASE ORDER BY roleid LIMIT 1`, name))
+	r, err := scanRole(db.read.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE `+db.e.ci("name")+` ORDER BY roleid LIMIT 1`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "role With Name = %s Does Not Exist", name)
 	} else if err != nil {
@@ -62,7 +62,7 @@ func (db *DB) FindRoleByID(ctx context.Context, id string) (*connectorhub.Role, 
 
 // ListRoles returns every role with its privileges, ordered by name.
 func (db *DB) ListRoles(ctx context.Context) ([]connectorhub.Role, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+roleColumns+` FROM roles ORDER BY name COLLATE NOCASE, roleid`)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+roleColumns+` FROM roles ORDER BY `+db.e.order("name")+`, roleid`)
 	if err != nil {
 		return nil, fmt.Errorf("list roles: %w", err)
 	}
@@ -80,9 +80,9 @@ func (db *DB) ListRoles(ctx context.Context) ([]connectorhub.Role, error) {
 
 // AssignRole gives a user a role; giving it again changes nothing.
 func (db *DB) AssignRole(ctx context.Context, userID, roleID string) error {
-	return db.transact(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO systemuserroles (systemuserid, roleid) VALUES (?, ?)`, userID, roleID)
-		if constraintCode(err) != 0 {
+	return db.transact(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO systemuserroles (systemuserid, roleid) VALUES (?, ?) ON CONFLICT DO NOTHING`, userID, roleID)
+		if db.e.violated(err) {
 			return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The user %s or the role %s does not exist.", userID, roleID)
 		}
 		return err
@@ -91,9 +91,9 @@ func (db *DB) AssignRole(ctx context.Context, userID, roleID string) error {
 
 // AssignTeamRole gives a team a role; its members hold the role's privileges.
 func (db *DB) AssignTeamRole(ctx context.Context, teamID, roleID string) error {
-	return db.transact(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO teamroles (teamid, roleid) VALUES (?, ?)`, teamID, roleID)
-		if constraintCode(err) != 0 {
+	return db.transact(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO teamroles (teamid, roleid) VALUES (?, ?) ON CONFLICT DO NOTHING`, teamID, roleID)
+		if db.e.violated(err) {
 			return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The team %s or the role %s does not exist.", teamID, roleID)
 		}
 		return err
@@ -102,9 +102,9 @@ func (db *DB) AssignTeamRole(ctx context.Context, teamID, roleID string) error {
 
 // AddTeamMember makes a user a member of a team.
 func (db *DB) AddTeamMember(ctx context.Context, teamID, userID string) error {
-	return db.transact(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO teammembership (teamid, systemuserid) VALUES (?, ?)`, teamID, userID)
-		if constraintCode(err) != 0 {
+	return db.transact(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO teammembership (teamid, systemuserid) VALUES (?, ?) ON CONFLICT DO NOTHING`, teamID, userID)
+		if db.e.violated(err) {
 			return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The team %s or the user %s does not exist.", teamID, userID)
 		}
 		return err
@@ -125,7 +125,7 @@ func (db *DB) BindSystemUserIssuer(ctx context.Context, userID, issuer string) e
 	if issuer == "" {
 		return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "A systemuser cannot be bound to an empty issuer.")
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE systemusers SET objectidissuer = ? WHERE systemuserid = ? AND objectidissuer IS NULL AND azureactivedirectoryobjectid IS NOT NULL`, issuer, userID)
 		if err != nil {
 			return err
@@ -146,8 +146,8 @@ func (db *DB) RevokeSystemUserTokens(ctx context.Context, userID string, at time
 	if at.After(time.Unix(secs, 0)) {
 		secs++ // a token of the same second may predate the revocation: refuse it too
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE systemusers SET tokensvalidafter = MAX(COALESCE(tokensvalidafter, 0), ?) WHERE systemuserid = ?`, secs, userID)
+	return db.transact(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE systemusers SET tokensvalidafter = CASE WHEN COALESCE(tokensvalidafter, 0) > ? THEN tokensvalidafter ELSE ? END WHERE systemuserid = ?`, secs, secs, userID)
 		if err != nil {
 			return err
 		}
@@ -162,7 +162,7 @@ func (db *DB) RevokeSystemUserTokens(ctx context.Context, userID string, at time
 
 // FindSystemUserByEmail returns the user whose internalemailaddress is email (case-insensitive).
 func (db *DB) FindSystemUserByEmail(ctx context.Context, email string) (*connectorhub.SystemUser, error) {
-	return db.findUserBy(ctx, "internalemailaddress = ? COLLATE NOCASE", email)
+	return db.findUserBy(ctx, db.e.ci("internalemailaddress"), email)
 }
 
 func (db *DB) findUserBy(ctx context.Context, cond string, args ...string) (*connectorhub.SystemUser, error) {
@@ -195,7 +195,7 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID string) (*connectorhub.P
 	if sec.TeamIDs, err = db.strings(ctx, `SELECT teamid FROM teammembership WHERE systemuserid = ? ORDER BY teamid`, u.ID); err != nil {
 		return nil, err
 	}
-	if sec.BusinessUnits, err = db.strings(ctx, `WITH RECURSIVE below(id) AS (SELECT ? UNION SELECT b.businessunitid FROM businessunits b JOIN below ON b.parentbusinessunitid = below.id)
+	if sec.BusinessUnits, err = db.strings(ctx, `WITH RECURSIVE below(id) AS (SELECT businessunitid FROM businessunits WHERE businessunitid = ? UNION SELECT b.businessunitid FROM businessunits b JOIN below ON b.parentbusinessunitid = below.id)
 		SELECT id FROM below ORDER BY id`, u.BusinessUnitID); err != nil {
 		return nil, err
 	}
@@ -224,9 +224,9 @@ func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string,
 // ListSystemUsers returns every user, ordered by e-mail address, with the names of its roles.
 func (db *DB) ListSystemUsers(ctx context.Context) ([]connectorhub.UserInfo, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT u.systemuserid, u.fullname, COALESCE(u.internalemailaddress, ''), COALESCE(u.azureactivedirectoryobjectid, ''),
-			u.businessunitid, u.createdon, u.isdisabled, COALESCE((SELECT group_concat(name, ', ') FROM (SELECT r.name FROM roles r JOIN systemuserroles ur ON ur.roleid = r.roleid
-				WHERE ur.systemuserid = u.systemuserid ORDER BY r.name)), '')
-		FROM systemusers u ORDER BY u.internalemailaddress COLLATE NOCASE, u.systemuserid`)
+			u.businessunitid, u.createdon, u.isdisabled, COALESCE((SELECT `+db.e.Dialect.JoinText("v", "', '")+` FROM (SELECT r.name AS v FROM roles r JOIN systemuserroles ur ON ur.roleid = r.roleid
+				WHERE ur.systemuserid = u.systemuserid ORDER BY r.name) AS x), '')
+		FROM systemusers u ORDER BY `+db.e.order("u.internalemailaddress")+`, u.systemuserid`)
 	if err != nil {
 		return nil, fmt.Errorf("list systemusers: %w", err)
 	}
@@ -251,11 +251,11 @@ func (db *DB) ListSystemUsers(ctx context.Context) ([]connectorhub.UserInfo, err
 // ListTeams returns every team, ordered by name, with its members' e-mail addresses and roles.
 func (db *DB) ListTeams(ctx context.Context) ([]connectorhub.TeamInfo, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT t.teamid, t.name, t.businessunitid,
-			COALESCE((SELECT group_concat(e, ', ') FROM (SELECT COALESCE(u.internalemailaddress, u.systemuserid) e FROM teammembership m
-				JOIN systemusers u ON u.systemuserid = m.systemuserid WHERE m.teamid = t.teamid ORDER BY e)), ''),
-			COALESCE((SELECT group_concat(name, ', ') FROM (SELECT r.name FROM roles r JOIN teamroles tr ON tr.roleid = r.roleid
-				WHERE tr.teamid = t.teamid ORDER BY r.name)), '')
-		FROM teams t ORDER BY t.name COLLATE NOCASE, t.teamid`)
+			COALESCE((SELECT `+db.e.Dialect.JoinText("v", "', '")+` FROM (SELECT COALESCE(u.internalemailaddress, u.systemuserid) AS v FROM teammembership m
+				JOIN systemusers u ON u.systemuserid = m.systemuserid WHERE m.teamid = t.teamid ORDER BY v) AS x), ''),
+			COALESCE((SELECT `+db.e.Dialect.JoinText("v", "', '")+` FROM (SELECT r.name AS v FROM roles r JOIN teamroles tr ON tr.roleid = r.roleid
+				WHERE tr.teamid = t.teamid ORDER BY r.name) AS x), '')
+		FROM teams t ORDER BY `+db.e.order("t.name")+`, t.teamid`)
 	if err != nil {
 		return nil, fmt.Errorf("list teams: %w", err)
 	}
@@ -281,7 +281,7 @@ func (db *DB) ListTeams(ctx context.Context) ([]connectorhub.TeamInfo, error) {
 // FindTeamByName returns the team with that name (case-insensitive); ECodeNotFound if none.
 func (db *DB) FindTeamByName(ctx context.Context, name string) (*connectorhub.Team, error) {
 	var id string
-	err := db.read.QueryRowContext(ctx, `SELECT teamid FROM teams WHERE name = ? COLLATE NOCASE ORDER BY teamid LIMIT 1`, name).Scan(&id)
+	err := db.read.QueryRowContext(ctx, `SELECT teamid FROM teams WHERE `+db.e.ci("name")+` ORDER BY teamid LIMIT 1`, name).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, connectorhub.Errorf(connectorhub.ECodeNotFound, "team With Name = %s Does Not Exist", name)
 	} else if err != nil {
@@ -294,7 +294,7 @@ func (db *DB) FindTeamByName(ctx context.Context, name string) (*connectorhub.Te
 // acts for the installation's operator, without a caller to check, but keeps an enabled
 // System Administrator (connectorhub.RequireAdministrators) as every path does.
 func (db *DB) RemoveRole(ctx context.Context, userID, roleID string) error {
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM systemuserroles WHERE systemuserid = ? AND roleid = ?`, userID, roleID); err != nil {
 			return err
 		}
@@ -304,7 +304,7 @@ func (db *DB) RemoveRole(ctx context.Context, userID, roleID string) error {
 
 // RemoveTeamMember takes a user out of a team, for the operator as RemoveRole does.
 func (db *DB) RemoveTeamMember(ctx context.Context, teamID, userID string) error {
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM teammembership WHERE teamid = ? AND systemuserid = ?`, teamID, userID); err != nil {
 			return err
 		}

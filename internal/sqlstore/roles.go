@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func (db *DB) AddRole(ctx context.Context, r *connectorhub.Role) error {
 	if !p.CanRaise(connectorhub.Privileges{}, r.Privileges) {
 		return raiseDenied(p, r.Name)
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		if r.ID == "" {
 			r.ID = connectorhub.NewGUID()
 		}
@@ -36,7 +36,7 @@ func (db *DB) AddRole(ctx context.Context, r *connectorhub.Role) error {
 		pr := r.Privileges
 		_, err := tx.ExecContext(ctx, `INSERT INTO roles (`+roleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, r.Name, r.BusinessUnitID, pr[0], pr[1], pr[2], pr[3], pr[4], pr[5], pr[6])
-		if constraintCode(err) != 0 {
+		if db.e.violated(err) {
 			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A role with id %s already exists.", r.ID)
 		}
 		return err
@@ -64,7 +64,7 @@ func (db *DB) ChangeRolePrivileges(ctx context.Context, id string, c connectorhu
 	if err != nil {
 		return err
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		r, err := findRole(ctx, tx, id)
 		if err != nil {
 			return err
@@ -96,7 +96,7 @@ func (db *DB) DeleteRole(ctx context.Context, id string, pre connectorhub.Precon
 	if _, err := manager(ctx, "prvDeleteRole", connectorhub.RoleTable); err != nil {
 		return err
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		if err := checkVersion(ctx, tx, connectorhub.RoleTable, id, pre); err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func (db *DB) DeleteRole(ctx context.Context, id string, pre connectorhub.Precon
 }
 
 // findRole reads a role inside a transaction; ECodeNotFound if there is none.
-func findRole(ctx context.Context, tx *sql.Tx, id string) (*connectorhub.Role, error) {
+func findRole(ctx context.Context, tx *Tx, id string) (*connectorhub.Role, error) {
 	r, err := scanRole(tx.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE roleid = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, identityNotFound(connectorhub.RoleTable, id)
@@ -148,7 +148,7 @@ func lowers(old, next connectorhub.Privileges) bool {
 // canManageHolders refuses, unless the caller may manage each of them, a change that takes
 // rights from the holders of a role: the users who hold it, and the teams that hold it with
 // their members.
-func canManageHolders(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, roleID string) error {
+func canManageHolders(ctx context.Context, tx *Tx, p *connectorhub.Principal, roleID string) error {
 	users, err := column(ctx, tx, `SELECT systemuserid FROM systemuserroles WHERE roleid = ? ORDER BY systemuserid`, roleID)
 	if err != nil {
 		return err
@@ -175,7 +175,7 @@ func canManageHolders(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal
 }
 
 // column reads the one text column of a query's rows in a transaction.
-func column(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+func column(ctx context.Context, tx *Tx, query string, args ...any) ([]string, error) {
 	return scanStrings(tx.QueryContext(ctx, query, args...))
 }
 

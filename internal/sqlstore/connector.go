@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	sqlite3 "modernc.org/sqlite/lib"
 
 	connectorhub "github.com/connectorhub/connectorhub"
 )
@@ -120,7 +118,7 @@ func (db *DB) CreateConnector(ctx context.Context, c *connectorhub.Connector) er
 	if caller == nil {
 		return connectorhub.Errorf(connectorhub.ECodeUnexpected, "The request has no calling principal.")
 	}
-	err := db.transact(ctx, func(tx *sql.Tx) error {
+	err := db.transact(ctx, func(tx *Tx) error {
 		return db.createConnector(ctx, tx, c, caller)
 	})
 	if err != nil {
@@ -130,7 +128,7 @@ func (db *DB) CreateConnector(ctx context.Context, c *connectorhub.Connector) er
 }
 
 // createConnector inserts c as caller, owned by the owner c names or else by the caller.
-func (db *DB) createConnector(ctx context.Context, tx *sql.Tx, c *connectorhub.Connector, caller *connectorhub.Principal) error {
+func (db *DB) createConnector(ctx context.Context, tx *Tx, c *connectorhub.Connector, caller *connectorhub.Principal) error {
 	if err := caller.Require(connectorhub.PrivCreate, nil); err != nil {
 		return err
 	}
@@ -164,22 +162,22 @@ func (db *DB) createConnector(ctx context.Context, tx *sql.Tx, c *connectorhub.C
 		nullString(c.ScriptOperations), nullString(c.CustomCodeBlobContent), nullString(c.Capabilities),
 		nullString(c.IconBrandColor), nullString(c.ConnectorInternalID), c.StateCode, c.StatusCode,
 		c.OwnerID, c.OwnerType, c.OwningBusinessUnit, c.CreatedBy, c.ModifiedBy, c.CreatedOn.Unix(), c.ModifiedOn.Unix(), c.VersionNumber)
-	return duplicateError(err, c)
+	return duplicateError(tx.e, err, c)
 }
 
 // duplicateError turns a uniqueness violation into Dataverse's duplicate-key error.
-func duplicateError(err error, c *connectorhub.Connector) error {
-	switch constraintCode(err) {
-	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+func duplicateError(e *Engine, err error, c *connectorhub.Connector) error {
+	switch e.constraint(err) {
+	case PrimaryKey:
 		return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "Cannot insert duplicate key: a connector with connectorid %s already exists.", c.ID)
-	case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+	case Unique:
 		return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A record with matching key values already exists: a connector named '%s' exists.", c.Name)
 	}
 	return err
 }
 
 // setOwner makes owner the owner of c; the owner's business unit becomes the owning one.
-func setOwner(ctx context.Context, tx *sql.Tx, c *connectorhub.Connector, owner *connectorhub.OwnerRef) error {
+func setOwner(ctx context.Context, tx *Tx, c *connectorhub.Connector, owner *connectorhub.OwnerRef) error {
 	table, key := "systemusers", "systemuserid"
 	if owner.Type == connectorhub.OwnerTeam {
 		table, key = "teams", "teamid"
@@ -201,7 +199,7 @@ func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.Co
 	if caller == nil {
 		return nil, false, connectorhub.Errorf(connectorhub.ECodeUnexpected, "The request has no calling principal.")
 	}
-	err = db.transact(ctx, func(tx *sql.Tx) error {
+	err = db.transact(ctx, func(tx *Tx) error {
 		existing, err := findConnector(ctx, tx, id)
 		var ce *connectorhub.Error
 		switch {
@@ -270,7 +268,7 @@ func versionMismatch() error {
 
 // DeleteConnector removes a connector.
 func (db *DB) DeleteConnector(ctx context.Context, id string, pre connectorhub.Precondition) error {
-	err := db.transact(ctx, func(tx *sql.Tx) error {
+	err := db.transact(ctx, func(tx *Tx) error {
 		c := &connectorhub.Connector{ID: id}
 		err := tx.QueryRowContext(ctx, `SELECT versionnumber, ownerid, owningbusinessunit FROM connectors WHERE connectorid = ?`, id).
 			Scan(&c.VersionNumber, &c.OwnerID, &c.OwningBusinessUnit)
@@ -298,7 +296,7 @@ func (db *DB) DeleteConnector(ctx context.Context, id string, pre connectorhub.P
 
 // tombstone remembers a deletion for change tracking, at a new row version, and forgets the
 // deletions older than the retention.
-func (db *DB) tombstone(ctx context.Context, tx *sql.Tx, c *connectorhub.Connector) error {
+func (db *DB) tombstone(ctx context.Context, tx *Tx, c *connectorhub.Connector) error {
 	v, err := nextVersion(ctx, tx)
 	if err != nil {
 		return err

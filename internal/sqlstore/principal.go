@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 // bootstrap System Administrator; later calls return the same administrator.
 func (db *DB) Bootstrap(ctx context.Context) (*connectorhub.SystemUser, error) {
 	var id string
-	err := db.transact(ctx, func(tx *sql.Tx) error {
+	err := db.transact(ctx, func(tx *Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'bootstrapuserid'`).Scan(&id)
 		if err == nil {
 			// Databases from before roles existed get them, and the administrator its role.
@@ -50,12 +50,12 @@ func (db *DB) Bootstrap(ctx context.Context) (*connectorhub.SystemUser, error) {
 }
 
 // grantAdministrator ensures the built-in roles and gives the user System Administrator.
-func grantAdministrator(ctx context.Context, tx *sql.Tx, userID, rootBU string) error {
+func grantAdministrator(ctx context.Context, tx *Tx, userID, rootBU string) error {
 	if err := ensureBuiltinRoles(ctx, tx, rootBU); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO systemuserroles (systemuserid, roleid)
-		SELECT ?, roleid FROM roles WHERE name = ? AND businessunitid = ?`, userID, connectorhub.RoleSystemAdministrator, rootBU)
+	_, err := tx.ExecContext(ctx, `INSERT INTO systemuserroles (systemuserid, roleid)
+		SELECT ?, roleid FROM roles WHERE name = ? AND businessunitid = ? ON CONFLICT DO NOTHING`, userID, connectorhub.RoleSystemAdministrator, rootBU)
 	return err
 }
 
@@ -90,7 +90,7 @@ func (db *DB) FindSystemUserByID(ctx context.Context, id string) (*connectorhub.
 
 // CreateSystemUser adds a user (in the root business unit when BusinessUnitID is "").
 func (db *DB) CreateSystemUser(ctx context.Context, u *connectorhub.SystemUser) error {
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		if u.ID == "" {
 			u.ID = connectorhub.NewGUID()
 		}
@@ -103,15 +103,15 @@ func (db *DB) CreateSystemUser(ctx context.Context, u *connectorhub.SystemUser) 
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO systemusers (systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon, objectidissuer) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			u.ID, u.FullName, nullString(u.Email), nullString(u.AADObjectID), u.BusinessUnitID, u.CreatedOn.Unix(), nullString(u.Issuer))
-		if constraintCode(err) != 0 {
+		if db.e.violated(err) {
 			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A systemuser with id %s or Entra object id %s already exists.", u.ID, u.AADObjectID)
 		}
 		if err != nil {
 			return err
 		}
 		for _, role := range u.RoleIDs {
-			_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO systemuserroles (systemuserid, roleid) VALUES (?, ?)`, u.ID, role)
-			if constraintCode(err) != 0 {
+			_, err := tx.ExecContext(ctx, `INSERT INTO systemuserroles (systemuserid, roleid) VALUES (?, ?) ON CONFLICT DO NOTHING`, u.ID, role)
+			if db.e.violated(err) {
 				return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The role %s does not exist.", role)
 			}
 			if err != nil {
@@ -137,7 +137,7 @@ func (db *DB) FindTeamByID(ctx context.Context, id string) (*connectorhub.Team, 
 // CreateTeam adds a team (in the root business unit when BusinessUnitID is ""), checked as
 // AddTeam checks it, without a caller: it serves the local `connectorhub teams create`.
 func (db *DB) CreateTeam(ctx context.Context, t *connectorhub.Team) error {
-	return db.transact(ctx, func(tx *sql.Tx) error { return insertTeam(ctx, tx, t) })
+	return db.transact(ctx, func(tx *Tx) error { return insertTeam(ctx, tx, t) })
 }
 
 // FindBusinessUnitByID returns the business unit; ECodeNotFound if there is none.
@@ -154,7 +154,7 @@ func (db *DB) FindBusinessUnitByID(ctx context.Context, id string) (*connectorhu
 	return &b, nil
 }
 
-func defaultBusinessUnit(ctx context.Context, tx *sql.Tx, bu *string) error {
+func defaultBusinessUnit(ctx context.Context, tx *Tx, bu *string) error {
 	if *bu != "" {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -15,7 +15,7 @@ var _ connectorhub.IdentityService = (*DB)(nil)
 
 // ScanIdentities calls fn with each record of t that q selects, in q's order, as it reads them.
 func (db *DB) ScanIdentities(ctx context.Context, t *connectorhub.IdentityTable, q connectorhub.IdentityQuery, fn func(*connectorhub.IdentityRecord) error) error {
-	sel, err := sqlgen.SelectIdentities(dialect{}, sqlgen.NewEnv(ctx, db.Now()), t, q)
+	sel, err := sqlgen.SelectIdentities(db.e.Dialect, sqlgen.NewEnv(ctx, db.Now()), t, q)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (db *DB) ScanIdentities(ctx context.Context, t *connectorhub.IdentityTable,
 
 // CountIdentities returns how many records of t q selects, counting no further than q.Top.
 func (db *DB) CountIdentities(ctx context.Context, t *connectorhub.IdentityTable, q connectorhub.IdentityQuery) (int, error) {
-	text, args, err := sqlgen.CountIdentities(dialect{}, sqlgen.NewEnv(ctx, db.Now()), t, q, q.Top)
+	text, args, err := sqlgen.CountIdentities(db.e.Dialect, sqlgen.NewEnv(ctx, db.Now()), t, q, q.Top)
 	if err != nil {
 		return 0, err
 	}
@@ -88,7 +88,7 @@ func manager(ctx context.Context, privilege string, t *connectorhub.IdentityTabl
 
 // exists reports whether t has a record with key id. Table and column names come from the
 // fixed metadata, never from a request.
-func exists(ctx context.Context, tx *sql.Tx, t *connectorhub.IdentityTable, id string) (bool, error) {
+func exists(ctx context.Context, tx *Tx, t *connectorhub.IdentityTable, id string) (bool, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+sqlgen.TableOf(t).Name+` WHERE `+t.PrimaryID+` = ?`, id).Scan(&n)
 	return n > 0, err
@@ -97,7 +97,7 @@ func exists(ctx context.Context, tx *sql.Tx, t *connectorhub.IdentityTable, id s
 // checkVersion applies the precondition of an update or delete to the record id of t:
 // ECodeNotFound when it is missing, ECodeVersionMismatch when the ETag differs,
 // ECodeDuplicateKey when it must not exist.
-func checkVersion(ctx context.Context, tx *sql.Tx, t *connectorhub.IdentityTable, id string, pre connectorhub.Precondition) error {
+func checkVersion(ctx context.Context, tx *Tx, t *connectorhub.IdentityTable, id string, pre connectorhub.Precondition) error {
 	var v int64
 	err := tx.QueryRowContext(ctx, `SELECT versionnumber FROM `+sqlgen.TableOf(t).Name+` WHERE `+t.PrimaryID+` = ?`, id).Scan(&v)
 	switch {
@@ -115,12 +115,12 @@ func checkVersion(ctx context.Context, tx *sql.Tx, t *connectorhub.IdentityTable
 
 // nameTaken refuses a name that another record of t has, compared without regard to case;
 // and, for roles, one that imitates another role's (connectorhub.RequireDistinctRoleName).
-func nameTaken(ctx context.Context, tx *sql.Tx, t *connectorhub.IdentityTable, col, value, id string) error {
+func nameTaken(ctx context.Context, tx *Tx, t *connectorhub.IdentityTable, col, value, id string) error {
 	if t == connectorhub.RoleTable {
 		return roleNameTaken(ctx, tx, value, id)
 	}
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+sqlgen.TableOf(t).Name+` WHERE `+col+` = ? COLLATE NOCASE AND `+t.PrimaryID+` <> ?`, value, id).Scan(&n)
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+sqlgen.TableOf(t).Name+` WHERE `+tx.e.ci(col)+` AND `+t.PrimaryID+` <> ?`, value, id).Scan(&n)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func nameTaken(ctx context.Context, tx *sql.Tx, t *connectorhub.IdentityTable, c
 // roleNameTaken compares name with every other role's, built-in ones included, in Go: SQLite
 // knows no Unicode normalisation. Roles are few, and writes are serialised (one writer), so
 // the comparison cannot race with another write.
-func roleNameTaken(ctx context.Context, tx *sql.Tx, name, id string) error {
+func roleNameTaken(ctx context.Context, tx *Tx, name, id string) error {
 	rows, err := tx.QueryContext(ctx, `SELECT name FROM roles WHERE roleid <> ?`, id)
 	if err != nil {
 		return err
@@ -152,7 +152,7 @@ func roleNameTaken(ctx context.Context, tx *sql.Tx, name, id string) error {
 }
 
 // businessUnitOf defaults bu to the root business unit, or checks that it exists.
-func businessUnitOf(ctx context.Context, tx *sql.Tx, bu *string) error {
+func businessUnitOf(ctx context.Context, tx *Tx, bu *string) error {
 	if *bu == "" {
 		return defaultBusinessUnit(ctx, tx, bu)
 	}
@@ -171,7 +171,7 @@ func (db *DB) AddSystemUser(ctx context.Context, u *connectorhub.SystemUser) err
 	if err := connectorhub.NewSystemUser(u); err != nil {
 		return err
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		if u.ID == "" {
 			u.ID = connectorhub.NewGUID()
 		}
@@ -185,7 +185,7 @@ func (db *DB) AddSystemUser(ctx context.Context, u *connectorhub.SystemUser) err
 		u.CreatedOn = db.now()
 		_, err := tx.ExecContext(ctx, `INSERT INTO systemusers (systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon) VALUES (?, ?, ?, ?, ?, ?)`,
 			u.ID, u.FullName, u.Email, nullString(u.AADObjectID), u.BusinessUnitID, u.CreatedOn.Unix())
-		if constraintCode(err) != 0 {
+		if db.e.violated(err) {
 			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A systemuser with id %s or Entra object id %s already exists.", u.ID, u.AADObjectID)
 		}
 		return err
@@ -202,7 +202,7 @@ func (db *DB) UpdateSystemUser(ctx context.Context, id string, u connectorhub.Sy
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		if err := checkVersion(ctx, tx, connectorhub.SystemUserTable, id, pre); err != nil {
 			return err
 		}
@@ -223,9 +223,13 @@ func (db *DB) UpdateSystemUser(ctx context.Context, id string, u connectorhub.Sy
 				return err
 			}
 		}
-		disabled := sql.NullBool{}
+		// isdisabled is 0 or 1 on every engine.
+		disabled := sql.NullInt64{}
 		if u.Disabled != nil {
-			disabled = sql.NullBool{Bool: *u.Disabled, Valid: true}
+			disabled = sql.NullInt64{Valid: true}
+			if *u.Disabled {
+				disabled.Int64 = 1
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE systemusers SET fullname = COALESCE(?, fullname), internalemailaddress = COALESCE(?, internalemailaddress), isdisabled = COALESCE(?, isdisabled) WHERE systemuserid = ?`,
 			optional(u.FullName), optional(u.Email), disabled, id); err != nil {
@@ -242,7 +246,7 @@ func (db *DB) UpdateSystemUser(ctx context.Context, id string, u connectorhub.Sy
 // the role away, that connectorhub.RequireAdministrators still holds; the write's
 // transaction rolls back when it does not. Checking the outcome, rather than each way to it
 // (disabling, a role, a team's role, a membership, a deleted team), misses none of them.
-func keepAdministrators(ctx context.Context, tx *sql.Tx) error {
+func keepAdministrators(ctx context.Context, tx *Tx) error {
 	var adminRole string
 	err := tx.QueryRowContext(ctx, `SELECT roleid FROM roles WHERE name = ? AND businessunitid = (SELECT value FROM settings WHERE key = 'rootbusinessunitid')`,
 		connectorhub.RoleSystemAdministrator).Scan(&adminRole)
@@ -257,7 +261,7 @@ func keepAdministrators(ctx context.Context, tx *sql.Tx) error {
 			SELECT systemuserid FROM systemuserroles WHERE roleid = ?
 			UNION SELECT m.systemuserid FROM teammembership m JOIN teamroles tr ON tr.teamid = m.teamid WHERE tr.roleid = ?)
 		SELECT COUNT(*), NOT EXISTS (SELECT 1 FROM settings WHERE key = 'bootstrapuserid')
-			OR COALESCE(SUM(u.systemuserid = (SELECT value FROM settings WHERE key = 'bootstrapuserid')), 0) > 0
+			OR COALESCE(SUM(CASE WHEN u.systemuserid = (SELECT value FROM settings WHERE key = 'bootstrapuserid') THEN 1 ELSE 0 END), 0) > 0
 		FROM systemusers u JOIN admins a ON a.id = u.systemuserid WHERE u.isdisabled = 0`, adminRole, adminRole).Scan(&enabled, &bootstrapKept)
 	if err != nil {
 		return err
@@ -266,7 +270,7 @@ func keepAdministrators(ctx context.Context, tx *sql.Tx) error {
 }
 
 // privilegesOf merges the privileges of the roles whose ids roleIDs (a SELECT of args) lists.
-func privilegesOf(ctx context.Context, tx *sql.Tx, roleIDs string, args ...any) (connectorhub.Privileges, error) {
+func privilegesOf(ctx context.Context, tx *Tx, roleIDs string, args ...any) (connectorhub.Privileges, error) {
 	var out connectorhub.Privileges
 	rows, err := tx.QueryContext(ctx, `SELECT prvcreate, prvread, prvwrite, prvdelete, prvassign, prvshare, prvactonbehalf FROM roles WHERE roleid IN (`+roleIDs+`)`, args...)
 	if err != nil {
@@ -285,7 +289,7 @@ func privilegesOf(ctx context.Context, tx *sql.Tx, roleIDs string, args ...any) 
 
 // userAsPrincipal reads a user inside tx as the rules see a principal acted on: its
 // effective privileges, from its own roles and its teams'. ECodeNotFound if there is none.
-func userAsPrincipal(ctx context.Context, tx *sql.Tx, id string) (*connectorhub.Principal, error) {
+func userAsPrincipal(ctx context.Context, tx *Tx, id string) (*connectorhub.Principal, error) {
 	var name string
 	err := tx.QueryRowContext(ctx, `SELECT fullname FROM systemusers WHERE systemuserid = ?`, id).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -303,7 +307,7 @@ func userAsPrincipal(ctx context.Context, tx *sql.Tx, id string) (*connectorhub.
 
 // teamAsPrincipal reads a team inside tx as a principal: the privileges of its roles, which
 // its members hold through it. ECodeNotFound if there is none.
-func teamAsPrincipal(ctx context.Context, tx *sql.Tx, id string) (*connectorhub.Principal, error) {
+func teamAsPrincipal(ctx context.Context, tx *Tx, id string) (*connectorhub.Principal, error) {
 	var name string
 	err := tx.QueryRowContext(ctx, `SELECT name FROM teams WHERE teamid = ?`, id).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -320,7 +324,7 @@ func teamAsPrincipal(ctx context.Context, tx *sql.Tx, id string) (*connectorhub.
 
 // canManageTeam refuses, unless the caller may manage the team and every member of it, a
 // change that takes rights from all of them: taking a role from the team, or deleting it.
-func canManageTeam(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, teamID string) error {
+func canManageTeam(ctx context.Context, tx *Tx, p *connectorhub.Principal, teamID string) error {
 	team, err := teamAsPrincipal(ctx, tx, teamID)
 	if err != nil {
 		return err
@@ -357,12 +361,12 @@ func (db *DB) AddTeam(ctx context.Context, t *connectorhub.Team) error {
 	if _, err := manager(ctx, "prvCreateTeam", connectorhub.TeamTable); err != nil {
 		return err
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error { return insertTeam(ctx, tx, t) })
+	return db.transact(ctx, func(tx *Tx) error { return insertTeam(ctx, tx, t) })
 }
 
 // insertTeam adds a team checked by NewTeam, with a unique name: the one path of AddTeam and
 // of CreateTeam (the `connectorhub teams create` command).
-func insertTeam(ctx context.Context, tx *sql.Tx, t *connectorhub.Team) error {
+func insertTeam(ctx context.Context, tx *Tx, t *connectorhub.Team) error {
 	if err := connectorhub.NewTeam(t); err != nil {
 		return err
 	}
@@ -377,7 +381,7 @@ func insertTeam(ctx context.Context, tx *sql.Tx, t *connectorhub.Team) error {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO teams (teamid, name, businessunitid) VALUES (?, ?, ?)`, t.ID, t.Name, t.BusinessUnitID)
-	if constraintCode(err) != 0 {
+	if tx.e.violated(err) {
 		return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A team with id %s already exists.", t.ID)
 	}
 	return err
@@ -402,7 +406,7 @@ func (db *DB) rename(ctx context.Context, t *connectorhub.IdentityTable, privile
 	if err := u.ValidateName(t); err != nil {
 		return err
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		if err := checkVersion(ctx, tx, t, id, pre); err != nil || u.Name == nil {
 			return err
 		}
@@ -432,7 +436,7 @@ func (db *DB) DeleteTeam(ctx context.Context, id string, pre connectorhub.Precon
 	if err != nil {
 		return err
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		if err := checkVersion(ctx, tx, connectorhub.TeamTable, id, pre); err != nil {
 			return err
 		}
@@ -467,7 +471,7 @@ func (db *DB) AddBusinessUnit(ctx context.Context, b *connectorhub.BusinessUnit)
 	if err := connectorhub.NewBusinessUnit(b); err != nil {
 		return err
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		if b.ID == "" {
 			b.ID = connectorhub.NewGUID()
 		}
@@ -478,7 +482,7 @@ func (db *DB) AddBusinessUnit(ctx context.Context, b *connectorhub.BusinessUnit)
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO businessunits (businessunitid, name, parentbusinessunitid) VALUES (?, ?, ?)`, b.ID, b.Name, b.ParentID)
-		if constraintCode(err) != 0 {
+		if db.e.violated(err) {
 			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A businessunit with id %s already exists.", b.ID)
 		}
 		return err
@@ -505,7 +509,7 @@ func (db *DB) link(ctx context.Context, rel *connectorhub.Relationship, from *co
 		return fmt.Errorf("link: %s is not a relationship of %s", rel.Name, from.LogicalName)
 	}
 	other := rel.Other(from)
-	return db.transact(ctx, func(tx *sql.Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		for _, rec := range []struct {
 			t  *connectorhub.IdentityTable
 			id string
@@ -523,7 +527,7 @@ func (db *DB) link(ctx context.Context, rel *connectorhub.Relationship, from *co
 			if err := canLink(ctx, tx, p, rel, ids); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO `+in.Table+` (`+in.Column(from)+`, `+in.Column(other)+`) VALUES (?, ?)`, id, otherID)
+			_, err := tx.ExecContext(ctx, `INSERT INTO `+in.Table+` (`+in.Column(from)+`, `+in.Column(other)+`) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, otherID)
 			return err
 		}
 		where := ` FROM ` + in.Table + ` WHERE ` + in.Column(from) + ` = ? AND ` + in.Column(other) + ` = ?`
@@ -545,7 +549,7 @@ func (db *DB) link(ctx context.Context, rel *connectorhub.Relationship, from *co
 // canLink refuses a link that would give someone privileges the caller does not hold: a role
 // to a user or a team (whose members all gain it), or a team's roles to a new member,
 // whoever that member is (the caller itself included).
-func canLink(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, rel *connectorhub.Relationship, ids map[*connectorhub.IdentityTable]string) error {
+func canLink(ctx context.Context, tx *Tx, p *connectorhub.Principal, rel *connectorhub.Relationship, ids map[*connectorhub.IdentityTable]string) error {
 	if rel != connectorhub.TeamMembership {
 		return canGrant(ctx, tx, p, ids[connectorhub.RoleTable])
 	}
@@ -558,7 +562,7 @@ func canLink(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, rel *co
 
 // canUnlink refuses a removal that acts on a principal stronger than the caller: the user who
 // loses a role or a team, or a team (and its members) that loses a role.
-func canUnlink(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, rel *connectorhub.Relationship, ids map[*connectorhub.IdentityTable]string) error {
+func canUnlink(ctx context.Context, tx *Tx, p *connectorhub.Principal, rel *connectorhub.Relationship, ids map[*connectorhub.IdentityTable]string) error {
 	if rel == connectorhub.TeamRoles {
 		return canManageTeam(ctx, tx, p, ids[connectorhub.TeamTable])
 	}
@@ -570,7 +574,7 @@ func canUnlink(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, rel *
 }
 
 // canGrant refuses a role whose privileges reach deeper than the caller's own.
-func canGrant(ctx context.Context, tx *sql.Tx, p *connectorhub.Principal, roleID string) error {
+func canGrant(ctx context.Context, tx *Tx, p *connectorhub.Principal, roleID string) error {
 	r, err := findRole(ctx, tx, roleID)
 	if err != nil {
 		return err

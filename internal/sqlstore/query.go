@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // ScanConnectors calls fn with each connector q selects, in q's order, as it reads them.
 func (db *DB) ScanConnectors(ctx context.Context, q connectorhub.ConnectorQuery, fn func(*connectorhub.ConnectorRow) error) error {
-	sel, err := sqlgen.SelectConnectors(dialect{}, sqlgen.NewEnv(ctx, db.Now()), q)
+	sel, err := sqlgen.SelectConnectors(db.e.Dialect, sqlgen.NewEnv(ctx, db.Now()), q)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (db *DB) FindConnectors(ctx context.Context, q connectorhub.ConnectorQuery)
 // CountConnectors returns how many connectors q's filter selects, counting no further than
 // q.Top when it is set.
 func (db *DB) CountConnectors(ctx context.Context, q connectorhub.ConnectorQuery) (int, error) {
-	text, args, err := sqlgen.CountConnectors(dialect{}, sqlgen.NewEnv(ctx, db.Now()), q, q.Top)
+	text, args, err := sqlgen.CountConnectors(db.e.Dialect, sqlgen.NewEnv(ctx, db.Now()), q, q.Top)
 	if err != nil {
 		return 0, err
 	}
@@ -64,7 +64,7 @@ func (db *DB) CountConnectors(ctx context.Context, q connectorhub.ConnectorQuery
 
 // AggregateConnectors returns the groups and aggregates of q.Apply over the connectors q selects.
 func (db *DB) AggregateConnectors(ctx context.Context, q connectorhub.ConnectorQuery) ([]connectorhub.AggregateRow, error) {
-	agg, err := sqlgen.AggregateConnectors(dialect{}, sqlgen.NewEnv(ctx, db.Now()), q)
+	agg, err := sqlgen.AggregateConnectors(db.e.Dialect, sqlgen.NewEnv(ctx, db.Now()), q)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (db *DB) PagingKey(ctx context.Context) ([]byte, error) {
 	var enc string
 	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'pagingkey'`).Scan(&enc)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = db.transact(ctx, func(tx *sql.Tx) error {
+		err = db.transact(ctx, func(tx *Tx) error {
 			key := make([]byte, 32)
 			rand.Read(key)
 			// Another server may have raced us to it: the first key written wins.
@@ -128,7 +128,7 @@ func (db *DB) ImportConnectors(ctx context.Context, cs []*connectorhub.Connector
 	if caller == nil {
 		return connectorhub.Errorf(connectorhub.ECodeUnexpected, "The request has no calling principal.")
 	}
-	err := db.transact(ctx, func(tx *sql.Tx) error {
+	err := db.transact(ctx, func(tx *Tx) error {
 		for _, c := range cs {
 			if err := db.createConnector(ctx, tx, c, caller); err != nil {
 				return fmt.Errorf("connector %s: %w", c.ID, err)

@@ -1,0 +1,287 @@
+// Package sqlstore implements ConnectorHub's services once, in SQL that both storage engines
+// run: the connector and identity tables, security, sharing and change tracking. An engine
+// (package sqlite or postgres) opens its database and gives an Engine: its SQL dialect, how
+// to read its driver's errors, and the statement that serialises writers. Nothing here
+// depends on a driver.
+//
+// The hand-written SQL uses "?" placeholders; an engine that numbers its parameters gets
+// them rewritten once per statement text (Engine.Numbered).
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io/fs"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/internal/sqlgen"
+)
+
+// Constraint is the kind of integrity constraint a write violated.
+type Constraint int
+
+// The constraints the store tells apart.
+const (
+	NoConstraint Constraint = iota
+	PrimaryKey
+	Unique
+	ForeignKey
+)
+
+// Engine is what differs between SQL databases below the shared store.
+type Engine struct {
+	// Name names the engine in errors ("sqlite", "postgres").
+	Name string
+	// Dialect is the engine's part of the OData translator; hand-written SQL uses it too for
+	// case-insensitive comparison and order.
+	Dialect sqlgen.Dialect
+	// Numbered is true when the driver takes $1, $2… rather than "?".
+	Numbered bool
+	// Constraint classifies a driver error as a constraint violation, or NoConstraint.
+	Constraint func(error) Constraint
+	// Retryable reports whether a failed transaction may simply be run again (PostgreSQL's
+	// serialization failures and deadlocks); nil when never.
+	Retryable func(error) bool
+	// Migrations holds the engine's schema migrations, *.sql at its root, applied in name order.
+	Migrations fs.FS
+	// LockWrites, when set, is run first in every write transaction, so that writes run one at
+	// a time across every server on the database, as SQLite's single writer does on one: a
+	// read-check-write (an If-Match, a uniqueness check) then sees every earlier commit.
+	LockWrites string
+}
+
+// DB holds the services over an open database. The engine packages embed it.
+type DB struct {
+	e     Engine
+	write *Pool
+	read  *Pool
+	// auth is a pool of its own for reading callers (users, roles, teams) on every request, so
+	// that data reads, however many and slow, cannot starve authentication.
+	auth *Pool
+
+	// Now is the clock for createdon and modifiedon; tests replace it.
+	Now func() time.Time
+
+	pagingKeyMu sync.Mutex
+	pagingKey   []byte // cached by PagingKey
+}
+
+// New returns a DB of engine e; Attach gives it its connections.
+func New(e Engine) *DB {
+	if e.Constraint == nil {
+		e.Constraint = func(error) Constraint { return NoConstraint }
+	}
+	return &DB{e: e, Now: time.Now}
+}
+
+// Attach gives db its pools: write for write transactions, read for data reads and auth for
+// reading callers. They may be the same pool.
+func (db *DB) Attach(write, read, auth *sql.DB) {
+	db.write, db.read, db.auth = db.pool(write), db.pool(read), db.pool(auth)
+}
+
+func (db *DB) pool(p *sql.DB) *Pool { return &Pool{DB: p, e: &db.e} }
+
+// Close closes the database's connections.
+func (db *DB) Close() error {
+	if db.write == nil {
+		return nil
+	}
+	return errors.Join(db.auth.Close(), db.read.Close(), db.write.Close())
+}
+
+// Pool is a connection pool whose statements take "?" placeholders on every engine.
+type Pool struct {
+	*sql.DB
+	e *Engine
+}
+
+// ExecContext runs a statement.
+func (p *Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return p.DB.ExecContext(ctx, rebind(p.e.Numbered, query), args...)
+}
+
+// QueryContext runs a query.
+func (p *Pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return p.DB.QueryContext(ctx, rebind(p.e.Numbered, query), args...)
+}
+
+// QueryRowContext runs a query of at most one row.
+func (p *Pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return p.DB.QueryRowContext(ctx, rebind(p.e.Numbered, query), args...)
+}
+
+// Tx is a transaction whose statements take "?" placeholders on every engine.
+type Tx struct {
+	*sql.Tx
+	e *Engine
+}
+
+// ExecContext runs a statement.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.Tx.ExecContext(ctx, rebind(tx.e.Numbered, query), args...)
+}
+
+// QueryContext runs a query.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.Tx.QueryContext(ctx, rebind(tx.e.Numbered, query), args...)
+}
+
+// QueryRowContext runs a query of at most one row.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.Tx.QueryRowContext(ctx, rebind(tx.e.Numbered, query), args...)
+}
+
+// rebound caches the numbered form of each statement text: the texts are few (the fixed
+// statements and the shapes of the OData queries), and rewriting costs a scan each time.
+var rebound sync.Map
+
+// maxRebound bounds the cache: OData queries of many shapes must not grow it for ever.
+const maxRebound = 4096
+
+var reboundCount int64
+var reboundMu sync.Mutex
+
+// rebind turns "?" into $1, $2… when the engine numbers its parameters. The SQL of this
+// package and of sqlgen never holds a "?" inside a literal: every value is bound.
+func rebind(numbered bool, query string) string {
+	if !numbered || !strings.Contains(query, "?") {
+		return query
+	}
+	if q, ok := rebound.Load(query); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	out := b.String()
+	reboundMu.Lock()
+	if reboundCount < maxRebound {
+		reboundCount++
+		rebound.Store(query, out)
+	}
+	reboundMu.Unlock()
+	return out
+}
+
+// transact runs fn in a write transaction, committing when it returns nil and rolling back
+// on an error or a panic; inside Transact, fn runs in Transact's transaction.
+func (db *DB) transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if tx, ok := ctx.Value(txKey{}).(*Tx); ok {
+		return fn(tx) // the caller's Transact: commit or roll back with the rest
+	}
+	return db.begin(ctx, fn)
+}
+
+// Transacting is for the engines' own statements (migrations).
+func (db *DB) Transacting(ctx context.Context, fn func(tx *Tx) error) error { return db.transact(ctx, fn) }
+
+// txKey marks a context inside Transact; its value is the transaction.
+type txKey struct{}
+
+// Transact runs fn in one write transaction: every write fn makes through the DB's services
+// with the context it is given joins that transaction, so they all commit, or none does
+// when fn returns an error or panics ($batch change sets). Transactions do not nest: a
+// context already inside one is refused. On an engine that reports serialization failures
+// and deadlocks, fn may run again from the start: it must not act outside the transaction
+// before it returns.
+func (db *DB) Transact(ctx context.Context, fn func(ctx context.Context) error) error {
+	if ctx.Value(txKey{}) != nil {
+		return errors.New(db.e.Name + ": Transact inside a transaction: transactions do not nest")
+	}
+	return db.begin(ctx, func(tx *Tx) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// maxAttempts bounds the retries of a transaction the engine failed for contention.
+const maxAttempts = 5
+
+// begin runs fn in a new write transaction, again when the engine says a failure was only
+// contention.
+func (db *DB) begin(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	for attempt := 1; ; attempt++ {
+		err = db.beginOnce(ctx, fn)
+		if err == nil || db.e.Retryable == nil || !db.e.Retryable(err) || attempt == maxAttempts || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
+	}
+}
+
+func (db *DB) beginOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{Tx: sqlTx, e: &db.e}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if db.e.LockWrites != "" {
+		if _, err = tx.ExecContext(ctx, db.e.LockWrites); err != nil {
+			return err
+		}
+	}
+	if err = fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// now is the clock truncated to the second, the precision the Web API shows.
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
+
+// nextVersion takes the next row version of the database.
+func nextVersion(ctx context.Context, tx *Tx) (int64, error) {
+	var v int64
+	err := tx.QueryRowContext(ctx, `UPDATE rowversion SET value = value + 1 RETURNING value`).Scan(&v)
+	return v, err
+}
+
+// constraint classifies err as the constraint it violated, or NoConstraint.
+func (e *Engine) constraint(err error) Constraint {
+	if err == nil {
+		return NoConstraint
+	}
+	return e.Constraint(err)
+}
+
+// violated reports whether err is any constraint violation.
+func (e *Engine) violated(err error) bool { return e.constraint(err) != NoConstraint }
+
+// ci is the engine's case-insensitive comparison of a column with one bound value.
+func (e *Engine) ci(col string) string { return e.Dialect.CompareText(col, "=", "?") }
+
+// order is the engine's case-insensitive sort key of a column.
+func (e *Engine) order(col string) string { return e.Dialect.OrderText(col) }
+
+// Compile-time checks that DB provides the services.
+var (
+	_ connectorhub.ConnectorService = (*DB)(nil)
+	_ connectorhub.PrincipalService = (*DB)(nil)
+	_ connectorhub.SharingService   = (*DB)(nil)
+	_ connectorhub.IdentityService  = (*DB)(nil)
+	_ connectorhub.Transactor       = (*DB)(nil)
+	_ connectorhub.ChangeTracker    = (*DB)(nil)
+)
