@@ -44,15 +44,38 @@ func LoadOrCreateIssuer(dir string) (*Issuer, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, fmt.Errorf("%s: no PEM block", path)
-	}
-	key, err := x509.ParseECPrivateKey(block.Bytes)
+	iss, err := ParseIssuer(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	return iss, nil
+}
+
+// ParseIssuer reads an issuer from its PEM-encoded EC private key (what NewIssuerKey returns):
+// for installations that keep the key in their database rather than in a data directory.
+func ParseIssuer(data []byte) (*Issuer, error) {
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, errors.New("no PEM block")
+	}
+	key, err := x509.ParseECPrivateKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
 	return newIssuer(key)
+}
+
+// NewIssuerKey returns a new signing key, PEM-encoded, for ParseIssuer.
+func NewIssuerKey() ([]byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
 }
 
 func createIssuer(dir, path string) (*Issuer, error) {

@@ -6,19 +6,106 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/auth"
+	"github.com/connectorhub/connectorhub/internal/sqlstore"
+	"github.com/connectorhub/connectorhub/postgres"
 	"github.com/connectorhub/connectorhub/sqlite"
 )
 
-// openData opens the installation in dataDir (creating it on first use) and returns its
-// database and bootstrap administrator. The server may be running: SQLite shares the file.
-func openData(ctx context.Context, dataDir string) (*sqlite.DB, *connectorhub.SystemUser, error) {
-	db := sqlite.NewDB(filepath.Join(dataDir, "connectorhub.db"))
+// envDatabase names the environment variable that --database defaults to.
+const envDatabase = "CONNECTORHUB_DATABASE"
+
+// installation is where an installation's data lives: a data directory (SQLite, the
+// default), or a PostgreSQL database that several servers share.
+type installation struct {
+	dataDir  string
+	database string // postgres://…; "" for the SQLite file in dataDir
+}
+
+// register adds --data and --database to fs; --data defaults to dataDefault.
+func (in *installation) register(fs *pflag.FlagSet, dataDefault string) {
+	fs.StringVar(&in.dataDir, "data", dataDefault, "directory of the installation (its SQLite database and local signing key)")
+	fs.StringVar(&in.database, "database", os.Getenv(envDatabase),
+		"PostgreSQL database of the installation, postgres://user:password@host:port/db (default $"+envDatabase+"; empty: SQLite in --data)")
+}
+
+// postgres reports whether the installation is on PostgreSQL.
+func (in *installation) postgres() bool { return in.database != "" }
+
+// check refuses a --database that names no engine we have.
+func (in *installation) check() error {
+	if in.database != "" && !postgres.IsURL(in.database) {
+		return fmt.Errorf("--database: want a postgres:// or postgresql:// URL, got %q (leave it empty for SQLite in --data)", redactURL(in.database))
+	}
+	return nil
+}
+
+// redactURL hides a password in a URL echoed in an error.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return s
+}
+
+// describe names the database for logs, without a password.
+func (in *installation) describe() string {
+	if in.postgres() {
+		return redactURL(in.database)
+	}
+	return filepath.Join(in.dataDir, "connectorhub.db")
+}
+
+// open opens the installation's database, creating its schema on first use, and applies
+// pending migrations.
+func (in *installation) open() (*sqlstore.DB, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	if in.postgres() {
+		db := postgres.NewDB(in.database)
+		if err := db.Open(); err != nil {
+			return nil, err
+		}
+		return db.DB, nil
+	}
+	db := sqlite.NewDB(filepath.Join(in.dataDir, "connectorhub.db"))
 	if err := db.Open(); err != nil {
+		return nil, err
+	}
+	return db.DB, nil
+}
+
+// issuer returns the local token issuer: its key is a file in the data directory on SQLite,
+// and a setting in the database on PostgreSQL, so that every server on it and every
+// `connectorhub token --database` use one key.
+func (in *installation) issuer(ctx context.Context, db *sqlstore.DB) (*auth.Issuer, error) {
+	if !in.postgres() {
+		return auth.LoadOrCreateIssuer(in.dataDir)
+	}
+	key, err := db.Secret(ctx, "localissuerkey", auth.NewIssuerKey)
+	if err != nil {
+		return nil, err
+	}
+	return auth.ParseIssuer(key)
+}
+
+// openData opens the installation (creating it on first use) and returns its database and
+// bootstrap administrator. The server may be running: both engines share the database.
+func openData(ctx context.Context, in *installation) (*sqlstore.DB, *connectorhub.SystemUser, error) {
+	db, err := in.open()
+	if err != nil {
 		return nil, nil, err
 	}
 	admin, err := db.Bootstrap(ctx)
@@ -31,9 +118,9 @@ func openData(ctx context.Context, dataDir string) (*sqlite.DB, *connectorhub.Sy
 
 // withData returns a command body that runs fn on the installation's database, opened for
 // the command and closed after it.
-func withData(dataDir *string, fn func(cmd *cobra.Command, db *sqlite.DB, args []string) error) func(*cobra.Command, []string) error {
+func withData(in *installation, fn func(cmd *cobra.Command, db *sqlstore.DB, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		db, _, err := openData(cmd.Context(), *dataDir)
+		db, _, err := openData(cmd.Context(), in)
 		if err != nil {
 			return err
 		}
@@ -45,9 +132,9 @@ func withData(dataDir *string, fn func(cmd *cobra.Command, db *sqlite.DB, args [
 // withAdmin is withData for commands that write through the checked services (roles,
 // disabling users): fn's context acts as the bootstrap System Administrator, who holds every
 // privilege, so the same rules apply as through the Web API without a caller to refuse.
-func withAdmin(dataDir *string, fn func(ctx context.Context, cmd *cobra.Command, db *sqlite.DB, args []string) error) func(*cobra.Command, []string) error {
+func withAdmin(in *installation, fn func(ctx context.Context, cmd *cobra.Command, db *sqlstore.DB, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		db, admin, err := openData(cmd.Context(), *dataDir)
+		db, admin, err := openData(cmd.Context(), in)
 		if err != nil {
 			return err
 		}
@@ -61,7 +148,7 @@ func withAdmin(dataDir *string, fn func(ctx context.Context, cmd *cobra.Command,
 }
 
 // roleIDs resolves role names (case-insensitive) to ids, refusing an unknown one.
-func roleIDs(ctx context.Context, db *sqlite.DB, names []string) ([]string, error) {
+func roleIDs(ctx context.Context, db *sqlstore.DB, names []string) ([]string, error) {
 	var ids []string
 	for _, name := range names {
 		role, err := db.FindRoleByName(ctx, name)

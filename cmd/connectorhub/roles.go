@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	connectorhub "github.com/connectorhub/connectorhub"
-	"github.com/connectorhub/connectorhub/sqlite"
+	"github.com/connectorhub/connectorhub/internal/sqlstore"
 )
 
 // privilegeHelp lists what --privilege takes, for the help texts.
@@ -19,7 +19,7 @@ Organization (or Dataverse's Basic, Local, Deep, Global). Both ignore case.
 ActOnBehalfOfAnotherUser is None or Organization.`
 
 func newRolesCmd() *cobra.Command {
-	var dataDir string
+	var in installation
 	cmd := &cobra.Command{
 		Use:   "roles",
 		Short: "List, create and change security roles",
@@ -38,8 +38,8 @@ case are folded are refused.
 		Example: `  connectorhub roles list
   connectorhub roles create "Unit Reader" --privilege Read:BusinessUnit`,
 	}
-	cmd.PersistentFlags().StringVar(&dataDir, "data", "./connectorhub-data", "directory of the installation")
-	cmd.AddCommand(newRolesListCmd(&dataDir), newRolesCreateCmd(&dataDir), newRolesSetCmd(&dataDir), newRolesDeleteCmd(&dataDir))
+	in.register(cmd.PersistentFlags(), "./connectorhub-data")
+	cmd.AddCommand(newRolesListCmd(&in), newRolesCreateCmd(&in), newRolesSetCmd(&in), newRolesDeleteCmd(&in))
 	return cmd
 }
 
@@ -52,14 +52,14 @@ type roleView struct {
 	Privileges   map[string]string `json:"privileges"`
 }
 
-func newRolesListCmd(dataDir *string) *cobra.Command {
+func newRolesListCmd(in *installation) *cobra.Command {
 	out := outputFlag("table")
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List roles with the depth of each privilege",
 		Example: "  connectorhub roles list\n  connectorhub roles list -o json",
 		Args:    cobra.NoArgs,
-		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
+		RunE: withData(in, func(cmd *cobra.Command, db *sqlstore.DB, args []string) error {
 			ctx := cmd.Context()
 			roles, err := db.ListRoles(ctx)
 			if err != nil {
@@ -117,7 +117,7 @@ func parsePrivilegeFlags(values []string) (map[connectorhub.Privilege]connectorh
 	return depths, nil
 }
 
-func newRolesCreateCmd(dataDir *string) *cobra.Command {
+func newRolesCreateCmd(in *installation) *cobra.Command {
 	var privileges []string
 	cmd := &cobra.Command{
 		Use:   "create NAME",
@@ -130,7 +130,7 @@ given) and print its id.
   connectorhub roles create "Regional Maker" --privilege Create:User --privilege Read:ParentChildBusinessUnits \
     --privilege Write:User --privilege Delete:User --privilege Share:User`,
 		Args: cobra.ExactArgs(1),
-		RunE: withAdmin(dataDir, func(ctx context.Context, cmd *cobra.Command, db *sqlite.DB, args []string) error {
+		RunE: withAdmin(in, func(ctx context.Context, cmd *cobra.Command, db *sqlstore.DB, args []string) error {
 			depths, err := parsePrivilegeFlags(privileges)
 			if err != nil {
 				return err
@@ -147,7 +147,7 @@ given) and print its id.
 	return cmd
 }
 
-func newRolesSetCmd(dataDir *string) *cobra.Command {
+func newRolesSetCmd(in *installation) *cobra.Command {
 	var privileges []string
 	cmd := &cobra.Command{
 		Use:   "set NAME --privilege PRIVILEGE:DEPTH...",
@@ -159,7 +159,7 @@ Its holders have the new depths on their next request.
 		Example: `  connectorhub roles set "Sales Reader" --privilege Read:ParentChildBusinessUnits
   connectorhub roles set "Sales Reader" --privilege share:none`,
 		Args: cobra.ExactArgs(1),
-		RunE: withAdmin(dataDir, func(ctx context.Context, cmd *cobra.Command, db *sqlite.DB, args []string) error {
+		RunE: withAdmin(in, func(ctx context.Context, cmd *cobra.Command, db *sqlstore.DB, args []string) error {
 			if len(privileges) == 0 {
 				return fmt.Errorf("give at least one --privilege PRIVILEGE:DEPTH")
 			}
@@ -178,13 +178,13 @@ Its holders have the new depths on their next request.
 	return cmd
 }
 
-func newRolesDeleteCmd(dataDir *string) *cobra.Command {
+func newRolesDeleteCmd(in *installation) *cobra.Command {
 	return &cobra.Command{
 		Use:     "delete NAME",
 		Short:   "Delete a custom role that no user or team holds",
 		Example: `  connectorhub roles delete "Sales Reader"`,
 		Args:    cobra.ExactArgs(1),
-		RunE: withAdmin(dataDir, func(ctx context.Context, cmd *cobra.Command, db *sqlite.DB, args []string) error {
+		RunE: withAdmin(in, func(ctx context.Context, cmd *cobra.Command, db *sqlstore.DB, args []string) error {
 			r, err := findRole(ctx, db, args[0])
 			if err != nil {
 				return err
@@ -194,7 +194,7 @@ func newRolesDeleteCmd(dataDir *string) *cobra.Command {
 	}
 }
 
-func findRole(ctx context.Context, db *sqlite.DB, name string) (*connectorhub.Role, error) {
+func findRole(ctx context.Context, db *sqlstore.DB, name string) (*connectorhub.Role, error) {
 	r, err := db.FindRoleByName(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("no role named %q", name)

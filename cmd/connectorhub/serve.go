@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -17,14 +16,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/connectorhub/connectorhub/auth"
-	"github.com/connectorhub/connectorhub/sqlite"
+	"github.com/connectorhub/connectorhub/internal/sqlstore"
 	"github.com/connectorhub/connectorhub/webapi"
 )
 
 // ServeConfig is what `connectorhub serve` is told.
 type ServeConfig struct {
 	Addr    string // address to listen on
-	DataDir string // directory of the SQLite database and the local signing key
+	DataDir  string // directory of the SQLite database and the local signing key
+	Database string // PostgreSQL URL; "" for SQLite in DataDir
 	LogJSON bool   // JSON log lines instead of text
 
 	LocalIssuer   bool     // trust tokens of `connectorhub token`
@@ -51,7 +51,7 @@ type Main struct {
 	Config ServeConfig
 	Logs   io.Writer // where log lines go; stderr when nil
 
-	DB   *sqlite.DB
+	DB   *sqlstore.DB
 	HTTP *webapi.Server
 }
 
@@ -68,17 +68,24 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	logger := slog.New(handler)
 
-	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data directory: %w", err)
+	in := m.installation()
+	if err := in.check(); err != nil {
+		return err
 	}
-	if fi, err := os.Stat(m.Config.DataDir); err == nil && fi.Mode().Perm()&0o077 != 0 {
+	// On PostgreSQL the data directory holds nothing; it is not created.
+	if !in.postgres() {
+		if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+	}
+	if fi, err := os.Stat(m.Config.DataDir); err == nil && !in.postgres() && fi.Mode().Perm()&0o077 != 0 {
 		// The database files are created 0600, but a directory others can enter shows them
 		// what is there, and one they can write lets them replace the files.
 		logger.Warn("the data directory is open to other users; restrict it with chmod 700",
 			slog.String("data", m.Config.DataDir), slog.String("mode", fi.Mode().Perm().String()))
 	}
-	m.DB = sqlite.NewDB(filepath.Join(m.Config.DataDir, "connectorhub.db"))
-	if err := m.DB.Open(); err != nil {
+	var err error
+	if m.DB, err = in.open(); err != nil {
 		return err
 	}
 	admin, err := m.DB.Bootstrap(ctx)
@@ -119,8 +126,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Config.PublicURL == "" && len(proxies) == 0 && !isLoopback(m.HTTP.URL()) {
 		logger.Warn("no --public-url: the URLs in answers (@odata.nextLink, OData-EntityId) take their host from each request's Host header; set --public-url to the address clients use")
 	}
-	logger.Info("serving", slog.String("url", m.HTTP.URL()+"/api/data/v9.2/"), slog.String("data", m.Config.DataDir),
-		slog.String("engine", "sqlite"), slog.Any("issuers", authn.Verifier.Issuers()), slog.String("administrator", admin.ID))
+	engine := "sqlite"
+	if in.postgres() {
+		engine = "postgres"
+	}
+	logger.Info("serving", slog.String("url", m.HTTP.URL()+"/api/data/v9.2/"), slog.String("database", in.describe()),
+		slog.String("engine", engine), slog.Any("issuers", authn.Verifier.Issuers()), slog.String("administrator", admin.ID))
 	return nil
 }
 
@@ -133,7 +144,8 @@ func (m *Main) authenticator(ctx context.Context) (*auth.Authenticator, error) {
 	v.MaxLocalLifetime = m.Config.MaxTokenLifetime
 	a := &auth.Authenticator{Verifier: v, Users: m.DB, AutoProvision: m.Config.AutoProvision, Audience: m.Config.Audience}
 	if m.Config.LocalIssuer {
-		iss, err := auth.LoadOrCreateIssuer(m.Config.DataDir)
+		in := m.installation()
+		iss, err := in.issuer(ctx, m.DB)
 		if err != nil {
 			return nil, fmt.Errorf("local issuer: %w", err)
 		}
@@ -172,6 +184,11 @@ func (m *Main) authenticator(ctx context.Context) (*auth.Authenticator, error) {
 	return a, nil
 }
 
+// installation is where the configuration says the data is.
+func (m *Main) installation() *installation {
+	return &installation{dataDir: m.Config.DataDir, database: m.Config.Database}
+}
+
 // Close stops the server, letting requests in flight finish for up to 30 seconds, then
 // closes the database.
 func (m *Main) Close() error {
@@ -191,6 +208,7 @@ func (m *Main) Close() error {
 
 func newServeCmd() *cobra.Command {
 	m := &Main{}
+	var in installation
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the Dataverse Web API for connectors",
@@ -211,6 +229,7 @@ SIGINT or SIGTERM stops the server gracefully.`,
     --audience https://connectors.example.com --auto-provision "Basic User"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			m.Config.DataDir, m.Config.Database = in.dataDir, in.database
 			if err := m.Run(cmd.Context()); err != nil {
 				m.Close()
 				return err
@@ -220,7 +239,7 @@ SIGINT or SIGTERM stops the server gracefully.`,
 		},
 	}
 	cmd.Flags().StringVar(&m.Config.Addr, "addr", "127.0.0.1:8080", "address to listen on")
-	cmd.Flags().StringVar(&m.Config.DataDir, "data", "./connectorhub-data", "directory of the database")
+	in.register(cmd.Flags(), "./connectorhub-data")
 	cmd.Flags().BoolVar(&m.Config.LogJSON, "log-json", false, "write log lines as JSON")
 	cmd.Flags().BoolVar(&m.Config.LocalIssuer, "local-issuer", true, "trust tokens made by `connectorhub token` (switch off with --local-issuer=false)")
 	cmd.Flags().StringArrayVar(&m.Config.OIDCIssuers, "oidc-issuer", nil, "trust tokens of this OIDC issuer, e.g. https://login.microsoftonline.com/<tenant>/v2.0 (repeatable)")

@@ -245,7 +245,7 @@ func TestMainRun(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer authorization_uri=") {
 		t.Errorf("WhoAmI without a token: got %d %q, want 401 with a Bearer challenge", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
 	}
-	tok, err := localToken(context.Background(), m.Config.DataDir, "", nil, time.Hour)
+	tok, err := localToken(context.Background(), m.installation(), "", nil, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,7 +146,7 @@ func (l *localTokens) Token(ctx context.Context) (string, error) {
 	if _, err := os.Stat(l.dataDir); errors.Is(err, os.ErrNotExist) {
 		return "", fmt.Errorf("no data directory %s for a local token: give --data (the server's), --token or --profile", l.dataDir)
 	}
-	tok, err := localToken(ctx, l.dataDir, "", nil, time.Hour)
+	tok, err := localToken(ctx, &installation{dataDir: l.dataDir}, "", nil, time.Hour)
 	if err != nil {
 		return "", err
 	}

@@ -8,11 +8,11 @@ import (
 	"github.com/spf13/cobra"
 
 	connectorhub "github.com/connectorhub/connectorhub"
-	"github.com/connectorhub/connectorhub/sqlite"
+	"github.com/connectorhub/connectorhub/internal/sqlstore"
 )
 
 func newTeamsCmd() *cobra.Command {
-	var dataDir string
+	var in installation
 	cmd := &cobra.Command{
 		Use:   "teams",
 		Short: "Manage teams, their members and their roles",
@@ -23,20 +23,20 @@ the privileges of the roles the team holds, and what is shared with the team.
 		Example: `  connectorhub teams create "Connector Owners" --role "Environment Maker"
   connectorhub teams add-member "Connector Owners" maker@example.com`,
 	}
-	cmd.PersistentFlags().StringVar(&dataDir, "data", "./connectorhub-data", "directory of the installation")
-	cmd.AddCommand(newTeamsListCmd(&dataDir), newTeamsCreateCmd(&dataDir),
-		newTeamsMemberCmd(&dataDir, true), newTeamsMemberCmd(&dataDir, false), newTeamsRoleCmd(&dataDir))
+	in.register(cmd.PersistentFlags(), "./connectorhub-data")
+	cmd.AddCommand(newTeamsListCmd(&in), newTeamsCreateCmd(&in),
+		newTeamsMemberCmd(&in, true), newTeamsMemberCmd(&in, false), newTeamsRoleCmd(&in))
 	return cmd
 }
 
-func newTeamsListCmd(dataDir *string) *cobra.Command {
+func newTeamsListCmd(in *installation) *cobra.Command {
 	out := outputFlag("table")
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List teams with their members and roles",
 		Example: "  connectorhub teams list -o json",
 		Args:    cobra.NoArgs,
-		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
+		RunE: withData(in, func(cmd *cobra.Command, db *sqlstore.DB, args []string) error {
 			teams, err := db.ListTeams(cmd.Context())
 			if err != nil {
 				return err
@@ -56,7 +56,7 @@ func newTeamsListCmd(dataDir *string) *cobra.Command {
 	return cmd
 }
 
-func newTeamsCreateCmd(dataDir *string) *cobra.Command {
+func newTeamsCreateCmd(in *installation) *cobra.Command {
 	var roles []string
 	cmd := &cobra.Command{
 		Use:   "create NAME",
@@ -65,7 +65,7 @@ func newTeamsCreateCmd(dataDir *string) *cobra.Command {
 checked as the Web API checks it: not empty, at most 160 characters, unique regardless of case.`,
 		Example: `  connectorhub teams create "Connector Makers" --role "Environment Maker"`,
 		Args:    cobra.ExactArgs(1),
-		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
+		RunE: withData(in, func(cmd *cobra.Command, db *sqlstore.DB, args []string) error {
 			ctx := cmd.Context()
 			ids, err := roleIDs(ctx, db, roles)
 			if err != nil {
@@ -89,7 +89,7 @@ checked as the Web API checks it: not empty, at most 160 characters, unique rega
 }
 
 // newTeamsMemberCmd is `teams add-member` (add) or `teams remove-member`.
-func newTeamsMemberCmd(dataDir *string, add bool) *cobra.Command {
+func newTeamsMemberCmd(in *installation, add bool) *cobra.Command {
 	verb, short := "add-member", "Add a user to a team"
 	if !add {
 		verb, short = "remove-member", "Take a user out of a team"
@@ -99,7 +99,7 @@ func newTeamsMemberCmd(dataDir *string, add bool) *cobra.Command {
 		Short:   short,
 		Example: "  connectorhub teams " + verb + ` "Connector Makers" ada@example.com`,
 		Args:    cobra.ExactArgs(2),
-		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
+		RunE: withData(in, func(cmd *cobra.Command, db *sqlstore.DB, args []string) error {
 			ctx := cmd.Context()
 			t, err := findTeam(cmd, db, args[0])
 			if err != nil {
@@ -117,13 +117,13 @@ func newTeamsMemberCmd(dataDir *string, add bool) *cobra.Command {
 	}
 }
 
-func newTeamsRoleCmd(dataDir *string) *cobra.Command {
+func newTeamsRoleCmd(in *installation) *cobra.Command {
 	return &cobra.Command{
 		Use:     "add-role TEAM ROLE",
 		Short:   "Give a team a role; its members hold its privileges",
 		Example: `  connectorhub teams add-role "Connector Makers" "Environment Maker"`,
 		Args:    cobra.ExactArgs(2),
-		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
+		RunE: withData(in, func(cmd *cobra.Command, db *sqlstore.DB, args []string) error {
 			t, err := findTeam(cmd, db, args[0])
 			if err != nil {
 				return err
@@ -137,7 +137,7 @@ func newTeamsRoleCmd(dataDir *string) *cobra.Command {
 	}
 }
 
-func findTeam(cmd *cobra.Command, db *sqlite.DB, name string) (*connectorhub.Team, error) {
+func findTeam(cmd *cobra.Command, db *sqlstore.DB, name string) (*connectorhub.Team, error) {
 	t, err := db.FindTeamByName(cmd.Context(), name)
 	if err != nil {
 		return nil, fmt.Errorf("no team named %q", name)

@@ -11,12 +11,12 @@ import (
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/auth"
-	"github.com/connectorhub/connectorhub/sqlite"
+	"github.com/connectorhub/connectorhub/internal/sqlstore"
 )
 
 func newTokenCmd() *cobra.Command {
 	var (
-		dataDir string
+		in      installation
 		email   string
 		roles   []string
 		ttl     time.Duration
@@ -26,7 +26,8 @@ func newTokenCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "token",
 		Short: "Print a bearer token of the local issuer",
-		Long: `Print one line: a bearer token of the local issuer for a user of the installation in --data.
+		Long: `Print one line: a bearer token of the local issuer for a user of the installation in --data
+(or in the PostgreSQL database of --database: every server on it accepts the token).
 
 Without --user the token is the bootstrap System Administrator's. With --user, the user with that
 e-mail address is created when absent, with the roles given (Basic User when none is given;
@@ -44,14 +45,15 @@ Roles: "System Administrator", "System Customizer", "Environment Maker", "Basic 
 		Example: `  curl -H "Authorization: Bearer $(connectorhub token)" http://127.0.0.1:8080/api/data/v9.2/WhoAmI
   connectorhub token --user maker@example.com --role "Environment Maker" --ttl 8h
   connectorhub token --data /var/lib/connectorhub --user auditor@example.com --role none
-  connectorhub token --revoke --user maker@example.com`,
+  connectorhub token --revoke --user maker@example.com
+  connectorhub token --database postgres://connectorhub@db.internal/connectorhub --user ci@example.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if revoke {
 				if len(roles) > 0 || cmd.Flags().Changed("ttl") {
 					return errors.New("--revoke makes no token: it takes --user alone")
 				}
-				u, err := revokeTokens(cmd.Context(), dataDir, email)
+				u, err := revokeTokens(cmd.Context(), &in, email)
 				if err != nil {
 					return err
 				}
@@ -64,7 +66,7 @@ Roles: "System Administrator", "System Customizer", "Environment Maker", "Basic 
 			if ttl > maxLife {
 				return fmt.Errorf("--ttl %s is longer than the maximum token lifetime %s, and the server would refuse the token; a server started with a longer serve --max-token-lifetime takes the same --max-token-lifetime here", ttl, maxLife)
 			}
-			tok, err := localToken(cmd.Context(), dataDir, email, roles, ttl)
+			tok, err := localToken(cmd.Context(), &in, email, roles, ttl)
 			if err != nil {
 				return err
 			}
@@ -72,7 +74,7 @@ Roles: "System Administrator", "System Customizer", "Environment Maker", "Basic 
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dataDir, "data", "./connectorhub-data", "directory of the installation")
+	in.register(cmd.Flags(), "./connectorhub-data")
 	cmd.Flags().StringVar(&email, "user", "", "e-mail address of the user (default: the bootstrap System Administrator)")
 	cmd.Flags().StringArrayVar(&roles, "role", nil, `role of the user (repeatable); "none" for none`)
 	cmd.Flags().DurationVar(&ttl, "ttl", time.Hour, "how long the token is valid")
@@ -82,13 +84,13 @@ Roles: "System Administrator", "System Customizer", "Environment Maker", "Basic 
 }
 
 // localToken opens the installation, finds or creates the user and signs a token.
-func localToken(ctx context.Context, dataDir, email string, roles []string, ttl time.Duration) (string, error) {
-	db, admin, err := openData(ctx, dataDir)
+func localToken(ctx context.Context, in *installation, email string, roles []string, ttl time.Duration) (string, error) {
+	db, admin, err := openData(ctx, in)
 	if err != nil {
 		return "", err
 	}
 	defer db.Close()
-	iss, err := auth.LoadOrCreateIssuer(dataDir)
+	iss, err := in.issuer(ctx, db)
 	if err != nil {
 		return "", err
 	}
@@ -114,8 +116,8 @@ func localToken(ctx context.Context, dataDir, email string, roles []string, ttl 
 
 // revokeTokens makes the server refuse the tokens issued until now of the user with that
 // e-mail address (the bootstrap administrator for ""), and returns the user.
-func revokeTokens(ctx context.Context, dataDir, email string) (*connectorhub.SystemUser, error) {
-	db, u, err := openData(ctx, dataDir)
+func revokeTokens(ctx context.Context, in *installation, email string) (*connectorhub.SystemUser, error) {
+	db, u, err := openData(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +137,7 @@ func revokeTokens(ctx context.Context, dataDir, email string) (*connectorhub.Sys
 
 // ensureUser returns the user with that e-mail address, creating it when absent, and gives
 // it the roles (Basic User for a new user given none; "none" for no role).
-func ensureUser(ctx context.Context, db *sqlite.DB, email string, roles []string) (string, error) {
+func ensureUser(ctx context.Context, db *sqlstore.DB, email string, roles []string) (string, error) {
 	if !strings.Contains(email, "@") {
 		return "", fmt.Errorf("--user %q: give an e-mail address", email)
 	}

@@ -98,7 +98,7 @@ func TestTokenLifetimeAndRevocation(t *testing.T) {
 			}
 		})
 	}
-	db, _, err := openData(context.Background(), data)
+	db, _, err := openData(context.Background(), &installation{dataDir: data})
 	if err != nil {
 		t.Fatal(err)
 	}

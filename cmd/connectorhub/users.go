@@ -9,11 +9,11 @@ import (
 	"github.com/spf13/cobra"
 
 	connectorhub "github.com/connectorhub/connectorhub"
-	"github.com/connectorhub/connectorhub/sqlite"
+	"github.com/connectorhub/connectorhub/internal/sqlstore"
 )
 
 func newUsersCmd() *cobra.Command {
-	var dataDir string
+	var in installation
 	cmd := &cobra.Command{
 		Use:   "users",
 		Short: "Manage the users of an installation and their roles",
@@ -28,9 +28,9 @@ Roles: "System Administrator", "System Customizer", "Environment Maker", "Basic 
   connectorhub users create maker@example.com --role "Environment Maker"
   connectorhub users disable maker@example.com`,
 	}
-	cmd.PersistentFlags().StringVar(&dataDir, "data", "./connectorhub-data", "directory of the installation")
-	cmd.AddCommand(newUsersListCmd(&dataDir), newUsersCreateCmd(&dataDir), newUsersRoleCmd(&dataDir, true), newUsersRoleCmd(&dataDir, false),
-		newUsersDisableCmd(&dataDir, true), newUsersDisableCmd(&dataDir, false))
+	in.register(cmd.PersistentFlags(), "./connectorhub-data")
+	cmd.AddCommand(newUsersListCmd(&in), newUsersCreateCmd(&in), newUsersRoleCmd(&in, true), newUsersRoleCmd(&in, false),
+		newUsersDisableCmd(&in, true), newUsersDisableCmd(&in, false))
 	return cmd
 }
 
@@ -41,14 +41,14 @@ privileges one holds, to act only on principals no stronger than oneself), with 
 no command disables the last enabled System Administrator, or the bootstrap one
 (admin@connectorhub.local, the way back in), or takes the System Administrator role from them.`
 
-func newUsersListCmd(dataDir *string) *cobra.Command {
+func newUsersListCmd(in *installation) *cobra.Command {
 	out := outputFlag("table")
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List users with their roles",
 		Example: "  connectorhub users list\n  connectorhub users list -o json",
 		Args:    cobra.NoArgs,
-		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
+		RunE: withData(in, func(cmd *cobra.Command, db *sqlstore.DB, args []string) error {
 			users, err := db.ListSystemUsers(cmd.Context())
 			if err != nil {
 				return err
@@ -72,7 +72,7 @@ func newUsersListCmd(dataDir *string) *cobra.Command {
 	return cmd
 }
 
-func newUsersCreateCmd(dataDir *string) *cobra.Command {
+func newUsersCreateCmd(in *installation) *cobra.Command {
 	var name, oid string
 	var roles []string
 	cmd := &cobra.Command{
@@ -83,7 +83,7 @@ links the user to its Microsoft Entra ID (or other OIDC) object id, the oid clai
 		Example: `  connectorhub users create ada@example.com --name "Ada Lovelace" --role "Environment Maker"
   connectorhub users create grace@example.com --oid 6a1e0b7c-0f5d-4c8e-9a51-2f3b4c5d6e7f --role "Basic User"`,
 		Args: cobra.ExactArgs(1),
-		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
+		RunE: withData(in, func(cmd *cobra.Command, db *sqlstore.DB, args []string) error {
 			ctx, email := cmd.Context(), args[0]
 			if oid != "" {
 				guid, ok := connectorhub.ParseGUID(oid)
@@ -118,7 +118,7 @@ links the user to its Microsoft Entra ID (or other OIDC) object id, the oid clai
 }
 
 // newUsersRoleCmd is `users add-role` (add) or `users remove-role`.
-func newUsersRoleCmd(dataDir *string, add bool) *cobra.Command {
+func newUsersRoleCmd(in *installation, add bool) *cobra.Command {
 	verb, short := "add-role", "Give a user a role"
 	if !add {
 		verb, short = "remove-role", "Take a role from a user"
@@ -128,7 +128,7 @@ func newUsersRoleCmd(dataDir *string, add bool) *cobra.Command {
 		Short:   short,
 		Example: "  connectorhub users " + verb + ` ada@example.com "System Customizer"`,
 		Args:    cobra.ExactArgs(2),
-		RunE: withData(dataDir, func(cmd *cobra.Command, db *sqlite.DB, args []string) error {
+		RunE: withData(in, func(cmd *cobra.Command, db *sqlstore.DB, args []string) error {
 			ctx := cmd.Context()
 			u, err := db.FindSystemUserByEmail(ctx, args[0])
 			if err != nil {
@@ -147,7 +147,7 @@ func newUsersRoleCmd(dataDir *string, add bool) *cobra.Command {
 }
 
 // newUsersDisableCmd is `users disable` (disable) or `users enable`.
-func newUsersDisableCmd(dataDir *string, disable bool) *cobra.Command {
+func newUsersDisableCmd(in *installation, disable bool) *cobra.Command {
 	verb, short := "disable", "Stop a user from signing in; its records, roles and teams stay"
 	if !disable {
 		verb, short = "enable", "Let a disabled user sign in again"
@@ -160,7 +160,7 @@ impersonation of it, with 401, from the next request on. The bootstrap System Ad
 and the last enabled one, cannot be disabled.`,
 		Example: "  connectorhub users " + verb + " ada@example.com",
 		Args:    cobra.ExactArgs(1),
-		RunE: withAdmin(dataDir, func(ctx context.Context, cmd *cobra.Command, db *sqlite.DB, args []string) error {
+		RunE: withAdmin(in, func(ctx context.Context, cmd *cobra.Command, db *sqlstore.DB, args []string) error {
 			u, err := db.FindSystemUserByEmail(ctx, args[0])
 			if err != nil {
 				return fmt.Errorf("no user with the e-mail address %s", args[0])

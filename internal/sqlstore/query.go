@@ -141,3 +141,33 @@ func (db *DB) ImportConnectors(ctx context.Context, cs []*connectorhub.Connector
 	}
 	return nil
 }
+
+// Secret returns the installation's secret of that name from the settings table, creating it
+// with create on first use; when several servers race to create it, the first one written
+// wins and every server returns that one. For keys every server on the database must share
+// (the local token issuer's on PostgreSQL).
+func (db *DB) Secret(ctx context.Context, name string, create func() ([]byte, error)) ([]byte, error) {
+	var enc string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, name).Scan(&enc)
+	if errors.Is(err, sql.ErrNoRows) {
+		var v []byte
+		if v, err = create(); err != nil {
+			return nil, err
+		}
+		err = db.transact(ctx, func(tx *Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+				name, base64.StdEncoding.EncodeToString(v)); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, name).Scan(&enc)
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	v, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return nil, fmt.Errorf("secret %s: malformed setting", name)
+	}
+	return v, nil
+}
