@@ -22,10 +22,10 @@ import (
 
 // ServeConfig is what `connectorhub serve` is told.
 type ServeConfig struct {
-	Addr    string // address to listen on
+	Addr     string // address to listen on
 	DataDir  string // directory of the SQLite database and the local signing key
 	Database string // PostgreSQL URL; "" for SQLite in DataDir
-	LogJSON bool   // JSON log lines instead of text
+	LogJSON  bool   // JSON log lines instead of text
 
 	LocalIssuer   bool     // trust tokens of `connectorhub token`
 	OIDCIssuers   []string // trusted OIDC issuers, e.g. https://login.microsoftonline.com/<tenant>/v2.0

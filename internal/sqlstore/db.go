@@ -188,7 +188,9 @@ func (db *DB) transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 }
 
 // Transacting is for the engines' own statements (migrations).
-func (db *DB) Transacting(ctx context.Context, fn func(tx *Tx) error) error { return db.transact(ctx, fn) }
+func (db *DB) Transacting(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.transact(ctx, fn)
+}
 
 // txKey marks a context inside Transact; its value is the transaction.
 type txKey struct{}
