@@ -10,15 +10,15 @@ import (
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/client"
+	"github.com/connectorhub/connectorhub/internal/sqlstore"
 	"github.com/connectorhub/connectorhub/internal/testserver"
-	"github.com/connectorhub/connectorhub/sqlite"
 )
 
-// realServer is the real program in process: the Web API on SQLite, every request
+// realServer is the real program in process: the Web API on the engine under test, every request
 // authenticated as the bootstrap System Administrator.
 type realServer struct {
 	URL       string
-	DB        *sqlite.DB
+	DB        *sqlstore.DB
 	Principal *connectorhub.Principal
 	close     func()
 }

@@ -533,7 +533,7 @@ func TestBatchSecretsScrubbedPerPart(t *testing.T) {
 	}
 	s.Close(context.Background())
 	s.DB.Close()
-	for _, f := range []string{s.Path, s.Path + "-wal"} {
+	for _, f := range dbFiles(s.Path) {
 		data, err := os.ReadFile(f)
 		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)

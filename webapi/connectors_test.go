@@ -467,7 +467,7 @@ func TestSecretsNeverStored(t *testing.T) {
 	}
 	s.Close(context.Background())
 	s.DB.Close() // checkpoint nothing away: the WAL is read as it is
-	for _, f := range []string{s.Path, s.Path + "-wal", s.Path + "-shm"} {
+	for _, f := range dbFiles(s.Path) {
 		data, err := os.ReadFile(f)
 		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)

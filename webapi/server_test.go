@@ -7,24 +7,24 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/internal/testserver"
-	"github.com/connectorhub/connectorhub/sqlite"
+	"github.com/connectorhub/connectorhub/internal/sqlstore"
 	"github.com/connectorhub/connectorhub/webapi"
 )
 
-// testServer is a real server on a loopback port over a real SQLite database.
+// testServer is a real server on a loopback port over a real database (SQLite, or
+// PostgreSQL when CONNECTORHUB_TEST_ENGINE=postgres).
 type testServer struct {
 	*webapi.Server
-	DB    *sqlite.DB
+	DB    *sqlstore.DB
 	Admin *connectorhub.SystemUser
 	Logs  *syncBuffer
-	Path  string // the database file
+	Path  string // the SQLite database file; "" on PostgreSQL
 }
 
 // MustOpenServer starts a server on 127.0.0.1:0, stopped when the test ends.
@@ -35,23 +35,29 @@ func MustOpenServer(tb testing.TB) *testServer {
 	return &testServer{Server: ts.Server, DB: ts.DB, Admin: ts.Admin, Logs: logs, Path: ts.Path}
 }
 
+// dbFiles returns the SQLite database file at path with its WAL and shared-memory files, to
+// search them for what must not be stored; none on PostgreSQL (path ""), whose files are the
+// server's, not the test's.
+func dbFiles(path string) []string {
+	if path == "" {
+		return nil
+	}
+	return []string{path, path + "-wal", path + "-shm"}
+}
+
 // adminDB is a new database with its bootstrap System Administrator.
 type adminDB struct {
-	DB        *sqlite.DB
+	DB        *sqlstore.DB
 	Admin     *connectorhub.SystemUser
 	Principal *connectorhub.Principal // the administrator as a caller
-	Path      string                  // the database file
+	Path      string                  // the SQLite database file; "" on PostgreSQL
 }
 
 // mustOpenAdminDB opens a new database in a temporary directory, closed when the test ends.
 func mustOpenAdminDB(tb testing.TB) adminDB {
 	tb.Helper()
-	a := adminDB{Path: filepath.Join(tb.TempDir(), "connectorhub.db")}
-	a.DB = sqlite.NewDB(a.Path)
-	if err := a.DB.Open(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { a.DB.Close() })
+	db := testserver.OpenDB(tb)
+	a := adminDB{DB: db.DB, Path: db.Path}
 	var err error
 	if a.Admin, err = a.DB.Bootstrap(context.Background()); err != nil {
 		tb.Fatal(err)

@@ -1,28 +1,97 @@
-// Package testserver starts the real Web API on a loopback port over a new SQLite database,
-// for the tests of every package that talks to it (webapi, client, cmd/connectorhub): one way
-// to do it rather than a copy in each.
+// Package testserver starts the real Web API on a loopback port over a new database, for the
+// tests of every package that talks to it (webapi, client, cmd/connectorhub): one way to do
+// it rather than a copy in each.
+//
+// The engine is SQLite unless CONNECTORHUB_TEST_ENGINE=postgres, which puts every database
+// in a fresh schema on the server of CONNECTORHUB_TEST_POSTGRES: CI runs the same tests on
+// both engines that way.
 package testserver
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/internal/pgtest"
+	"github.com/connectorhub/connectorhub/internal/sqlstore"
+	"github.com/connectorhub/connectorhub/postgres"
 	"github.com/connectorhub/connectorhub/sqlite"
 	"github.com/connectorhub/connectorhub/webapi"
 )
 
+// EnvEngine names the environment variable that chooses the engine: "sqlite" (or empty) or
+// "postgres".
+const EnvEngine = "CONNECTORHUB_TEST_ENGINE"
+
+// Postgres reports whether the tests run on PostgreSQL.
+func Postgres() bool { return os.Getenv(EnvEngine) == "postgres" }
+
+// DB is an open, empty database of the engine under test.
+type DB struct {
+	*sqlstore.DB
+	Path string // the SQLite file; "" on PostgreSQL
+	URL  string // the PostgreSQL URL; "" on SQLite
+}
+
+// Close closes the database and, on PostgreSQL, drops its schema.
+func (d *DB) Close() error {
+	err := d.DB.Close()
+	if d.URL != "" {
+		if derr := pgtest.Drop(d.URL); err == nil {
+			err = derr
+		}
+	}
+	return err
+}
+
+// NewDB opens a new database of the engine under test, in dir on SQLite; Close removes it.
+func NewDB(dir string) (*DB, error) {
+	if Postgres() {
+		url, err := pgtest.New()
+		if err != nil {
+			return nil, fmt.Errorf("%s=postgres: %w", EnvEngine, err)
+		}
+		db := postgres.NewDB(url)
+		if err := db.Open(); err != nil {
+			pgtest.Drop(url)
+			return nil, err
+		}
+		return &DB{DB: db.DB, URL: url}, nil
+	}
+	path := filepath.Join(dir, "connectorhub.db")
+	db := sqlite.NewDB(path)
+	if err := db.Open(); err != nil {
+		return nil, err
+	}
+	return &DB{DB: db.DB, Path: path}, nil
+}
+
+// OpenDB is NewDB in a temporary directory of the test, closed when the test ends.
+func OpenDB(tb testing.TB) *DB {
+	tb.Helper()
+	db, err := NewDB(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
 // Server is a running Web API server and its database.
 type Server struct {
 	*webapi.Server
-	DB        *sqlite.DB
+	DB        *sqlstore.DB
 	Admin     *connectorhub.SystemUser
 	Principal *connectorhub.Principal // the administrator as a caller
-	Path      string                  // the database file
+	Path      string                  // the SQLite database file; "" on PostgreSQL
+
+	db *DB
 }
 
 // Start starts a server on 127.0.0.1:0 over a new database in dir. Every request acts as the
@@ -31,18 +100,17 @@ type Server struct {
 // have their own tests). configure may change the server before it opens (Auth, Logger…).
 // Close stops it.
 func Start(dir string, configure ...func(*webapi.Server)) (*Server, error) {
-	s := &Server{Path: filepath.Join(dir, "connectorhub.db")}
-	s.DB = sqlite.NewDB(s.Path)
-	if err := s.DB.Open(); err != nil {
+	db, err := NewDB(dir)
+	if err != nil {
 		return nil, err
 	}
+	s := &Server{DB: db.DB, Path: db.Path, db: db}
 	ctx := context.Background()
-	var err error
 	if s.Admin, err = s.DB.Bootstrap(ctx); err == nil {
 		s.Principal, err = s.DB.LoadPrincipal(ctx, s.Admin.ID)
 	}
 	if err != nil {
-		s.DB.Close()
+		db.Close()
 		return nil, err
 	}
 	s.Server = &webapi.Server{
@@ -51,12 +119,13 @@ func Start(dir string, configure ...func(*webapi.Server)) (*Server, error) {
 		Auth:   (*webapi.StaticPrincipal)(s.Principal),
 		Limits: &webapi.Limits{Window: 300 * time.Second, Requests: 1 << 30, ExecutionTime: 1 << 62, Concurrent: 1 << 20},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Ready:  s.DB.Ready,
 	}
 	for _, f := range configure {
 		f(s.Server)
 	}
 	if err := s.Server.Open(); err != nil {
-		s.DB.Close()
+		db.Close()
 		return nil, err
 	}
 	return s, nil
@@ -65,7 +134,7 @@ func Start(dir string, configure ...func(*webapi.Server)) (*Server, error) {
 // Close stops the server and closes its database.
 func (s *Server) Close() {
 	s.Server.Close(context.Background())
-	s.DB.Close()
+	s.db.Close()
 }
 
 // Open is Start in a temporary directory of the test, stopped when the test ends.
