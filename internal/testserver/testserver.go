@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +42,7 @@ type DB struct {
 
 // Close closes the database and, on PostgreSQL, drops its schema.
 func (d *DB) Close() error {
+	opened.Delete(d.DB)
 	err := d.DB.Close()
 	if d.URL != "" {
 		if derr := pgtest.Drop(d.URL); err == nil {
@@ -62,14 +64,18 @@ func NewDB(dir string) (*DB, error) {
 			pgtest.Drop(url)
 			return nil, err
 		}
-		return &DB{DB: db.DB, URL: url}, nil
+		d := &DB{DB: db.DB, URL: url}
+		opened.Store(d.DB, d)
+		return d, nil
 	}
 	path := filepath.Join(dir, "connectorhub.db")
 	db := sqlite.NewDB(path)
 	if err := db.Open(); err != nil {
 		return nil, err
 	}
-	return &DB{DB: db.DB, Path: path}, nil
+	d := &DB{DB: db.DB, Path: path}
+	opened.Store(d.DB, d)
+	return d, nil
 }
 
 // OpenDB is NewDB in a temporary directory of the test, closed when the test ends.
@@ -104,6 +110,55 @@ func Start(dir string, configure ...func(*webapi.Server)) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	return start(db, configure...)
+}
+
+// Replica starts a second server on the database of s, through connections of its own, as a
+// second replica behind a load balancer would be; it is stopped when the test ends (before s's
+// schema is dropped, on PostgreSQL).
+func Replica(tb testing.TB, s *Server, configure ...func(*webapi.Server)) *Server {
+	tb.Helper()
+	return replicaOf(tb, s.db, configure...)
+}
+
+// ReplicaOf is Replica for a server known by its database (its DB field): tests that wrap
+// Server keep that.
+func ReplicaOf(tb testing.TB, of *sqlstore.DB, configure ...func(*webapi.Server)) *Server {
+	tb.Helper()
+	d, ok := opened.Load(of)
+	if !ok {
+		tb.Fatal("testserver: ReplicaOf a database testserver did not open")
+	}
+	return replicaOf(tb, d.(*DB), configure...)
+}
+
+func replicaOf(tb testing.TB, of *DB, configure ...func(*webapi.Server)) *Server {
+	db := &DB{Path: of.Path}
+	if of.URL != "" {
+		pg := postgres.NewDB(of.URL)
+		if err := pg.Open(); err != nil {
+			tb.Fatal(err)
+		}
+		db.DB = pg.DB
+	} else {
+		lite := sqlite.NewDB(of.Path)
+		if err := lite.Open(); err != nil {
+			tb.Fatal(err)
+		}
+		db.DB = lite.DB
+	}
+	r, err := start(db, configure...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(r.Close)
+	return r
+}
+
+// opened maps each open *sqlstore.DB to the DB that holds where it is, for ReplicaOf.
+var opened sync.Map
+
+func start(db *DB, configure ...func(*webapi.Server)) (_ *Server, err error) {
 	s := &Server{DB: db.DB, Path: db.Path, db: db}
 	ctx := context.Background()
 	if s.Admin, err = s.DB.Bootstrap(ctx); err == nil {
