@@ -353,14 +353,31 @@ func checkEmail(email string) error {
 	return nil
 }
 
-// NewSystemUser checks a user to create: a full name and an e-mail address, within their
-// lengths; a GUID for the Entra object id, when given (lower-cased, as tokens are matched).
+// NewSystemUser checks a user to create through the Web API: a full name and an e-mail
+// address, within their lengths; a GUID for the Entra object id, when given (lower-cased, as
+// tokens are matched).
 func NewSystemUser(u *SystemUser) error {
+	if err := checkEmail(u.Email); err != nil {
+		return err
+	}
+	return CheckSystemUser(u)
+}
+
+// CheckSystemUser checks any user to create, also one a command or the sign-in of an external
+// user creates, which may come without an e-mail address: a full name; an e-mail address,
+// when given, that is one; a GUID for the Entra object id, when given; an issuer only with an
+// object id.
+func CheckSystemUser(u *SystemUser) error {
 	if err := checkText(SystemUserTable, "fullname", u.FullName, true); err != nil {
 		return err
 	}
-	if err := checkEmail(u.Email); err != nil {
-		return err
+	if u.Email != "" {
+		if err := checkEmail(u.Email); err != nil {
+			return err
+		}
+	}
+	if u.Issuer != "" && u.AADObjectID == "" {
+		return Errorf(ECodeInvalidArgument, "A systemuser bound to the issuer %s needs an Entra object id.", u.Issuer)
 	}
 	if u.AADObjectID != "" {
 		oid, ok := ParseGUID(u.AADObjectID)

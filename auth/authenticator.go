@@ -155,6 +155,13 @@ func (a *Authenticator) provision(ctx context.Context, c *Claims) (*connectorhub
 		if existing, ferr := a.Users.FindSystemUserByObjectID(ctx, c.Issuer, c.ObjectID); ferr == nil {
 			return existing, nil
 		}
+		if c.Email != "" && connectorhub.ErrorCode(err) == connectorhub.ECodeDuplicateKey {
+			if other, ferr := a.Users.FindSystemUserByEmail(ctx, c.Email); ferr == nil && !strings.EqualFold(other.AADObjectID, c.ObjectID) {
+				// An e-mail claim is not proof of being that user: never bind by it. The
+				// administrator binds the existing user to its object id instead.
+				return nil, connectorhub.Errorf(connectorhub.ECodeNotOrgMember, "The user is not a member of the organization: a user with the e-mail address %s exists but is not bound to this sign-in (object id %s); an administrator can change that user's e-mail address, or create users with their object id before their first sign-in (connectorhub users create EMAIL --oid OID).%s", c.Email, c.ObjectID, a.Hint)
+			}
+		}
 		if connectorhub.ErrorCode(err) == connectorhub.ECodeDuplicateKey {
 			// The oid is another issuer's user's (or one bound to no issuer yet): this one
 			// is not that user, and cannot be provisioned beside it.

@@ -136,6 +136,16 @@ func TestAuthenticator(t *testing.T) {
 	if err != nil || u.FullName != "Grace" || u.Email != "ada@example.com" || u.Issuer != p.srv.URL {
 		t.Errorf("provisioned user: %+v, %v", u, err)
 	}
+	// A second sign-in with another object id and the same e-mail claim is not that user: it
+	// is refused, never bound by e-mail, and no second user with that address is created.
+	r, _ := http.NewRequest("GET", "http://x/", nil)
+	r.Header.Set("Authorization", "Bearer "+external("88888888-8888-8888-8888-888888888888"))
+	if _, err := a.Authenticate(r); connectorhub.ErrorCode(err) != connectorhub.ECodeNotOrgMember || !strings.Contains(connectorhub.ErrorMessage(err), "ada@example.com") {
+		t.Errorf("same e-mail, other object id: got %v, want %s naming the address", err, connectorhub.ECodeNotOrgMember)
+	}
+	if _, err := db.FindSystemUserByObjectID(ctx, p.srv.URL, "88888888-8888-8888-8888-888888888888"); connectorhub.ErrorCode(err) != connectorhub.ECodeNotFound {
+		t.Errorf("a user was provisioned beside the one with the address: %v", err)
+	}
 	if c := a.Challenge(); c != `Bearer authorization_uri="https://login.example.com/t/oauth2/authorize", resource_id="https://org.crm.example.com"` {
 		t.Errorf("challenge: %s", c)
 	}

@@ -18,6 +18,40 @@ var authTests = []struct {
 	{"BindIssuer", testBindIssuer},
 	{"RevokeTokens", testRevokeTokens},
 	{"CreateUserWithRoles", testCreateUserWithRoles},
+	{"CreateUserChecked", testCreateUserChecked},
+}
+
+// testCreateUserChecked: the commands' and the sign-in's way to create a user
+// (CreateSystemUser) checks what the Web API's (AddSystemUser) checks: an e-mail address is
+// one and no other user has it (any case), a full name is given; nothing is half-written.
+func testCreateUserChecked(t *testing.T, s Store, ctx context.Context) {
+	first := &connectorhub.SystemUser{FullName: "Ada", Email: "ada@example.com"}
+	if err := s.CreateSystemUser(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		u    *connectorhub.SystemUser
+		code string
+	}{
+		{"EmailTakenAnyCase", &connectorhub.SystemUser{FullName: "Other", Email: "ADA@Example.com"}, connectorhub.ECodeDuplicateKey},
+		{"NotAnEmail", &connectorhub.SystemUser{FullName: "Other", Email: "ada"}, connectorhub.ECodeInvalidArgument},
+		{"NoName", &connectorhub.SystemUser{FullName: " ", Email: "b@example.com"}, connectorhub.ECodeInvalidArgument},
+		{"NameTooLong", &connectorhub.SystemUser{FullName: strings.Repeat("x", 1000), Email: "c@example.com"}, connectorhub.ECodeLengthExceeded},
+		{"UnknownRole", &connectorhub.SystemUser{FullName: "D", Email: "d@example.com", RoleIDs: []string{connectorhub.NewGUID()}}, connectorhub.ECodeInvalidArgument},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := s.CreateSystemUser(ctx, tt.u)
+			if connectorhub.ErrorCode(err) != tt.code {
+				t.Fatalf("got %v, want %s", err, tt.code)
+			}
+			if tt.u.Email != "" && tt.code != connectorhub.ECodeDuplicateKey {
+				if _, err := s.FindSystemUserByEmail(ctx, tt.u.Email); connectorhub.ErrorCode(err) != connectorhub.ECodeNotFound {
+					t.Errorf("a refused user was written: %v", err)
+				}
+			}
+		})
+	}
 }
 
 // testCreateUserWithRoles: a user created with roles holds them at once; an unknown role

@@ -171,25 +171,50 @@ func (db *DB) AddSystemUser(ctx context.Context, u *connectorhub.SystemUser) err
 	if err := connectorhub.NewSystemUser(u); err != nil {
 		return err
 	}
-	return db.transact(ctx, func(tx *Tx) error {
-		if u.ID == "" {
-			u.ID = connectorhub.NewGUID()
-		}
-		if err := businessUnitOf(ctx, tx, &u.BusinessUnitID); err != nil {
-			return err
-		}
-		// The e-mail address names a user to `connectorhub token --user` and in listings.
+	if len(u.RoleIDs) > 0 {
+		return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "Roles are given to a systemuser by associating them (systemuserroles_association), not when creating it.")
+	}
+	return db.transact(ctx, func(tx *Tx) error { return db.insertSystemUser(ctx, tx, u) })
+}
+
+// insertSystemUser adds a user checked by CheckSystemUser, with an e-mail address no other
+// user has (any case), and the roles of u.RoleIDs: the one path of AddSystemUser (the Web
+// API), CreateSystemUser (the commands) and the sign-in of a new external user.
+func (db *DB) insertSystemUser(ctx context.Context, tx *Tx, u *connectorhub.SystemUser) error {
+	if err := connectorhub.CheckSystemUser(u); err != nil {
+		return err
+	}
+	if u.ID == "" {
+		u.ID = connectorhub.NewGUID()
+	}
+	if err := businessUnitOf(ctx, tx, &u.BusinessUnitID); err != nil {
+		return err
+	}
+	// The e-mail address names a user to `connectorhub token --user` and in listings.
+	if u.Email != "" {
 		if err := nameTaken(ctx, tx, connectorhub.SystemUserTable, "internalemailaddress", u.Email, u.ID); err != nil {
 			return err
 		}
-		u.CreatedOn = db.now()
-		_, err := tx.ExecContext(ctx, `INSERT INTO systemusers (systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon) VALUES (?, ?, ?, ?, ?, ?)`,
-			u.ID, u.FullName, u.Email, nullString(u.AADObjectID), u.BusinessUnitID, u.CreatedOn.Unix())
-		if db.e.violated(err) {
-			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A systemuser with id %s or Entra object id %s already exists.", u.ID, u.AADObjectID)
-		}
+	}
+	u.CreatedOn = db.now()
+	_, err := tx.ExecContext(ctx, `INSERT INTO systemusers (systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon, objectidissuer) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.FullName, nullString(u.Email), nullString(u.AADObjectID), u.BusinessUnitID, u.CreatedOn.Unix(), nullString(u.Issuer))
+	if db.e.violated(err) {
+		return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A systemuser with id %s or Entra object id %s already exists.", u.ID, u.AADObjectID)
+	}
+	if err != nil {
 		return err
-	})
+	}
+	for _, role := range u.RoleIDs {
+		_, err := tx.ExecContext(ctx, `INSERT INTO systemuserroles (systemuserid, roleid) VALUES (?, ?) ON CONFLICT DO NOTHING`, u.ID, role)
+		if db.e.violated(err) {
+			return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The role %s does not exist.", role)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // UpdateSystemUser changes a user's full name, e-mail address or isdisabled, for a caller

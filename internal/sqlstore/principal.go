@@ -88,38 +88,11 @@ func (db *DB) FindSystemUserByID(ctx context.Context, id string) (*connectorhub.
 	return &u, nil
 }
 
-// CreateSystemUser adds a user (in the root business unit when BusinessUnitID is "").
+// CreateSystemUser adds a user (in the root business unit when BusinessUnitID is "") with
+// its roles, checked as AddSystemUser checks it, for the installation rather than a caller:
+// the commands and the first sign-in of an external user.
 func (db *DB) CreateSystemUser(ctx context.Context, u *connectorhub.SystemUser) error {
-	return db.transact(ctx, func(tx *Tx) error {
-		if u.ID == "" {
-			u.ID = connectorhub.NewGUID()
-		}
-		if err := defaultBusinessUnit(ctx, tx, &u.BusinessUnitID); err != nil {
-			return err
-		}
-		u.CreatedOn = db.now()
-		if u.Issuer != "" && u.AADObjectID == "" {
-			return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "A systemuser bound to the issuer %s needs an Entra object id.", u.Issuer)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO systemusers (systemuserid, fullname, internalemailaddress, azureactivedirectoryobjectid, businessunitid, createdon, objectidissuer) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			u.ID, u.FullName, nullString(u.Email), nullString(u.AADObjectID), u.BusinessUnitID, u.CreatedOn.Unix(), nullString(u.Issuer))
-		if db.e.violated(err) {
-			return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A systemuser with id %s or Entra object id %s already exists.", u.ID, u.AADObjectID)
-		}
-		if err != nil {
-			return err
-		}
-		for _, role := range u.RoleIDs {
-			_, err := tx.ExecContext(ctx, `INSERT INTO systemuserroles (systemuserid, roleid) VALUES (?, ?) ON CONFLICT DO NOTHING`, u.ID, role)
-			if db.e.violated(err) {
-				return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The role %s does not exist.", role)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return db.transact(ctx, func(tx *Tx) error { return db.insertSystemUser(ctx, tx, u) })
 }
 
 // FindTeamByID returns the team; ECodeNotFound if there is none.
