@@ -19,6 +19,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/connectorhub/connectorhub/internal/pgtest"
+	"github.com/connectorhub/connectorhub/internal/testserver"
 	"github.com/connectorhub/connectorhub/webapi"
 )
 
@@ -85,7 +87,8 @@ func startServe(tb testing.TB, dataDir string) *process {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", dataDir)
+	where := installationArgs(tb, dataDir)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, where...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		tb.Fatal(err)
@@ -109,7 +112,7 @@ func startServe(tb testing.TB, dataDir string) *process {
 	tb.Cleanup(func() { cmd.Process.Kill() })
 	select {
 	case p.url = <-found:
-		p.token = runToken(tb, "--data", dataDir)
+		p.token = runToken(tb, where...)
 		return p
 	case err := <-p.done:
 		tb.Fatalf("serve exited: %v\n%s", err, p.logs)
@@ -117,6 +120,25 @@ func startServe(tb testing.TB, dataDir string) *process {
 		tb.Fatalf("serve did not start:\n%s", p.logs)
 	}
 	return nil
+}
+
+// pgDatabases maps a test's data directory to its PostgreSQL schema, so that a server
+// restarted on the same directory finds the same database.
+var pgDatabases sync.Map
+
+// installationArgs are the serve and token flags of the installation of dataDir: --data, and on
+// PostgreSQL (CONNECTORHUB_TEST_ENGINE=postgres) --database of a schema of the test's own.
+func installationArgs(tb testing.TB, dataDir string) []string {
+	tb.Helper()
+	if !testserver.Postgres() {
+		return []string{"--data", dataDir}
+	}
+	url, ok := pgDatabases.Load(dataDir)
+	if !ok {
+		url = pgtest.NewURL(tb)
+		pgDatabases.Store(dataDir, url)
+	}
+	return []string{"--data", dataDir, "--database", url.(string)}
 }
 
 func createBody(id string, n int) string {
@@ -227,6 +249,55 @@ func TestGracefulShutdown(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("after restart: got %d", resp.StatusCode)
+	}
+}
+
+// TestSIGTERMDrains: a request in flight when SIGTERM comes (its body still arriving) is
+// answered, new connections are refused, and the server then exits 0: a replica taken out
+// of a load balancer loses no request it accepted.
+func TestSIGTERMDrains(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	p := startServe(t, t.TempDir())
+	body := createBody("30000000-0000-0000-0000-000000000002", 2)
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", p.url+"/api/data/v9.2/connectors", pr)
+	req.ContentLength = int64(len(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	answered := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Errorf("the request in flight failed: %v", err)
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	pw.Write([]byte(body[:10]))
+	time.Sleep(200 * time.Millisecond) // the server has the request and waits for its body
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, err := http.Get(p.url + "/healthz"); err == nil {
+		t.Error("a new connection was accepted after SIGTERM")
+	}
+	pw.Write([]byte(body[10:]))
+	pw.Close()
+	if got := <-answered; got != http.StatusNoContent {
+		t.Errorf("the request in flight at SIGTERM: got %d, want 204", got)
+	}
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Fatalf("serve exited with %v after SIGTERM\n%s", err, p.logs)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop after SIGTERM")
 	}
 }
 
