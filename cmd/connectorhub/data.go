@@ -80,6 +80,9 @@ func (in *installation) open() (*sqlstore.DB, error) {
 		}
 		return db.DB, nil
 	}
+	if err := os.MkdirAll(in.dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
 	db := sqlite.NewDB(filepath.Join(in.dataDir, "connectorhub.db"))
 	if err := db.Open(); err != nil {
 		return nil, err
