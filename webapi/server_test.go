@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	connectorhub "github.com/connectorhub/connectorhub"
-	"github.com/connectorhub/connectorhub/internal/testserver"
 	"github.com/connectorhub/connectorhub/internal/sqlstore"
+	"github.com/connectorhub/connectorhub/internal/testserver"
 	"github.com/connectorhub/connectorhub/webapi"
 )
 

@@ -47,7 +47,7 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 		return nil, unsupported("a $apply without groupby or aggregate")
 	}
 	a := &Aggregate{}
-	var sel, groupExprs []string
+	var sel, groupExprs, groupTerms []string
 	groupNames := map[string]bool{}
 	for _, p := range group {
 		if len(p.Segments) > 1 {
@@ -67,6 +67,7 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 			sel = append(sel, col.SQL)
 		}
 		groupExprs = append(groupExprs, b.orderExpr(col))
+		groupTerms = append(groupTerms, b.orderTerm(col, false))
 		groupNames[p.String()] = true
 		a.kinds = append(a.kinds, outKind{col: col.Kind})
 	}
@@ -87,7 +88,12 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 			numeric := col.Kind == connectorhub.KindInt || col.Kind == connectorhub.KindBigInt || col.Kind == connectorhub.KindChoice
 			switch item.Method {
 			case odata.Min, odata.Max:
-				sel = append(sel, strings.ToUpper(string(item.Method))+"("+b.orderExpr(col)+")")
+				fn := strings.ToUpper(string(item.Method))
+				if isText(col.Kind) {
+					sel = append(sel, b.textExtreme(fn, col))
+				} else {
+					sel = append(sel, fn+"("+col.SQL+")")
+				}
 				a.kinds = append(a.kinds, outKind{col: col.Kind})
 			case odata.CountDistinct:
 				sel = append(sel, "COUNT(DISTINCT "+b.orderExpr(col)+")")
@@ -96,11 +102,14 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 				if !numeric {
 					return nil, connectorhub.Errorf(connectorhub.ECodeQuery, "The aggregate method '%s' applies to numeric properties, not to '%s' of type %s.", item.Method, item.Property, col.Kind.EdmType())
 				}
-				fn := "SUM("
+				// Typed by a cast so that every engine answers the same type: PostgreSQL's
+				// SUM of a bigint and AVG are numeric, which its driver reads as a string.
 				if item.Method == odata.Average {
-					fn = "AVG(1.0 * " // a fraction, not integer division, in every engine
+					// A fraction, not integer division.
+					sel = append(sel, "CAST(AVG(1.0 * "+col.SQL+") AS DOUBLE PRECISION)")
+				} else {
+					sel = append(sel, "CAST(SUM("+col.SQL+") AS BIGINT)")
 				}
-				sel = append(sel, fn+col.SQL+")")
 				a.kinds = append(a.kinds, outKind{count: true})
 			}
 		}
@@ -118,13 +127,9 @@ func AggregateConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Ag
 				return nil, connectorhub.Errorf(connectorhub.ECodeQuery, "The query node SingleValueOpenPropertyAccess is not supported: $orderby with $apply takes only groupby properties, not '%s'.", o.Path)
 			}
 			col, _ := b.column(o.Path)
-			term := b.orderExpr(col)
-			if o.Desc {
-				term += " DESC"
-			}
-			order = append(order, term)
+			order = append(order, b.orderTerm(col, o.Desc))
 		}
-		b.Write(" ORDER BY " + strings.Join(append(order, groupExprs...), ", "))
+		b.Write(" ORDER BY " + strings.Join(append(order, groupTerms...), ", "))
 	} else if len(q.OrderBy) > 0 {
 		return nil, connectorhub.Errorf(connectorhub.ECodeQuery, "The query node SingleValueOpenPropertyAccess is not supported: an aggregate without groupby cannot be ordered.")
 	}
@@ -176,4 +181,17 @@ func aggregateValue(k outKind, v any) any {
 		}
 	}
 	return v
+}
+
+// textExtreme is MIN or MAX of a text column without regard to case that answers a stored
+// spelling: of values equal but for case, the least (MIN) or greatest (MAX) in binary order,
+// so that every engine names the same one. The aggregate runs over lower(x) || U+0001 || x,
+// whose halves have the same length (folding ASCII letters keeps it), and answers the second
+// half.
+func (b *Builder) textExtreme(fn string, col Column) string {
+	agg := func() string {
+		return fn + "(lower(" + col.SQL + ") || " + b.param("\x01") + " || " + col.SQL + ")"
+	}
+	whole := agg()
+	return "substr(" + whole + ", (length(" + agg() + ") - 1) / 2 + 2)"
 }

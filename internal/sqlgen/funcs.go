@@ -23,7 +23,7 @@ func (b *Builder) queryFunc(e *odata.QueryFunc) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			terms[i] = b.cmp(col, odata.Eq, b.param(v))
+			terms[i] = b.cmp(col, odata.Eq, b.value(v))
 		}
 		return negate(e.Name == "NotIn", balanced("OR", terms)), nil
 	case "Between", "NotBetween":
@@ -35,7 +35,7 @@ func (b *Builder) queryFunc(e *odata.QueryFunc) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return negate(e.Name == "NotBetween", "("+b.cmp(col, odata.Ge, b.param(lo))+" AND "+b.cmp(col, odata.Le, b.param(hi))+")"), nil
+		return negate(e.Name == "NotBetween", "("+b.cmp(col, odata.Ge, b.value(lo))+" AND "+b.cmp(col, odata.Le, b.value(hi))+")"), nil
 	case "ContainValues", "DoesNotContainValues":
 		return b.containValues(e, col)
 	case "EqualUserId", "NotEqualUserId":

@@ -13,24 +13,6 @@ import (
 // Scanner reads one result row: *sql.Row, *sql.Rows, or a row of another driver.
 type Scanner interface{ Scan(dest ...any) error }
 
-// field is a stored column of the connectors table, in the order Select reads them.
-type field struct {
-	name  string // the column, which is also its Web API property
-	large bool   // up to hundreds of KB: read only when the query names it
-	empty string // what to read instead when it is not read: '' for NOT NULL text, 0, NULL
-}
-
-var fields = []field{
-	{name: "connectorid"}, {name: "name", empty: "''"}, {name: "displayname", empty: "''"}, {name: "description", empty: "NULL"},
-	{name: "connectortype", empty: "0"}, {name: "openapidefinition", large: true, empty: "''"},
-	{name: "connectionparameters", large: true, empty: "NULL"}, {name: "connectionparametersets", large: true, empty: "NULL"},
-	{name: "policytemplateinstances", large: true, empty: "NULL"}, {name: "scriptoperations", large: true, empty: "NULL"},
-	{name: "customcodeblobcontent", large: true, empty: "NULL"}, {name: "capabilities", empty: "NULL"}, {name: "iconbrandcolor", empty: "NULL"},
-	{name: "connectorinternalid", empty: "NULL"}, {name: "statecode", empty: "0"}, {name: "statuscode", empty: "0"}, {name: "ownerid", empty: "''"},
-	{name: "owneridtype", empty: "''"}, {name: "owningbusinessunit", empty: "''"}, {name: "createdby", empty: "''"}, {name: "modifiedby", empty: "''"},
-	{name: "createdon", empty: "0"}, {name: "modifiedon", empty: "0"}, {name: "versionnumber", empty: "0"},
-}
-
 // Select is a compiled connector query: its SQL, its arguments and how to read its rows.
 type Select struct {
 	SQL   string
@@ -47,13 +29,13 @@ type Select struct {
 func SelectConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Select, error) {
 	b := NewBuilder(d).WithEnv(env)
 	s := &Select{}
-	cols := make([]string, len(fields))
-	for i, f := range fields {
-		cols[i] = "c." + f.name
+	cols := make([]string, len(connectorhub.StoredColumns))
+	for i, col := range connectorhub.StoredColumns {
+		cols[i] = "c." + col.Stored
 		// A large column is read only when named; with KeysOnly, only the key and the order's
 		// columns are (an index can then answer the query without reading the rows).
-		if (f.large || q.KeysOnly && f.name != connectorhub.ConnectorPrimaryID) && !q.Reads(f.name) {
-			cols[i] = f.empty
+		if (col.Large || q.KeysOnly && col.Stored != connectorhub.ConnectorPrimaryID) && !q.Reads(col.Name) {
+			cols[i] = emptyOf(col)
 		}
 	}
 	var outer []*join // the expanded lookups, then those the order reads
@@ -149,11 +131,7 @@ func connectorConds(q connectorhub.ConnectorQuery) conds {
 // Scan reads one row of the query into a connector and its related records.
 func (s *Select) Scan(row Scanner) (*connectorhub.ConnectorRow, error) {
 	var c connectorhub.Connector
-	var desc, params, sets, policies, scriptOps, code, caps, color, internalID sql.NullString
-	var created, modified int64
-	dest := []any{&c.ID, &c.Name, &c.DisplayName, &desc, &c.ConnectorType, &c.OpenAPIDefinition,
-		&params, &sets, &policies, &scriptOps, &code, &caps, &color, &internalID, &c.StateCode, &c.StatusCode,
-		&c.OwnerID, &c.OwnerType, &c.OwningBusinessUnit, &c.CreatedBy, &c.ModifiedBy, &created, &modified, &c.VersionNumber}
+	dest, finish := RowDest(&c)
 	reads := make([]func(*connectorhub.ConnectorRow), len(s.joins))
 	for i, j := range s.joins {
 		var d []any
@@ -169,10 +147,7 @@ func (s *Select) Scan(row Scanner) (*connectorhub.ConnectorRow, error) {
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
-	c.Description, c.ConnectionParameters, c.ConnectionParameterSets = desc.String, params.String, sets.String
-	c.PolicyTemplateInstances, c.ScriptOperations, c.CustomCodeBlobContent = policies.String, scriptOps.String, code.String
-	c.Capabilities, c.IconBrandColor, c.ConnectorInternalID = caps.String, color.String, internalID.String
-	c.CreatedOn, c.ModifiedOn = time.Unix(created, 0).UTC(), time.Unix(modified, 0).UTC()
+	finish()
 	r := &connectorhub.ConnectorRow{Connector: &c}
 	if len(sorts) > 0 {
 		r.SortValues = make(map[string]any, len(sorts))
@@ -327,6 +302,9 @@ func (b *Builder) keyset(o odata.OrderBy, vals []any) (string, error) {
 	}
 	var terms []string
 	for i, k := range keys {
+		if k.val == nil && k.desc {
+			continue // nothing sorts after a null descending; bind nothing for this term
+		}
 		var parts []string
 		for _, prev := range keys[:i] {
 			parts = append(parts, b.keyEqual(prev.col, prev.val))

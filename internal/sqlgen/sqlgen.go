@@ -12,6 +12,7 @@ package sqlgen
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -67,42 +68,41 @@ type Column struct {
 	SQL      string
 	Kind     connectorhub.ColumnKind
 	Nullable bool // the expression can be null; keyset paging needs to know
+	// Const: the expression is the same for every row (ismanaged, solutionid): ordering by it
+	// orders nothing, so the translator leaves it out of ORDER BY.
+	Const bool
 }
 
-// Columns maps the connector's Web API properties to SQL; the engines share this table.
-var Columns = map[string]Column{
-	"connectorid":               {SQL: "c.connectorid", Kind: connectorhub.KindGUID},
-	"name":                      {SQL: "c.name", Kind: connectorhub.KindString},
-	"displayname":               {SQL: "c.displayname", Kind: connectorhub.KindString},
-	"description":               {SQL: "c.description", Kind: connectorhub.KindString, Nullable: true},
-	"connectortype":             {SQL: "c.connectortype", Kind: connectorhub.KindChoice},
-	"openapidefinition":         {SQL: "c.openapidefinition", Kind: connectorhub.KindString},
-	"connectionparameters":      {SQL: "c.connectionparameters", Kind: connectorhub.KindString, Nullable: true},
-	"connectionparametersets":   {SQL: "c.connectionparametersets", Kind: connectorhub.KindString, Nullable: true},
-	"policytemplateinstances":   {SQL: "c.policytemplateinstances", Kind: connectorhub.KindString, Nullable: true},
-	"scriptoperations":          {SQL: "c.scriptoperations", Kind: connectorhub.KindString, Nullable: true},
-	"customcodeblobcontent":     {SQL: "c.customcodeblobcontent", Kind: connectorhub.KindString, Nullable: true},
-	"capabilities":              {SQL: "c.capabilities", Kind: connectorhub.KindMultiChoice, Nullable: true},
-	"iconbrandcolor":            {SQL: "c.iconbrandcolor", Kind: connectorhub.KindString, Nullable: true},
-	"connectorinternalid":       {SQL: "c.connectorinternalid", Kind: connectorhub.KindString, Nullable: true},
-	"iconblob":                  {SQL: "NULL", Kind: connectorhub.KindImage, Nullable: true},
-	"statecode":                 {SQL: "c.statecode", Kind: connectorhub.KindChoice},
-	"statuscode":                {SQL: "c.statuscode", Kind: connectorhub.KindChoice},
-	"createdon":                 {SQL: "c.createdon", Kind: connectorhub.KindDateTime},
-	"modifiedon":                {SQL: "c.modifiedon", Kind: connectorhub.KindDateTime},
-	"_createdby_value":          {SQL: "c.createdby", Kind: connectorhub.KindLookup},
-	"_modifiedby_value":         {SQL: "c.modifiedby", Kind: connectorhub.KindLookup},
-	"_createdonbehalfby_value":  {SQL: "NULL", Kind: connectorhub.KindLookup, Nullable: true},
-	"_modifiedonbehalfby_value": {SQL: "NULL", Kind: connectorhub.KindLookup, Nullable: true},
-	"_ownerid_value":            {SQL: "c.ownerid", Kind: connectorhub.KindLookup},
-	"_owninguser_value":         {SQL: "(CASE WHEN c.owneridtype = 'systemuser' THEN c.ownerid END)", Kind: connectorhub.KindLookup, Nullable: true},
-	"_owningteam_value":         {SQL: "(CASE WHEN c.owneridtype = 'team' THEN c.ownerid END)", Kind: connectorhub.KindLookup, Nullable: true},
-	"_owningbusinessunit_value": {SQL: "c.owningbusinessunit", Kind: connectorhub.KindLookup},
-	"ismanaged":                 {SQL: "0", Kind: connectorhub.KindBool},
-	"componentstate":            {SQL: "0", Kind: connectorhub.KindChoice},
-	"versionnumber":             {SQL: "c.versionnumber", Kind: connectorhub.KindBigInt},
-	"solutionid":                {SQL: "'" + connectorhub.ActiveSolutionID + "'", Kind: connectorhub.KindGUID},
+// computed are the SQL expressions of the connector's properties that are not stored
+// columns (connectorhub.Column.Stored is ""): computed from others, or constant.
+var computed = map[string]Column{
+	"iconblob":                  {SQL: "NULL", Nullable: true, Const: true},
+	"_createdonbehalfby_value":  {SQL: "NULL", Nullable: true, Const: true},
+	"_modifiedonbehalfby_value": {SQL: "NULL", Nullable: true, Const: true},
+	"_owninguser_value":         {SQL: "(CASE WHEN c.owneridtype = 'systemuser' THEN c.ownerid END)", Nullable: true},
+	"_owningteam_value":         {SQL: "(CASE WHEN c.owneridtype = 'team' THEN c.ownerid END)", Nullable: true},
+	"ismanaged":                 {SQL: "0", Const: true},
+	"componentstate":            {SQL: "0", Const: true},
+	"solutionid":                {SQL: "'" + connectorhub.ActiveSolutionID + "'", Const: true},
 }
+
+// Columns maps the connector's Web API properties to SQL, derived from connectorhub.Columns:
+// a stored column is read as it is, a computed one by its expression above.
+var Columns = func() map[string]Column {
+	m := make(map[string]Column, len(connectorhub.Columns))
+	for _, col := range connectorhub.Columns {
+		c, ok := computed[col.Name]
+		if col.Stored != "" {
+			c, ok = Column{SQL: "c." + col.Stored, Nullable: col.Nullable}, true
+		}
+		if !ok {
+			panic("sqlgen: the connector property " + col.Name + " is neither stored nor computed")
+		}
+		c.Kind = col.Kind
+		m[col.Name] = c
+	}
+	return m
+}()
 
 // Table describes a table to the translator.
 type Table struct {
@@ -294,22 +294,36 @@ func (b *Builder) OrderBy(o odata.OrderBy) error {
 		if err != nil {
 			return err
 		}
-		b.sb.WriteString(b.orderExpr(col))
-		if item.Desc {
-			b.sb.WriteString(" DESC")
-		}
-		if col.Nullable {
-			if n := b.d.NullsOrder(item.Desc); n != "" {
-				b.sb.WriteString(" " + n)
-			}
-		}
-		b.sb.WriteString(", ")
+		b.sb.WriteString(b.orderTerm(col, item.Desc) + ", ")
 	}
 	b.sb.WriteString(b.t.keySQL())
 	return nil
 }
 
+// maxPattern is the longest value contains, startswith and endswith take, in bytes.
+const maxPattern = 50000 - 2
+
+// orderTerm is one term of an ORDER BY: the column's sort expression, its direction, and
+// where its nulls go (first ascending, last descending, on every engine).
+func (b *Builder) orderTerm(col Column, desc bool) string {
+	term := b.orderExpr(col)
+	if desc {
+		term += " DESC"
+	}
+	if col.Nullable {
+		if n := b.d.NullsOrder(desc); n != "" {
+			term += " " + n
+		}
+	}
+	return term
+}
+
 func (b *Builder) orderExpr(col Column) string {
+	if col.Const {
+		// A bare literal in ORDER BY is a column position (0 is out of range) or, on
+		// PostgreSQL, refused: a function of it orders by the value, the same for every row.
+		return "COALESCE(" + col.SQL + ", " + col.SQL + ")"
+	}
 	if isText(col.Kind) {
 		return b.d.OrderText(col.SQL)
 	}
@@ -480,7 +494,23 @@ func (b *Builder) compareLiteral(p *odata.PropertyPath, op odata.CompareOp, lit 
 	if err != nil {
 		return "", err
 	}
-	return b.cmp(col, op, b.param(v)), nil
+	return b.cmp(col, op, b.value(v)), nil
+}
+
+// value binds a literal's stored form. A number is bound with its own type, so that every
+// engine compares the column with the value as written: PostgreSQL would otherwise take the
+// column's type for the parameter, truncating 1.5 to 1 for an integer column and refusing
+// 3000000000 for a 32-bit one, where SQLite compares the numbers as they are.
+func (b *Builder) value(v any) string {
+	switch n := v.(type) {
+	case float64:
+		return "CAST(" + b.param(n) + " AS DOUBLE PRECISION)"
+	case int64:
+		if n > math.MaxInt32 || n < math.MinInt32 {
+			return "CAST(" + b.param(n) + " AS BIGINT)"
+		}
+	}
+	return b.param(v)
 }
 
 // sqlValue converts a literal to the stored form of the column, refusing a type mismatch.
@@ -563,6 +593,11 @@ func (b *Builder) stringCall(e *odata.StringCall) (string, error) {
 		return "", connectorhub.Errorf(connectorhub.ECodeQuery, "The function %s applies to text properties, not to '%s' of type %s.", e.Func, e.Property, col.Kind.EdmType())
 	}
 	v, _ := e.Value.Value.(string)
+	if len(v) > maxPattern {
+		// SQLite refuses longer patterns (SQLITE_LIMIT_LIKE_PATTERN_LENGTH); every engine
+		// refuses them alike, and a pattern's cost grows with its length.
+		return "", connectorhub.Errorf(connectorhub.ECodeQuery, "The value of %s is %d characters long; the longest value a text function takes is %d.", e.Func, len(v), maxPattern)
+	}
 	// Dataverse honours SQL wildcards inside the value, so it is bound as part of the pattern.
 	// The whole pattern is one bound value so that SQLite can use a NOCASE index for startswith.
 	var pattern string

@@ -93,53 +93,50 @@ func TestValuesAreBound(t *testing.T) {
 	}
 }
 
-// TestKeyset checks the keyset condition, and that its arguments come in the order of the
-// text: the leading range first.
+// TestKeyset checks that the keyset position is bound, never written into the SQL, with one
+// placeholder for each argument, and that a position of the wrong shape is refused. What the
+// position selects (text ties without regard to case, nulls in both directions, mixed
+// directions) is checked by running it on both engines: internal/parity's KeysetPaging cases
+// replace the golden SQL this test used to compare, and its Connectors case
+// "$orderby=description desc,name,modifiedon desc" replaces TestOrderByNulls.
 func TestKeyset(t *testing.T) {
+	const key = "00000000-0000-0000-0000-000000000001"
 	for _, tt := range []struct {
 		orderby string
 		after   []any
-		where   string
-		args    string
+		args    int
+		bug     string // a known translator bug, which internal/parity reports too
 	}{
-		{"", []any{"00000000-0000-0000-0000-000000000001"},
-			" WHERE ((((c.connectorid > $1))))", "[00000000-0000-0000-0000-000000000001]"},
-		{"displayname desc", []any{"Same", "00000000-0000-0000-0000-000000000001"},
-			" WHERE ((lower(c.displayname) <= lower($1)) AND (((lower(c.displayname) < lower($2))) OR ((lower(c.displayname) = lower($3)) AND (c.connectorid > $4))))",
-			"[Same Same Same 00000000-0000-0000-0000-000000000001]"},
-		{"description desc", []any{"d", "00000000-0000-0000-0000-000000000001"},
-			" WHERE (((((lower(c.description) < lower($1)) OR c.description IS NULL)) OR ((lower(c.description) = lower($2)) AND (c.connectorid > $3))))",
-			"[d d 00000000-0000-0000-0000-000000000001]"},
-		{"description,modifiedon desc", []any{nil, time.Unix(100, 0), "00000000-0000-0000-0000-000000000001"},
-			" WHERE ((((c.description IS NOT NULL)) OR ((c.description IS NULL) AND (c.modifiedon < $1)) OR ((c.description IS NULL) AND (c.modifiedon = $2) AND (c.connectorid > $3))))",
-			"[100 100 00000000-0000-0000-0000-000000000001]"},
-		{"description desc", []any{nil, "00000000-0000-0000-0000-000000000001"},
-			" WHERE ((((c.description IS NULL) AND (c.connectorid > $1))))", "[00000000-0000-0000-0000-000000000001]"},
+		{"", []any{key}, 1, ""},
+		{"displayname desc", []any{"Sämë", key}, 4, ""},
+		{"description desc", []any{"dëscr", key}, 3, ""},
+		{"description,modifiedon desc", []any{nil, time.Unix(100, 0), key}, 3, ""},
+		{"description desc", []any{nil, key}, 1, ""},
+		// A null descending second key: its term is left out, and so are its values.
+		{"createdon,description desc", []any{time.Unix(100, 0), nil, key}, 4, ""},
 	} {
 		t.Run(tt.orderby, func(t *testing.T) {
+			if tt.bug != "" {
+				t.Skip("translator bug: " + tt.bug)
+			}
 			q := mustQuery(t, "", tt.orderby)
 			q.After = tt.after
 			s, err := SelectConnectors(numbered{}, env, q)
 			if err != nil {
 				t.Fatal(err)
 			}
-			where := s.SQL[strings.Index(s.SQL, " WHERE"):strings.Index(s.SQL, " ORDER BY")]
-			if where != tt.where || fmt.Sprint(s.Args) != tt.args {
-				t.Errorf("got\n%s %v\nwant\n%s %s", where, s.Args, tt.where, tt.args)
+			checkBound(t, s.SQL, s.Args, "Sämë", "dëscr", key)
+			if len(s.Args) != tt.args {
+				t.Errorf("got %d arguments %v, want %d", len(s.Args), s.Args, tt.args)
 			}
-			checkBound(t, s.SQL, s.Args)
 		})
 	}
-}
-
-func TestOrderByNulls(t *testing.T) {
-	s, err := SelectConnectors(numbered{}, env, mustQuery(t, "", "description desc,name,modifiedon desc"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const want = " ORDER BY lower(c.description) DESC NULLS LAST, lower(c.name), c.modifiedon DESC, c.connectorid"
-	if !strings.HasSuffix(s.SQL, want) {
-		t.Errorf("got %s, want it to end with %s", s.SQL, want)
+	for _, bad := range [][]any{{"a"}, {"a", "b", "c"}, {"a", nil}} {
+		q := mustQuery(t, "", "displayname")
+		q.After = bad
+		if _, err := SelectConnectors(numbered{}, env, q); connectorhub.ErrorCode(err) != connectorhub.ECodeQuery {
+			t.Errorf("keyset %v: got %v, want code %s", bad, err, connectorhub.ECodeQuery)
+		}
 	}
 }
 
@@ -209,52 +206,31 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
-// TestLookups checks the SQL of paths through lookups: a filter joins the lookup's record in
-// the filter's own subquery; an order by a related value (a traversal, or a lookup, which
-// sorts by its record's name) sorts and limits the keys first, selects the value it sorted by
-// for the $skiptoken, and keeps the key as the last tie-break.
+// TestLookups checks that queries through lookups bind every value, with one placeholder for
+// each argument. What they select and in which order (filters through ownerid/fullname,
+// orders by a lookup's name with the keys sorted and limited first, the value sorted by
+// carried in the $skiptoken) is checked on both engines by internal/parity's Connectors and
+// KeysetPaging cases marked "golden: <case>", which replace the golden SQL of each case here.
 func TestLookups(t *testing.T) {
-	const (
-		owner   = "LEFT JOIN systemusers ou ON c.owneridtype = 'systemuser' AND ou.systemuserid = c.ownerid LEFT JOIN teams ot ON c.owneridtype = 'team' AND ot.teamid = c.ownerid"
-		key     = "00000000-0000-0000-0000-000000000001"
-		ownerBy = "lower(COALESCE(ou.fullname, ot.name))"
-	)
+	const key = "00000000-0000-0000-0000-000000000001"
 	for _, tt := range []struct {
 		name, filter, orderby string
 		top                   int
 		after                 []any
 		lookups               []string
-		want                  string // the SQL from the connector's last column
-		args                  string
+		args                  int
+		forbidden             []string
 	}{
-		{name: "FilterUser", filter: "owninguser/fullname eq 'Ada'",
-			want: " FROM connectors c WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c " + owner + " WHERE (lower(ou.fullname) = lower($1))) ORDER BY c.connectorid",
-			args: "[Ada]"},
+		{name: "FilterUser", filter: "owninguser/fullname eq 'Ada'", args: 1, forbidden: []string{"Ada"}},
 		{name: "FilterOwnerNameNotNull", filter: "not (ownerid/name eq 'x') or owningbusinessunit/name eq null or contains(createdby/internalemailaddress,'@')",
-			want: " FROM connectors c WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c " + owner + " LEFT JOIN businessunits ob ON ob.businessunitid = c.owningbusinessunit LEFT JOIN systemusers cu ON cu.systemuserid = c.createdby" +
-				" WHERE ((NOT (" + ownerBy + " = lower($1))) OR ((ob.name IS NULL) OR (cu.internalemailaddress ILIKE $2)))) ORDER BY c.connectorid",
-			args: "[x %@%]"},
+			args: 2, forbidden: []string{"'x'", "@"}},
 		{name: "FilterTypes", filter: "modifiedby/createdon lt 2024-01-01 and owningteam/teamid eq " + key + " and createdonbehalfby/fullname eq null",
-			want: " FROM connectors c WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c LEFT JOIN systemusers mu ON mu.systemuserid = c.modifiedby " + owner +
-				" WHERE ((mu.createdon < $1) AND ((ot.teamid = $2) AND (NULL IS NULL)))) ORDER BY c.connectorid",
-			args: "[1704067200 " + key + "]"},
-		{name: "OrderTop", orderby: "ownerid/fullname desc", top: 51,
-			want: ", COALESCE(ou.fullname, ot.name) FROM connectors c " + owner + " WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c " + owner +
-				" ORDER BY " + ownerBy + " DESC NULLS LAST, c.connectorid LIMIT $1) ORDER BY " + ownerBy + " DESC NULLS LAST, c.connectorid",
-			args: "[51]"},
-		{name: "OrderLookupByNameAfter", orderby: "_ownerid_value", top: 5, after: []any{"Ada", key}, filter: "modifiedby/fullname ne 'x'", lookups: []string{"owninguser"},
-			want: ", " + strings.Join(userCols("ou"), ", ") + ", ot.teamid, ot.name, ot.businessunitid, COALESCE(ou.fullname, ot.name) FROM connectors c " + owner +
-				" WHERE c.connectorid IN (SELECT c.connectorid FROM connectors c LEFT JOIN systemusers mu ON mu.systemuserid = c.modifiedby " + owner +
-				" WHERE (lower(mu.fullname) <> lower($1)) AND ((" + ownerBy + " >= lower($2)) AND (((" + ownerBy + " > lower($3))) OR ((" + ownerBy + " = lower($4)) AND (c.connectorid > $5))))" +
-				" ORDER BY " + ownerBy + " NULLS FIRST, c.connectorid LIMIT $6) ORDER BY " + ownerBy + " NULLS FIRST, c.connectorid",
-			args: "[x Ada Ada Ada " + key + " 5]"},
-		{name: "OrderWithoutTop", orderby: "_owningbusinessunit_value,createdby/createdon desc",
-			want: ", ob.name, cu.createdon FROM connectors c LEFT JOIN businessunits ob ON ob.businessunitid = c.owningbusinessunit LEFT JOIN systemusers cu ON cu.systemuserid = c.createdby" +
-				" ORDER BY lower(ob.name) NULLS FIRST, cu.createdon DESC NULLS LAST, c.connectorid",
-			args: "[]"},
-		{name: "OrderNullLookup", orderby: "_createdonbehalfby_value desc", after: []any{nil, key},
-			want: ", NULL FROM connectors c WHERE ((((NULL IS NULL) AND (c.connectorid > $1)))) ORDER BY lower(NULL) DESC NULLS LAST, c.connectorid",
-			args: "[" + key + "]"},
+			args: 2, forbidden: []string{"2024", "1704067200", key}},
+		{name: "OrderTop", orderby: "ownerid/fullname desc", top: 51, args: 1, forbidden: []string{"51"}},
+		{name: "OrderLookupByNameAfter", orderby: "_ownerid_value", top: 5, after: []any{"Ada", key}, filter: "modifiedby/fullname ne 'x'",
+			lookups: []string{"owninguser"}, args: 6, forbidden: []string{"Ada", key}},
+		{name: "OrderWithoutTop", orderby: "_owningbusinessunit_value,createdby/createdon desc"},
+		{name: "OrderNullLookup", orderby: "_createdonbehalfby_value desc", after: []any{nil, key}, args: 1, forbidden: []string{key}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			q := mustQuery(t, tt.filter, tt.orderby)
@@ -263,30 +239,39 @@ func TestLookups(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := s.SQL[strings.Index(s.SQL, "c.versionnumber")+len("c.versionnumber"):]
-			if got != tt.want || fmt.Sprint(s.Args) != tt.args {
-				t.Errorf("got\n%s %v\nwant\n%s %s", got, s.Args, tt.want, tt.args)
+			checkBound(t, s.SQL, s.Args, tt.forbidden...)
+			if len(s.Args) != tt.args {
+				t.Errorf("got %d arguments %v, want %d", len(s.Args), s.Args, tt.args)
 			}
-			checkBound(t, s.SQL, s.Args)
 		})
 	}
 }
 
-// TestLookupCounts checks that counts and aggregates join what their filters read.
+// TestLookupCounts checks that counts and aggregates through lookups bind their values, and
+// the refusals of $apply through lookups. What they count is checked on both engines by
+// internal/parity's Counts ("owningteam/name eq 'makers'", capped at 5001) and Aggregates
+// ("filter(createdby/fullname eq …)/groupby((connectortype)…)") cases.
 func TestLookupCounts(t *testing.T) {
 	q := mustQuery(t, "owningteam/name eq 'Makers'", "")
 	text, args, err := CountConnectors(numbered{}, env, q, 5001)
-	const want = "SELECT COUNT(*) FROM (SELECT 1 FROM connectors c LEFT JOIN systemusers ou ON c.owneridtype = 'systemuser' AND ou.systemuserid = c.ownerid LEFT JOIN teams ot ON c.owneridtype = 'team' AND ot.teamid = c.ownerid WHERE (lower(ot.name) = lower($1)) LIMIT $2) n"
-	if err != nil || text != want || fmt.Sprint(args) != "[Makers 5001]" {
-		t.Errorf("got %s %v %v\nwant %s", text, args, err, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBound(t, text, args, "Makers", "5001")
+	if len(args) != 2 {
+		t.Errorf("count: got arguments %v, want the name and the cap", args)
 	}
 	apply, err := odata.ParseApply("filter(createdby/fullname eq 'Ada')/groupby((connectortype))")
 	if err != nil {
 		t.Fatal(err)
 	}
 	a, err := AggregateConnectors(numbered{}, env, connectorhub.ConnectorQuery{Apply: apply})
-	if err != nil || !strings.Contains(a.SQL, "FROM connectors c LEFT JOIN systemusers cu ON cu.systemuserid = c.createdby WHERE (lower(cu.fullname) = lower($1))") {
-		t.Errorf("got %v %v", a, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBound(t, a.SQL, a.Args, "Ada")
+	if len(a.Args) != 1 {
+		t.Errorf("aggregate: got arguments %v, want the name", a.Args)
 	}
 	for _, bad := range []string{"groupby((ownerid/fullname))", "aggregate(createdby/createdon with max as m)"} {
 		apply, err := odata.ParseApply(bad)

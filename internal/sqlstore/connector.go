@@ -6,35 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
+	"strings"
 
 	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/internal/sqlgen"
 )
 
-// connectorColumns is the select list that scanConnector reads, in its order.
-const connectorColumns = `connectorid, name, displayname, description, connectortype, openapidefinition,
-	connectionparameters, connectionparametersets, policytemplateinstances, scriptoperations,
-	customcodeblobcontent, capabilities, iconbrandcolor, connectorinternalid, statecode, statuscode,
-	ownerid, owneridtype, owningbusinessunit, createdby, modifiedby, createdon, modifiedon, versionnumber`
-
 type scanner interface{ Scan(dest ...any) error }
-
-func scanConnector(row scanner) (*connectorhub.Connector, error) {
-	var c connectorhub.Connector
-	var desc, params, sets, policies, scriptOps, code, caps, color, internalID sql.NullString
-	var created, modified int64
-	err := row.Scan(&c.ID, &c.Name, &c.DisplayName, &desc, &c.ConnectorType, &c.OpenAPIDefinition,
-		&params, &sets, &policies, &scriptOps, &code, &caps, &color, &internalID, &c.StateCode, &c.StatusCode,
-		&c.OwnerID, &c.OwnerType, &c.OwningBusinessUnit, &c.CreatedBy, &c.ModifiedBy, &created, &modified, &c.VersionNumber)
-	if err != nil {
-		return nil, err
-	}
-	c.Description, c.ConnectionParameters, c.ConnectionParameterSets = desc.String, params.String, sets.String
-	c.PolicyTemplateInstances, c.ScriptOperations, c.CustomCodeBlobContent = policies.String, scriptOps.String, code.String
-	c.Capabilities, c.IconBrandColor, c.ConnectorInternalID = caps.String, color.String, internalID.String
-	c.CreatedOn, c.ModifiedOn = time.Unix(created, 0).UTC(), time.Unix(modified, 0).UTC()
-	return &c, nil
-}
 
 // FindConnectorByID returns one connector; ECodeNotFound if there is none.
 func (db *DB) FindConnectorByID(ctx context.Context, id string) (*connectorhub.Connector, error) {
@@ -101,7 +79,7 @@ type querier interface {
 }
 
 func findConnector(ctx context.Context, q querier, id string) (*connectorhub.Connector, error) {
-	c, err := scanConnector(q.QueryRowContext(ctx, `SELECT `+connectorColumns+` FROM connectors WHERE connectorid = ?`, id))
+	c, err := sqlgen.ScanRow(q.QueryRowContext(ctx, `SELECT `+sqlgen.RowColumns+` FROM connectors WHERE connectorid = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(id)
 	}
@@ -156,12 +134,7 @@ func (db *DB) createConnector(ctx context.Context, tx *Tx, c *connectorhub.Conne
 	if _, err := tx.ExecContext(ctx, `DELETE FROM connectortombstones WHERE connectorid = ?`, c.ID); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO connectors (`+connectorColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		c.ID, c.Name, c.DisplayName, nullString(c.Description), c.ConnectorType, c.OpenAPIDefinition,
-		nullString(c.ConnectionParameters), nullString(c.ConnectionParameterSets), nullString(c.PolicyTemplateInstances),
-		nullString(c.ScriptOperations), nullString(c.CustomCodeBlobContent), nullString(c.Capabilities),
-		nullString(c.IconBrandColor), nullString(c.ConnectorInternalID), c.StateCode, c.StatusCode,
-		c.OwnerID, c.OwnerType, c.OwningBusinessUnit, c.CreatedBy, c.ModifiedBy, c.CreatedOn.Unix(), c.ModifiedOn.Unix(), c.VersionNumber)
+	_, err = tx.ExecContext(ctx, `INSERT INTO connectors (`+sqlgen.RowColumns+`) VALUES (`+marks(len(connectorhub.StoredColumns))+`)`, sqlgen.RowArgs(c)...)
 	return duplicateError(tx.e, err, c)
 }
 
@@ -244,16 +217,8 @@ func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.Co
 			return err
 		}
 		c.ModifiedOn, c.ModifiedBy = db.now(), caller.UserID
-		_, err = tx.ExecContext(ctx, `UPDATE connectors SET displayname = ?, description = ?, connectortype = ?,
-			openapidefinition = ?, connectionparameters = ?, connectionparametersets = ?, policytemplateinstances = ?,
-			scriptoperations = ?, customcodeblobcontent = ?, capabilities = ?, iconbrandcolor = ?, statecode = ?,
-			statuscode = ?, ownerid = ?, owneridtype = ?, owningbusinessunit = ?, modifiedby = ?, modifiedon = ?,
-			versionnumber = ? WHERE connectorid = ?`,
-			c.DisplayName, nullString(c.Description), c.ConnectorType, c.OpenAPIDefinition,
-			nullString(c.ConnectionParameters), nullString(c.ConnectionParameterSets), nullString(c.PolicyTemplateInstances),
-			nullString(c.ScriptOperations), nullString(c.CustomCodeBlobContent), nullString(c.Capabilities),
-			nullString(c.IconBrandColor), c.StateCode, c.StatusCode, c.OwnerID, c.OwnerType, c.OwningBusinessUnit,
-			c.ModifiedBy, c.ModifiedOn.Unix(), c.VersionNumber, c.ID)
+		// Every stored column is written back: those the update left alone keep their values.
+		_, err = tx.ExecContext(ctx, `UPDATE connectors SET `+rowUpdate+` WHERE connectorid = ?`, append(sqlgen.RowArgs(c), c.ID)...)
 		return err
 	})
 	if err != nil {
@@ -261,6 +226,18 @@ func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.Co
 	}
 	return c, created, nil
 }
+
+// rowUpdate is the SET list of every stored column: "connectorid = ?, name = ?, …".
+var rowUpdate = func() string {
+	sets := make([]string, len(connectorhub.StoredColumns))
+	for i, col := range connectorhub.StoredColumns {
+		sets[i] = col.Stored + " = ?"
+	}
+	return strings.Join(sets, ", ")
+}()
+
+// marks is n comma-separated placeholders.
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
 
 func versionMismatch() error {
 	return connectorhub.Errorf(connectorhub.ECodeVersionMismatch, "The version of the existing record doesn't match the RowVersion property provided.")
