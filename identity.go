@@ -19,6 +19,7 @@ type IdentityTable struct {
 	ObjectType    int    // Dataverse's ObjectTypeCode, named in privilege errors
 	// Privilege is the stem of the table's privilege names in Dataverse: prvCreateUser, prvWriteTeam…
 	Privilege string
+	Stored    string // the engines' table: systemusers
 	Columns   []IdentityColumn
 }
 
@@ -31,6 +32,38 @@ type IdentityColumn struct {
 	// NavigationProperty and Target describe a lookup: _businessunitid_value → businessunitid → businessunit.
 	NavigationProperty string
 	Target             string
+	// Stored is the engines' column that holds the property; "" for a constant (teamtype),
+	// which the translator knows. ownerid of a principal is its key's column.
+	Stored   string
+	Nullable bool
+	// Related: the property is written when the record is expanded from a connector's lookup
+	// ($expand=ownerid), and a query can read it through the lookup (ownerid/fullname).
+	Related bool
+}
+
+// RelatedColumns are the properties of an expanded record, in the order Dataverse writes
+// them: ownerid (inherited from principal) first, then the others in table order.
+func (t *IdentityTable) RelatedColumns() []IdentityColumn {
+	var out []IdentityColumn
+	if c := t.Column("ownerid"); c != nil {
+		out = append(out, *c)
+	}
+	for _, c := range t.Columns {
+		if c.Related && c.Name != "ownerid" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// IdentityTableByName returns the identity table of a logical name, or nil.
+func IdentityTableByName(logical string) *IdentityTable {
+	for _, t := range IdentityTables {
+		if t.LogicalName == logical {
+			return t
+		}
+	}
+	return nil
 }
 
 // Column returns the column with that Web API property name (case-sensitive), or nil.
@@ -53,39 +86,57 @@ const (
 var TeamTypeLabels = map[int]string{0: "Owner"}
 
 // identityLookup is the _<nav>_value column of a lookup to target.
-func identityLookup(nav, target string) IdentityColumn {
-	return IdentityColumn{Name: "_" + nav + "_value", Kind: KindLookup, NavigationProperty: nav, Target: target}
+func identityLookup(nav, target string, nullable bool) IdentityColumn {
+	return IdentityColumn{Name: "_" + nav + "_value", Kind: KindLookup, NavigationProperty: nav, Target: target,
+		Stored: nav, Nullable: nullable, Related: true}
+}
+
+// stored is a stored identity column of that name; related ones are written on expansion.
+func stored(name string, kind ColumnKind, max int, nullable, related bool) IdentityColumn {
+	return IdentityColumn{Name: name, Kind: kind, MaxLength: max, Stored: name, Nullable: nullable, Related: related}
 }
 
 // The identity tables. systemuser and team inherit ownerid from principal: Dataverse returns
 // it beside their own key, with the same value.
 var (
 	SystemUserTable = &IdentityTable{LogicalName: OwnerSystemUser, EntitySetName: "systemusers", PrimaryID: "systemuserid",
-		PrimaryName: "fullname", ObjectType: 8, Privilege: "User",
+		PrimaryName: "fullname", ObjectType: 8, Privilege: "User", Stored: "systemusers",
 		Columns: []IdentityColumn{
-			{Name: "systemuserid", Kind: KindGUID}, {Name: "ownerid", Kind: KindGUID},
-			{Name: "fullname", Kind: KindString, MaxLength: 200}, {Name: "internalemailaddress", Kind: KindString, MaxLength: 100},
-			{Name: "azureactivedirectoryobjectid", Kind: KindGUID}, identityLookup("businessunitid", BusinessUnitLogicalName),
-			{Name: "createdon", Kind: KindDateTime}, {Name: "isdisabled", Kind: KindBool}, {Name: "versionnumber", Kind: KindBigInt},
+			stored("systemuserid", KindGUID, 0, false, true),
+			{Name: "ownerid", Kind: KindGUID, Stored: "systemuserid", Related: true},
+			stored("fullname", KindString, 200, false, true),
+			stored("internalemailaddress", KindString, 100, true, true),
+			stored("azureactivedirectoryobjectid", KindGUID, 0, true, true),
+			identityLookup("businessunitid", BusinessUnitLogicalName, false),
+			stored("createdon", KindDateTime, 0, false, true),
+			stored("isdisabled", KindBool, 0, false, false),
+			stored("versionnumber", KindBigInt, 0, false, false),
 		}}
 	TeamTable = &IdentityTable{LogicalName: OwnerTeam, EntitySetName: "teams", PrimaryID: "teamid",
-		PrimaryName: "name", ObjectType: 9, Privilege: "Team",
+		PrimaryName: "name", ObjectType: 9, Privilege: "Team", Stored: "teams",
 		Columns: []IdentityColumn{
-			{Name: "teamid", Kind: KindGUID}, {Name: "ownerid", Kind: KindGUID},
-			{Name: "name", Kind: KindString, MaxLength: 160}, identityLookup("businessunitid", BusinessUnitLogicalName),
-			{Name: "teamtype", Kind: KindChoice, Choices: TeamTypeLabels}, {Name: "versionnumber", Kind: KindBigInt},
+			stored("teamid", KindGUID, 0, false, true),
+			{Name: "ownerid", Kind: KindGUID, Stored: "teamid", Related: true},
+			stored("name", KindString, 160, false, true),
+			identityLookup("businessunitid", BusinessUnitLogicalName, false),
+			{Name: "teamtype", Kind: KindChoice, Choices: TeamTypeLabels},
+			stored("versionnumber", KindBigInt, 0, false, false),
 		}}
 	BusinessUnitTable = &IdentityTable{LogicalName: BusinessUnitLogicalName, EntitySetName: "businessunits", PrimaryID: "businessunitid",
-		PrimaryName: "name", ObjectType: 10, Privilege: "BusinessUnit",
+		PrimaryName: "name", ObjectType: 10, Privilege: "BusinessUnit", Stored: "businessunits",
 		Columns: []IdentityColumn{
-			{Name: "businessunitid", Kind: KindGUID}, {Name: "name", Kind: KindString, MaxLength: 160},
-			identityLookup("parentbusinessunitid", BusinessUnitLogicalName), {Name: "versionnumber", Kind: KindBigInt},
+			stored("businessunitid", KindGUID, 0, false, true),
+			stored("name", KindString, 160, false, true),
+			identityLookup("parentbusinessunitid", BusinessUnitLogicalName, true),
+			stored("versionnumber", KindBigInt, 0, false, false),
 		}}
 	RoleTable = &IdentityTable{LogicalName: RoleLogicalName, EntitySetName: "roles", PrimaryID: "roleid",
-		PrimaryName: "name", ObjectType: 1036, Privilege: "Role",
+		PrimaryName: "name", ObjectType: 1036, Privilege: "Role", Stored: "roles",
 		Columns: []IdentityColumn{
-			{Name: "roleid", Kind: KindGUID}, {Name: "name", Kind: KindString, MaxLength: 100},
-			identityLookup("businessunitid", BusinessUnitLogicalName), {Name: "versionnumber", Kind: KindBigInt},
+			stored("roleid", KindGUID, 0, false, true),
+			stored("name", KindString, 100, false, true),
+			identityLookup("businessunitid", BusinessUnitLogicalName, false),
+			stored("versionnumber", KindBigInt, 0, false, false),
 		}}
 )
 

@@ -15,13 +15,18 @@ type expansion struct {
 }
 
 // relatedFields lists the properties of the tables a connector's lookups point to, in the
-// order Dataverse writes them. systemuser and team inherit ownerid from principal, so an
-// expanded user or team carries both its own key and ownerid.
-var relatedFields = map[string][]string{
-	connectorhub.OwnerSystemUser: {"ownerid", "systemuserid", "fullname", "internalemailaddress", "azureactivedirectoryobjectid", "_businessunitid_value", "createdon"},
-	connectorhub.OwnerTeam:       {"ownerid", "teamid", "name", "_businessunitid_value"},
-	"businessunit":               {"businessunitid", "name", "_parentbusinessunitid_value"},
-}
+// order Dataverse writes them (connectorhub.IdentityTable.RelatedColumns). systemuser and team
+// inherit ownerid from principal, so an expanded user or team carries both its own key and
+// ownerid.
+var relatedFields = func() map[string][]string {
+	m := map[string][]string{}
+	for _, t := range []*connectorhub.IdentityTable{connectorhub.SystemUserTable, connectorhub.TeamTable, connectorhub.BusinessUnitTable} {
+		for _, c := range t.RelatedColumns() {
+			m[t.LogicalName] = append(m[t.LogicalName], c.Name)
+		}
+	}
+	return m
+}()
 
 // parseExpand checks a $expand: single-valued navigation properties of the connector, each at
 // most once, with an optional nested $select of the target's properties. Dataverse's refusals:

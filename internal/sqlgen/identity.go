@@ -10,41 +10,41 @@ import (
 	"github.com/connectorhub/connectorhub/odata"
 )
 
-// The identity tables. Their key doubles as ownerid for the principals (systemuser, team);
-// teamtype is a constant: ConnectorHub has no access teams.
+// The identity tables, derived from connectorhub's: each stored property is its column over
+// the table's alias; teamtype is a constant (ConnectorHub has no access teams).
 var (
-	SystemUsers = &Table{Name: "systemusers", Alias: "u", Key: "systemuserid", Logical: connectorhub.OwnerSystemUser, Columns: map[string]Column{
-		"systemuserid":                 {SQL: "u.systemuserid", Kind: connectorhub.KindGUID},
-		"ownerid":                      {SQL: "u.systemuserid", Kind: connectorhub.KindGUID},
-		"fullname":                     {SQL: "u.fullname", Kind: connectorhub.KindString},
-		"internalemailaddress":         {SQL: "u.internalemailaddress", Kind: connectorhub.KindString, Nullable: true},
-		"azureactivedirectoryobjectid": {SQL: "u.azureactivedirectoryobjectid", Kind: connectorhub.KindGUID, Nullable: true},
-		"_businessunitid_value":        {SQL: "u.businessunitid", Kind: connectorhub.KindLookup},
-		"createdon":                    {SQL: "u.createdon", Kind: connectorhub.KindDateTime},
-		"isdisabled":                   {SQL: "u.isdisabled", Kind: connectorhub.KindBool},
-		"versionnumber":                {SQL: "u.versionnumber", Kind: connectorhub.KindBigInt},
-	}}
-	Teams = &Table{Name: "teams", Alias: "t", Key: "teamid", Logical: connectorhub.OwnerTeam, Columns: map[string]Column{
-		"teamid":                {SQL: "t.teamid", Kind: connectorhub.KindGUID},
-		"ownerid":               {SQL: "t.teamid", Kind: connectorhub.KindGUID},
-		"name":                  {SQL: "t.name", Kind: connectorhub.KindString},
-		"_businessunitid_value": {SQL: "t.businessunitid", Kind: connectorhub.KindLookup},
-		"teamtype":              {SQL: "0", Kind: connectorhub.KindChoice},
-		"versionnumber":         {SQL: "t.versionnumber", Kind: connectorhub.KindBigInt},
-	}}
-	BusinessUnits = &Table{Name: "businessunits", Alias: "b", Key: "businessunitid", Logical: connectorhub.BusinessUnitLogicalName, Columns: map[string]Column{
-		"businessunitid":              {SQL: "b.businessunitid", Kind: connectorhub.KindGUID},
-		"name":                        {SQL: "b.name", Kind: connectorhub.KindString},
-		"_parentbusinessunitid_value": {SQL: "b.parentbusinessunitid", Kind: connectorhub.KindLookup, Nullable: true},
-		"versionnumber":               {SQL: "b.versionnumber", Kind: connectorhub.KindBigInt},
-	}}
-	Roles = &Table{Name: "roles", Alias: "r", Key: "roleid", Logical: connectorhub.RoleLogicalName, Columns: map[string]Column{
-		"roleid":                {SQL: "r.roleid", Kind: connectorhub.KindGUID},
-		"name":                  {SQL: "r.name", Kind: connectorhub.KindString},
-		"_businessunitid_value": {SQL: "r.businessunitid", Kind: connectorhub.KindLookup},
-		"versionnumber":         {SQL: "r.versionnumber", Kind: connectorhub.KindBigInt},
-	}}
+	SystemUsers   = identityTable(connectorhub.SystemUserTable, "u")
+	Teams         = identityTable(connectorhub.TeamTable, "t")
+	BusinessUnits = identityTable(connectorhub.BusinessUnitTable, "b")
+	Roles         = identityTable(connectorhub.RoleTable, "r")
 )
+
+// identityComputed are the SQL expressions of the identity properties that are not stored.
+var identityComputed = map[string]Column{
+	"teamtype": {SQL: "0", Const: true},
+}
+
+// identityTable describes t to the translator, its columns over alias.
+func identityTable(t *connectorhub.IdentityTable, alias string) *Table {
+	return &Table{Name: t.Stored, Alias: alias, Key: t.PrimaryID, Logical: t.LogicalName, Columns: identityColumns(t, t.Columns, alias)}
+}
+
+// identityColumns maps the properties cols of t to SQL over alias.
+func identityColumns(t *connectorhub.IdentityTable, cols []connectorhub.IdentityColumn, alias string) map[string]Column {
+	m := make(map[string]Column, len(cols))
+	for _, c := range cols {
+		col, ok := identityComputed[c.Name]
+		if c.Stored != "" {
+			col, ok = Column{SQL: alias + "." + c.Stored, Nullable: c.Nullable}, true
+		}
+		if !ok {
+			panic("sqlgen: the " + t.LogicalName + " property " + c.Name + " is neither stored nor computed")
+		}
+		col.Kind = c.Kind
+		m[c.Name] = col
+	}
+	return m
+}
 
 // tableOf maps an identity table of the domain to its SQL description.
 var tableOf = map[*connectorhub.IdentityTable]*Table{

@@ -28,23 +28,11 @@ type lookup struct {
 // whichever the owner is; fullname and name are both the principal's name (the user's full
 // name or the team's name), as Dataverse's owner record names either kind.
 var lookups = func() map[string]*lookup {
-	user := func(a string) map[string]Column {
-		return map[string]Column{
-			"ownerid":                      {SQL: a + ".systemuserid", Kind: connectorhub.KindGUID},
-			"systemuserid":                 {SQL: a + ".systemuserid", Kind: connectorhub.KindGUID},
-			"fullname":                     {SQL: a + ".fullname", Kind: connectorhub.KindString},
-			"internalemailaddress":         {SQL: a + ".internalemailaddress", Kind: connectorhub.KindString},
-			"azureactivedirectoryobjectid": {SQL: a + ".azureactivedirectoryobjectid", Kind: connectorhub.KindGUID},
-			"_businessunitid_value":        {SQL: a + ".businessunitid", Kind: connectorhub.KindLookup},
-			"createdon":                    {SQL: a + ".createdon", Kind: connectorhub.KindDateTime},
-		}
+	related := func(t *connectorhub.IdentityTable, alias string) map[string]Column {
+		return identityColumns(t, t.RelatedColumns(), alias)
 	}
-	team := map[string]Column{
-		"ownerid":               {SQL: "ot.teamid", Kind: connectorhub.KindGUID},
-		"teamid":                {SQL: "ot.teamid", Kind: connectorhub.KindGUID},
-		"name":                  {SQL: "ot.name", Kind: connectorhub.KindString},
-		"_businessunitid_value": {SQL: "ot.businessunitid", Kind: connectorhub.KindLookup},
-	}
+	user := func(a string) map[string]Column { return related(connectorhub.SystemUserTable, a) }
+	team := related(connectorhub.TeamTable, "ot")
 	owner := user("ou")
 	for name, col := range team {
 		if u, both := owner[name]; both {
@@ -54,11 +42,7 @@ var lookups = func() map[string]*lookup {
 	}
 	name := Column{SQL: "COALESCE(ou.fullname, ot.name)", Kind: connectorhub.KindString}
 	owner["fullname"], owner["name"] = name, name
-	bu := map[string]Column{
-		"businessunitid":              {SQL: "ob.businessunitid", Kind: connectorhub.KindGUID},
-		"name":                        {SQL: "ob.name", Kind: connectorhub.KindString},
-		"_parentbusinessunitid_value": {SQL: "ob.parentbusinessunitid", Kind: connectorhub.KindLookup},
-	}
+	bu := related(connectorhub.BusinessUnitTable, "ob")
 	null := func(cols map[string]Column) map[string]Column {
 		out := make(map[string]Column, len(cols))
 		for name, col := range cols {
