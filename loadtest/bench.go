@@ -24,6 +24,9 @@ type Config struct {
 	// ServerPid is the process of the server when it runs on this machine (the bench started
 	// it); its CPU time and peak RSS are then reported. 0 when the server is elsewhere.
 	ServerPid int
+	// ServerPids are the processes of several local servers, whose CPU times and peak RSS are
+	// reported summed; when set, ServerPid is not used.
+	ServerPids []int
 
 	Scenarios      []*Scenario
 	Connections    int           // workers, each on its own keep-alive connection
@@ -152,7 +155,7 @@ func Bench(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{
-		RunID: cfg.RunID, URL: target.root, LocalServer: cfg.ServerPid != 0, Connections: cfg.Connections,
+		RunID: cfg.RunID, URL: target.root, LocalServer: len(cfg.pids()) > 0, Connections: cfg.Connections,
 		DurationSeconds: cfg.Duration.Seconds(), Records: cfg.Records, DefinitionSize: cfg.DefinitionSize, Repeat: cfg.Repeat,
 		Machine: Machine{OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), LoadAvg: loadAvg()},
 	}
@@ -215,8 +218,8 @@ func bench(ctx context.Context, cfg Config, target *Target, ds *Dataset, reg *Re
 			if ctx.Err() != nil {
 				break
 			}
-			if cfg.ServerPid != 0 {
-				ResetPeakRSS(cfg.ServerPid) // the peak then is this run's; without it, the process's
+			for _, pid := range cfg.pids() {
+				ResetPeakRSS(pid) // the peak then is this run's; without it, the process's
 			}
 			before := cfg.procStats()
 			s := Run(ctx, target, sc, ds, reg, RunConfig{Connections: cfg.Connections, Duration: cfg.Duration, MaxRequests: cfg.MaxRequests})
@@ -326,17 +329,34 @@ func addCounts(dst, src map[string]int64) {
 	}
 }
 
-// procStats reads the local server's figures; nil when there is no local server or /proc
-// cannot be read.
+// pids are the local servers' processes.
+func (cfg Config) pids() []int {
+	if len(cfg.ServerPids) > 0 {
+		return cfg.ServerPids
+	}
+	if cfg.ServerPid != 0 {
+		return []int{cfg.ServerPid}
+	}
+	return nil
+}
+
+// procStats reads the local servers' figures, summed (CPU time, and the peaks of RSS: a bound
+// of what they held at once); nil when there is no local server or /proc cannot be read.
 func (cfg Config) procStats() *ProcStats {
-	if cfg.ServerPid == 0 {
+	pids := cfg.pids()
+	if len(pids) == 0 {
 		return nil
 	}
-	ps, err := ReadProcStats(cfg.ServerPid)
-	if err != nil {
-		return nil
+	var sum ProcStats
+	for _, pid := range pids {
+		ps, err := ReadProcStats(pid)
+		if err != nil {
+			return nil
+		}
+		sum.CPU += ps.CPU
+		sum.PeakRSS += ps.PeakRSS
 	}
-	return &ps
+	return &sum
 }
 
 // serverStats are the local server's figures since before, for requests requests.

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/connectorhub/connectorhub/loadtest"
+	"github.com/connectorhub/connectorhub/postgres"
 )
 
 func newBenchCmd() *cobra.Command {
@@ -18,6 +20,8 @@ func newBenchCmd() *cobra.Command {
 		url       string
 		token     string
 		dataDir   string
+		database  string
+		replicas  int
 		scenarios string
 		out       = outputFlag("table")
 	)
@@ -32,10 +36,20 @@ func newBenchCmd() *cobra.Command {
 p50/p95/p99 latency and the errors by status code.
 
 The target is either --url (any deployment: this server, or a real Dataverse environment,
-within its service protection limits) with --token or $CONNECTORHUB_TOKEN, or --data DIR, for
-which the bench starts ` + "`connectorhub serve`" + ` itself on a free loopback port with the service
-protection limits lifted, mints a token with ` + "`connectorhub token`" + `, and reports the server's CPU
-seconds per 1000 requests and its peak RSS; the server is stopped at the end.
+within its service protection limits) with --token or $CONNECTORHUB_TOKEN, or --data DIR
+(SQLite) or --database postgres://… (PostgreSQL), for which the bench starts ` + "`connectorhub serve`" + `
+itself on a free loopback port with the service protection limits lifted, mints a token with
+` + "`connectorhub token`" + `, and reports the server's CPU seconds per 1000 requests and its peak RSS; the
+server is stopped at the end. $CONNECTORHUB_DATABASE is not read: --data means SQLite.
+
+--replicas N starts N servers on the one database (each on its own loopback port) and spreads
+the connections over them through a relay on loopback, round-robin, each connection kept to one
+server, as a TCP load balancer does; seeding and cleanup go through it too. The per-scenario
+CPU and peak RSS figures then are absent (they are read for one process); instead each server's
+CPU seconds and peak RSS since its start, and the connections it was given, are reported per
+server after the table ("servers" in JSON). --replicas with --data runs several processes on one
+SQLite file: allowed, to compare with PostgreSQL (writes then queue on the file's lock), but not
+a deployment the documentation describes.
 
 First --records connectors are created through the Web API (named bench_<run id>_s<n>, with
 definitions of --definition-size bytes); then each scenario runs --repeat times for --duration
@@ -56,6 +70,8 @@ standard error.`,
 		Example: `  connectorhub bench --data $(mktemp -d) --scenario get,list-eq --duration 5s --records 1000
   connectorhub bench --data $(mktemp -d) --records 10000 --definition-size 20000 --connections 2 \
     --duration 10s --repeat 3 --baseline --scenario all
+  connectorhub bench --database 'postgres://postgres@127.0.0.1:5432/bench?sslmode=disable' --replicas 2 \
+    --connections 4 --scenario get,mixed --records 1000 --duration 5s
   CONNECTORHUB_TOKEN=$(az account get-access-token --resource https://org.crm.dynamics.com --query accessToken -o tsv) \
     connectorhub bench --url https://org.crm.dynamics.com --records 500 --scenario get,list-eq -o json`,
 		Args: cobra.NoArgs,
@@ -63,8 +79,18 @@ standard error.`,
 			switch {
 			case url != "" && dataDir != "":
 				return errors.New("give --url or --data, not both")
-			case url == "" && dataDir == "":
-				return errors.New("give --url (with --token) for a running deployment, or --data DIR to start a local server")
+			case url != "" && database != "":
+				return errors.New("give --url or --database, not both")
+			case dataDir != "" && database != "":
+				return errors.New("give --data (SQLite) or --database (PostgreSQL), not both: on PostgreSQL a server keeps nothing in a data directory")
+			case url == "" && dataDir == "" && database == "":
+				return errors.New("give --url (with --token) for a running deployment, or --data DIR or --database URL to start local servers")
+			case database != "" && !postgres.IsURL(database):
+				return errors.New("--database: want a postgres:// or postgresql:// URL")
+			case replicas < 1:
+				return errors.New("--replicas: at least 1")
+			case url != "" && cmd.Flags().Changed("replicas"):
+				return errors.New("--replicas needs --data or --database: the bench starts servers only then")
 			case cfg.DefinitionSize > 1_000_000:
 				return errors.New("--definition-size: at most 1000000 (the openapidefinition column's limit)")
 			}
@@ -74,18 +100,23 @@ standard error.`,
 			}
 			cfg.Progress = cmd.ErrOrStderr()
 			ctx := cmd.Context()
-			if dataDir != "" {
+			var servers *loadtest.LocalServers
+			if dataDir != "" || database != "" {
 				exe, err := os.Executable()
 				if err != nil {
 					return fmt.Errorf("finding this program to start its server: %w", err)
 				}
-				fmt.Fprintf(cfg.Progress, "starting %s serve --data %s\n", exe, dataDir)
-				srv, err := loadtest.StartLocalServer(ctx, exe, dataDir, loadtest.LiftedLimits...)
-				if err != nil {
+				opts := loadtest.ServeOptions{Exe: exe, DataDir: dataDir, Database: database, Replicas: replicas, Args: loadtest.LiftedLimits}
+				if replicas == 1 {
+					fmt.Fprintf(cfg.Progress, "starting %s %s\n", exe, opts)
+				} else {
+					fmt.Fprintf(cfg.Progress, "starting %d × %s %s, behind a round-robin relay\n", replicas, exe, opts)
+				}
+				if servers, err = loadtest.StartLocalServers(ctx, opts); err != nil {
 					return err
 				}
-				defer srv.Stop(30 * time.Second)
-				cfg.URL, cfg.Token, cfg.ServerPid = srv.URL, srv.Token, srv.Pid()
+				defer servers.Stop(30 * time.Second)
+				cfg.URL, cfg.Token, cfg.ServerPids = servers.URL, servers.Token, servers.Pids()
 			} else {
 				cfg.URL, cfg.Token = url, token
 				if cfg.Token == "" {
@@ -97,11 +128,15 @@ standard error.`,
 			}
 			rep, err := loadtest.Bench(ctx, cfg)
 			if rep != nil {
+				res := benchResult{Report: rep}
+				if servers != nil && len(servers.Servers) > 1 {
+					res.Servers = servers.Totals()
+				}
 				var werr error
 				if out.records() {
-					werr = out.writeRecords(cmd.OutOrStdout(), rep)
+					werr = out.writeRecords(cmd.OutOrStdout(), res)
 				} else {
-					werr = rep.WriteTable(cmd.OutOrStdout())
+					werr = res.writeTable(cmd.OutOrStdout())
 				}
 				if err == nil {
 					err = werr
@@ -114,6 +149,8 @@ standard error.`,
 	f.StringVar(&url, "url", "", "the environment's root URL, e.g. https://org.crm.dynamics.com or http://127.0.0.1:8080")
 	f.StringVar(&token, "token", "", "the bearer token for --url (default: $CONNECTORHUB_TOKEN)")
 	f.StringVar(&dataDir, "data", "", "start a local server (connectorhub serve) on this data directory and measure it")
+	f.StringVar(&database, "database", "", "start a local server on this PostgreSQL database (postgres://…) and measure it ($CONNECTORHUB_DATABASE is not read)")
+	f.IntVar(&replicas, "replicas", 1, "with --data or --database: servers to start on the one database, the connections spread over them round-robin")
 	f.StringVar(&scenarios, "scenario", "all", "comma-separated scenarios, or all")
 	f.IntVar(&cfg.Connections, "connections", 2, "workers, each on its own keep-alive connection")
 	f.DurationVar(&cfg.Duration, "duration", 10*time.Second, "length of one run")
@@ -126,4 +163,39 @@ standard error.`,
 	f.DurationVar(&cfg.RequestTimeout, "timeout", time.Minute, "timeout of one HTTP request")
 	f.VarP(&out, "output", "o", "table or json")
 	return cmd
+}
+
+// benchResult is what bench prints: the report, and with several local servers each one's
+// figures since its start ("servers").
+type benchResult struct {
+	*loadtest.Report
+	Servers []loadtest.ServerTotals `json:"servers,omitempty"`
+}
+
+// writeTable prints the report's table, then the servers'.
+func (r benchResult) writeTable(w io.Writer) error {
+	if err := r.Report.WriteTable(w); err != nil {
+		return err
+	}
+	if len(r.Servers) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\n%d servers behind the relay at %s; since each started (seeding, runs and cleanup):\n", len(r.Servers), r.URL)
+	var cpu float64
+	var rss int64
+	for _, s := range r.Servers {
+		fmt.Fprintf(w, "  %s  pid %d  %d connections  %.2f CPU s  peak RSS %s\n", s.URL, s.Pid, s.Connections, s.CPUSeconds, mib(s.PeakRSSBytes))
+		cpu += s.CPUSeconds
+		rss += s.PeakRSSBytes
+	}
+	fmt.Fprintf(w, "  together: %.2f CPU s, peak RSS %s (the sum of the peaks)\n", cpu, mib(rss))
+	return nil
+}
+
+// mib prints bytes as the report's table does, "-" when unknown.
+func mib(b int64) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f MB", float64(b)/(1<<20))
 }

@@ -125,10 +125,10 @@ func withData(in *installation, fn func(cmd *cobra.Command, db *sqlstore.DB, arg
 	return func(cmd *cobra.Command, args []string) error {
 		db, _, err := openData(cmd.Context(), in)
 		if err != nil {
-			return err
+			return failed(err)
 		}
 		defer db.Close()
-		return fn(cmd, db, args)
+		return failed(fn(cmd, db, args))
 	}
 }
 
@@ -139,14 +139,14 @@ func withAdmin(in *installation, fn func(ctx context.Context, cmd *cobra.Command
 	return func(cmd *cobra.Command, args []string) error {
 		db, admin, err := openData(cmd.Context(), in)
 		if err != nil {
-			return err
+			return failed(err)
 		}
 		defer db.Close()
 		p, err := db.LoadPrincipal(cmd.Context(), admin.ID)
 		if err != nil {
-			return err
+			return failed(err)
 		}
-		return fn(connectorhub.NewContextWithPrincipal(cmd.Context(), p), cmd, db, args)
+		return failed(fn(connectorhub.NewContextWithPrincipal(cmd.Context(), p), cmd, db, args))
 	}
 }
 

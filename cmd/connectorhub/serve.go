@@ -232,7 +232,7 @@ SIGINT or SIGTERM stops the server gracefully.`,
 			m.Config.DataDir, m.Config.Database = in.dataDir, in.database
 			if err := m.Run(cmd.Context()); err != nil {
 				m.Close()
-				return err
+				return failed(err)
 			}
 			<-cmd.Context().Done()
 			return m.Close()

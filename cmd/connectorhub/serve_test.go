@@ -383,9 +383,10 @@ func TestTokens(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	maker := runToken(t, "--data", data, "--user", "maker@example.com", "--role", "Environment Maker")
-	nobody := runToken(t, "--data", data, "--user", "nobody@example.com", "--role", "none")
-	expired := runToken(t, "--data", data, "--ttl", "1ns")
+	where := installationArgs(t, data)
+	maker := runToken(t, append(where, "--user", "maker@example.com", "--role", "Environment Maker")...)
+	nobody := runToken(t, append(where, "--user", "nobody@example.com", "--role", "none")...)
+	expired := runToken(t, append(where, "--ttl", "1ns")...)
 	time.Sleep(10 * time.Millisecond)
 	tests := []struct {
 		name, token, method, path, body string

@@ -51,11 +51,11 @@ Roles: "System Administrator", "System Customizer", "Environment Maker", "Basic 
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if revoke {
 				if len(roles) > 0 || cmd.Flags().Changed("ttl") {
-					return errors.New("--revoke makes no token: it takes --user alone")
+					return usagef("--revoke makes no token: it takes --user alone")
 				}
 				u, err := revokeTokens(cmd.Context(), &in, email)
 				if err != nil {
-					return err
+					return failed(err)
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "Tokens of %s issued before %s are refused.\n", u.Email, u.TokensValidAfter.UTC().Format(time.RFC3339))
 				return nil
@@ -68,7 +68,7 @@ Roles: "System Administrator", "System Customizer", "Environment Maker", "Basic 
 			}
 			tok, err := localToken(cmd.Context(), &in, email, roles, ttl)
 			if err != nil {
-				return err
+				return failed(err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), tok)
 			return nil

@@ -42,6 +42,7 @@ var extensionOnce sync.Once
 // SkipUnlessAvailable does.
 func NewURL(tb testing.TB) string {
 	tb.Helper()
+	SkipUnlessAvailable(tb)
 	u, err := New()
 	if err != nil {
 		tb.Fatal(err)
