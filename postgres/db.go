@@ -7,10 +7,13 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"strings"
 	"time"
 
@@ -48,13 +51,14 @@ func IsURL(s string) bool {
 func NewDB(url string) *DB {
 	migrations, _ := fs.Sub(migrationFS, "migrations")
 	return &DB{url: url, DB: sqlstore.New(sqlstore.Engine{
-		Name:       "postgres",
-		Dialect:    dialect{},
-		Numbered:   true,
-		Constraint: constraint,
-		Retryable:  retryable,
-		Migrations: migrations,
-		LockWrites: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", writeLock),
+		Name:        "postgres",
+		Dialect:     dialect{},
+		Numbered:    true,
+		Constraint:  constraint,
+		Retryable:   retryable,
+		Unavailable: unavailable,
+		Migrations:  migrations,
+		LockWrites:  fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", writeLock),
 	})}
 }
 
@@ -118,8 +122,26 @@ func constraint(err error) sqlstore.Constraint {
 }
 
 // retryable: serialization failures and deadlocks (40001, 40P01) leave nothing behind, and
-// the transaction may be run again.
+// the transaction may be run again; so may one that found the server unavailable (a pooled
+// connection a restart closed) before its COMMIT, which sqlstore never runs twice.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01") || unavailable(err)
+}
+
+// unavailable: the server cannot be reached, is shutting down or starting, refuses more
+// clients, or dropped the connection (no connection made; SQLSTATE classes 08, 57P01–57P03,
+// 53300; a broken connection).
+func unavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true // no connection: nothing was sent
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || pgconn.SafeToRetry(err)
 }

@@ -37,7 +37,9 @@ func NewDB(path string) *DB {
 		Name:       "sqlite",
 		Dialect:    dialect{},
 		Constraint: constraint,
-		Migrations: migrations,
+		// SQLite is a file: only a writer that waited out busy_timeout is "unavailable".
+		Unavailable: busy,
+		Migrations:  migrations,
 	})}
 }
 
@@ -101,4 +103,10 @@ func constraint(err error) sqlstore.Constraint {
 		}
 	}
 	return sqlstore.NoConstraint
+}
+
+// busy: the database stayed locked for longer than busy_timeout.
+func busy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED)
 }

@@ -22,6 +22,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.logger(r).Error("request failed", slog.String("error", err.Error()))
 	}
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "1")
+	}
 	var b jsonBuffer
 	b.raw(`{"error":{"code":`)
 	b.str(code)

@@ -53,6 +53,8 @@ type Main struct {
 
 	DB   *sqlstore.DB
 	HTTP *webapi.Server
+
+	logger *slog.Logger
 }
 
 // Run opens the database, creates the bootstrap administrator on first start and starts
@@ -67,6 +69,7 @@ func (m *Main) Run(ctx context.Context) error {
 		handler = slog.NewJSONHandler(logs, nil)
 	}
 	logger := slog.New(handler)
+	m.logger = logger
 
 	in := m.installation()
 	if err := in.check(); err != nil {
@@ -196,7 +199,11 @@ func (m *Main) Close() error {
 	if m.HTTP != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		start := time.Now()
 		err = m.HTTP.Close(ctx)
+		if m.logger != nil {
+			m.logger.Info("stopped", slog.Duration("drained", time.Since(start)), slog.Any("error", err))
+		}
 	}
 	if m.DB != nil {
 		if cerr := m.DB.Close(); err == nil {

@@ -75,7 +75,7 @@ func sharedMask(ctx context.Context, q queryer, id string, p *connectorhub.Princ
 }
 
 type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryRowContext(ctx context.Context, query string, args ...any) *Row
 }
 
 func findConnector(ctx context.Context, q querier, id string) (*connectorhub.Connector, error) {

@@ -47,6 +47,10 @@ type Engine struct {
 	// Retryable reports whether a failed transaction may simply be run again (PostgreSQL's
 	// serialization failures and deadlocks); nil when never.
 	Retryable func(error) bool
+	// Unavailable reports whether an error says the database cannot be reached or refuses
+	// work for now (a restart, a lost connection, too many clients): the statement did
+	// nothing, a read may be sent again, and the caller is told 503 rather than 500.
+	Unavailable func(error) bool
 	// Migrations holds the engine's schema migrations, *.sql at its root, applied in name order.
 	Migrations fs.FS
 	// LockWrites, when set, is run first in every write transaction, so that writes run one at
@@ -103,17 +107,42 @@ type Pool struct {
 
 // ExecContext runs a statement.
 func (p *Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return p.DB.ExecContext(ctx, rebind(p.e.Numbered, query), args...)
+	res, err := p.DB.ExecContext(ctx, rebind(p.e.Numbered, query), args...)
+	return res, p.e.wrap(err)
 }
 
-// QueryContext runs a query.
+// QueryContext runs a query, once more when the first attempt found the database unavailable
+// (a pooled connection that a database restart closed, most often).
 func (p *Pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return p.DB.QueryContext(ctx, rebind(p.e.Numbered, query), args...)
+	query = rebind(p.e.Numbered, query)
+	rows, err := p.DB.QueryContext(ctx, query, args...)
+	if err != nil && p.e.unavailable(err) && ctx.Err() == nil {
+		rows, err = p.DB.QueryContext(ctx, query, args...)
+	}
+	return rows, p.e.wrap(err)
 }
 
-// QueryRowContext runs a query of at most one row.
-func (p *Pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return p.DB.QueryRowContext(ctx, rebind(p.e.Numbered, query), args...)
+// QueryRowContext runs a query of at most one row, when its Scan is called; again, once, when
+// the first attempt found the database unavailable.
+func (p *Pool) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
+	query = rebind(p.e.Numbered, query)
+	return &Row{e: p.e, run: func() *sql.Row { return p.DB.QueryRowContext(ctx, query, args...) }, again: ctx.Err}
+}
+
+// Row is the result of QueryRowContext.
+type Row struct {
+	e     *Engine
+	run   func() *sql.Row
+	again func() error // nil: no second attempt (inside a transaction)
+}
+
+// Scan copies the row's columns into dest; sql.ErrNoRows when there is none.
+func (r *Row) Scan(dest ...any) error {
+	err := r.run().Scan(dest...)
+	if err != nil && r.again != nil && r.e.unavailable(err) && r.again() == nil {
+		err = r.run().Scan(dest...)
+	}
+	return r.e.wrap(err)
 }
 
 // Tx is a transaction whose statements take "?" placeholders on every engine.
@@ -124,17 +153,43 @@ type Tx struct {
 
 // ExecContext runs a statement.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.Tx.ExecContext(ctx, rebind(tx.e.Numbered, query), args...)
+	res, err := tx.Tx.ExecContext(ctx, rebind(tx.e.Numbered, query), args...)
+	return res, tx.e.wrap(err)
 }
 
 // QueryContext runs a query.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.Tx.QueryContext(ctx, rebind(tx.e.Numbered, query), args...)
+	rows, err := tx.Tx.QueryContext(ctx, rebind(tx.e.Numbered, query), args...)
+	return rows, tx.e.wrap(err)
 }
 
-// QueryRowContext runs a query of at most one row.
-func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.Tx.QueryRowContext(ctx, rebind(tx.e.Numbered, query), args...)
+// QueryRowContext runs a query of at most one row, when its Scan is called.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
+	query = rebind(tx.e.Numbered, query)
+	return &Row{e: tx.e, run: func() *sql.Row { return tx.Tx.QueryRowContext(ctx, query, args...) }}
+}
+
+// errUnavailable is what a caller is told when the database is unavailable.
+var errUnavailable = connectorhub.Errorf(connectorhub.ECodeServerBusy, "The database is unavailable; try again later.")
+
+// unavailableError is a driver's error that says the database is unavailable: its message is
+// the domain's 503, its cause stays in the chain for the log.
+type unavailableError struct{ cause error }
+
+func (u *unavailableError) Error() string   { return "database unavailable: " + u.cause.Error() }
+func (u *unavailableError) Unwrap() []error { return []error{errUnavailable, u.cause} }
+
+func (e *Engine) unavailable(err error) bool {
+	return err != nil && e.Unavailable != nil && e.Unavailable(err)
+}
+
+// wrap marks an error of the database being unavailable.
+func (e *Engine) wrap(err error) error {
+	var u *unavailableError
+	if e.unavailable(err) && !errors.As(err, &u) {
+		return &unavailableError{err}
+	}
+	return err
 }
 
 // rebound caches the numbered form of each statement text: the texts are few (the fixed
@@ -218,15 +273,27 @@ const maxAttempts = 5
 func (db *DB) begin(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	for attempt := 1; ; attempt++ {
 		err = db.beginOnce(ctx, fn)
-		if err == nil || db.e.Retryable == nil || !db.e.Retryable(err) || attempt == maxAttempts || ctx.Err() != nil {
-			return err
+		var c *commitError
+		if errors.As(err, &c) {
+			// Whether a failed COMMIT took effect is unknown: never run it again.
+			return db.e.wrap(c.err)
+		}
+		again := db.e.Retryable != nil && db.e.Retryable(err)
+		if err == nil || !again || attempt == maxAttempts || ctx.Err() != nil {
+			return db.e.wrap(err)
 		}
 		time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
 	}
 }
 
+// commitError is a failed COMMIT.
+type commitError struct{ err error }
+
+func (c *commitError) Error() string { return c.err.Error() }
+func (c *commitError) Unwrap() error { return c.err }
+
 func (db *DB) beginOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+	sqlTx, err := db.write.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -248,7 +315,10 @@ func (db *DB) beginOnce(ctx context.Context, fn func(tx *Tx) error) (err error) 
 	if err = fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err = tx.Commit(); err != nil {
+		return &commitError{err}
+	}
+	return nil
 }
 
 // now is the clock truncated to the second, the precision the Web API shows.
