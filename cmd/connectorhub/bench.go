@@ -45,9 +45,10 @@ server is stopped at the end. $CONNECTORHUB_DATABASE is not read: --data means S
 --replicas N starts N servers on the one database (each on its own loopback port) and spreads
 the connections over them through a relay on loopback, round-robin, each connection kept to one
 server, as a TCP load balancer does; seeding and cleanup go through it too. The per-scenario
-CPU and peak RSS figures then are absent (they are read for one process); instead each server's
-CPU seconds and peak RSS since its start, and the connections it was given, are reported per
-server after the table ("servers" in JSON). --replicas with --data runs several processes on one
+CPU seconds and peak RSS are then the servers' summed (the peaks added: a bound of what they held
+at once), and each server's CPU seconds and peak RSS since its start, and the connections it was
+given, are reported after the table ("servers" in JSON). PostgreSQL's own processes are not
+counted. --replicas with --data runs several processes on one
 SQLite file: allowed, to compare with PostgreSQL (writes then queue on the file's lock), but not
 a deployment the documentation describes.
 
