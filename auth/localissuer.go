@@ -79,11 +79,7 @@ func NewIssuerKey() ([]byte, error) {
 }
 
 func createIssuer(dir, path string) (*Issuer, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	der, err := x509.MarshalECPrivateKey(key)
+	data, err := NewIssuerKey()
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +93,7 @@ func createIssuer(dir, path string) (*Issuer, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if err := pem.Encode(f, &pem.Block{Type: "EC PRIVATE KEY", Bytes: der}); err != nil {
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -108,7 +104,7 @@ func createIssuer(dir, path string) (*Issuer, error) {
 	if err := f.Close(); err != nil {
 		return nil, err
 	}
-	return newIssuer(key)
+	return ParseIssuer(data)
 }
 
 func newIssuer(key *ecdsa.PrivateKey) (*Issuer, error) {

@@ -205,27 +205,7 @@ func writeKeyFile(dir string, key []byte) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, key) {
 		return nil
 	}
-	f, err := os.CreateTemp(dir, issuerKeyFile+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // gone after the rename; removes a failed one
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(key); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return writeFileAtomic(path, key)
 }
 
 // writeMigrateTable prints one line per table (its rows and the start of its checksum) and a

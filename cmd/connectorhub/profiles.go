@@ -122,9 +122,8 @@ func readConfigJSON(path string, v any) error {
 	return nil
 }
 
-// writeConfigJSON writes v to dir/name with mode 0600, through a temporary file renamed over
-// the old one, so that a reader (another connectorhub) never sees half a file and a crash
-// leaves the old one. dir is made 0700 when it does not exist.
+// writeConfigJSON writes v to dir/name with mode 0600 (writeFileAtomic). dir is made 0700
+// when it does not exist.
 func writeConfigJSON(dir, name string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -133,7 +132,14 @@ func writeConfigJSON(dir, name string, v any) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+name+".*.tmp") // CreateTemp makes it 0600
+	return writeFileAtomic(filepath.Join(dir, name), append(data, '\n'))
+}
+
+// writeFileAtomic writes data to path with mode 0600, through a temporary file in the same
+// directory renamed over the old one, so that a reader (another connectorhub) never sees half
+// a file and a crash leaves the old one.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp") // CreateTemp makes it 0600
 	if err != nil {
 		return err
 	}
@@ -143,7 +149,7 @@ func writeConfigJSON(dir, name string, v any) error {
 		f.Close()
 		return err
 	}
-	if _, err := f.Write(append(data, '\n')); err != nil {
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
 	}
@@ -154,7 +160,7 @@ func writeConfigJSON(dir, name string, v any) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(dir, name))
+	return os.Rename(tmp, path)
 }
 
 // tokenCache is tokens.json: the refresh tokens of device code profiles, by profile name,

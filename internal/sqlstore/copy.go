@@ -206,7 +206,7 @@ func checkCopySchema(ctx context.Context, tx *Tx) error {
 	default:
 		return fmt.Errorf("engine %s: no catalog to check the tables against", tx.e.Name)
 	}
-	names, err := queryStrings(ctx, tx, q)
+	names, err := scanStrings(tx.QueryContext(ctx, q))
 	if err != nil {
 		return fmt.Errorf("list tables: %w", err)
 	}
@@ -249,7 +249,7 @@ func checkCopySchema(ctx context.Context, tx *Tx) error {
 
 // copyState decides whether dst may be replaced by a copy of src, and says what it held.
 func copyState(ctx context.Context, stx, tx *Tx, force bool) (string, error) {
-	srcOrg, err := queryStrings(ctx, stx, `SELECT organizationid FROM organization ORDER BY organizationid`)
+	srcOrg, err := scanStrings(stx.QueryContext(ctx, `SELECT organizationid FROM organization ORDER BY organizationid`))
 	if err != nil {
 		return "", err
 	}
@@ -522,24 +522,6 @@ func verifyCopy(ctx context.Context, tx *Tx, sums []tableSum, settings map[strin
 	report.SHA256 = hex.EncodeToString(total.Sum(nil))
 	report.Settings = extra
 	return nil
-}
-
-// queryStrings returns the one text column of every row of q.
-func queryStrings(ctx context.Context, tx *Tx, q string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 func sortedKeys(m map[string][]byte) []string {
