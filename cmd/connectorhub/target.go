@@ -27,6 +27,7 @@ type target struct {
 	token       string
 	profile     string
 	dataDir     string
+	database    string
 }
 
 // register adds --environment, --token, --profile and --data to a command's flags.
@@ -35,12 +36,14 @@ func (t *target) register(fs *pflag.FlagSet) {
 	fs.StringVar(&t.token, "token", "", "a bearer token (default: $CONNECTORHUB_TOKEN)")
 	fs.StringVar(&t.profile, "profile", "", "the auth profile to use (default: the selected one; see connectorhub auth)")
 	fs.StringVar(&t.dataDir, "data", "", "mint a local token from this data directory (a server on this machine)")
+	fs.StringVar(&t.database, "database", "", "mint a local token from this PostgreSQL installation, postgres://… (servers on it; default for a local token: $"+envDatabase+")")
 }
 
 // client resolves the target and its credentials, in this order: --token or
-// $CONNECTORHUB_TOKEN; a named profile (--profile, else the selected one); --data (a local
-// token minted from the data directory, for a server on this machine); and, when none of them
-// applies and the environment is a local server, the default data directory.
+// $CONNECTORHUB_TOKEN; a named profile (--profile, else the selected one); --data or --database
+// (a local token minted from that installation, for a server on this machine or on that
+// database); and, when none of them applies and the environment is a local server,
+// $CONNECTORHUB_DATABASE or the default data directory.
 func (t *target) client(ctx context.Context) (*client.Client, error) {
 	env := t.environment
 	var ts client.TokenSource
@@ -51,7 +54,7 @@ func (t *target) client(ctx context.Context) (*client.Client, error) {
 	switch {
 	case token != "":
 		ts = client.StaticToken(strings.TrimSpace(token))
-	case t.dataDir == "":
+	case t.dataDir == "" && t.database == "":
 		penv, pts, found, err := profileSource(ctx, t.profile)
 		if err != nil {
 			return nil, err
@@ -80,11 +83,14 @@ func (t *target) client(ctx context.Context) (*client.Client, error) {
 		}
 		fallthrough
 	default:
-		dir := t.dataDir
-		if dir == "" {
-			dir = "./connectorhub-data"
+		in := installation{dataDir: t.dataDir, database: t.database}
+		if in.dataDir == "" && in.database == "" {
+			in.dataDir, in.database = "./connectorhub-data", os.Getenv(envDatabase)
 		}
-		ts = &localTokens{dataDir: dir}
+		if err := in.check(); err != nil {
+			return nil, err
+		}
+		ts = &localTokens{in: in}
 	}
 	if env == "" {
 		env = defaultEnvironment
@@ -129,7 +135,7 @@ func isLocal(env string) bool {
 // localTokens mints a token of the local issuer once, for the bootstrap administrator of
 // the data directory, and gives it until shortly before it expires.
 type localTokens struct {
-	dataDir string
+	in installation
 
 	mu      sync.Mutex
 	token   string
@@ -143,10 +149,10 @@ func (l *localTokens) Token(ctx context.Context) (string, error) {
 	if l.token != "" && time.Until(l.expires) > time.Minute {
 		return l.token, nil
 	}
-	if _, err := os.Stat(l.dataDir); errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("no data directory %s for a local token: give --data (the server's), --token or --profile", l.dataDir)
+	if _, err := os.Stat(l.in.dataDir); !l.in.postgres() && errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("no data directory %s for a local token: give --data (the server's), --database, --token or --profile", l.in.dataDir)
 	}
-	tok, err := localToken(ctx, &installation{dataDir: l.dataDir}, "", nil, time.Hour)
+	tok, err := localToken(ctx, &l.in, "", nil, time.Hour)
 	if err != nil {
 		return "", err
 	}

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"io"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/connectorhub/connectorhub/internal/pgtest"
+	"github.com/connectorhub/connectorhub/webapi"
 )
 
 func TestPacFlags(t *testing.T) {
@@ -34,5 +38,38 @@ func TestTargetResolution(t *testing.T) {
 	t.Setenv("CONNECTORHUB_TOKEN", "from-env")
 	if _, err := (&target{environment: "https://org.crm.dynamics.com"}).client(ctx); err != nil {
 		t.Errorf("with $CONNECTORHUB_TOKEN: %v", err)
+	}
+}
+
+// TestLocalTokenFromDatabase: --database (or $CONNECTORHUB_DATABASE for the local fallback)
+// mints the local token from a PostgreSQL installation, which a server on it accepts; an
+// explicit --data of another installation is not overridden by the variable.
+func TestLocalTokenFromDatabase(t *testing.T) {
+	url := pgtest.NewURL(t)
+	t.Setenv("CONNECTORHUB_TOKEN", "")
+	m := &Main{Config: ServeConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Database: url, LocalIssuer: true, Limits: webapi.DefaultLimits}, Logs: io.Discard}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	whoAmI := func(tg *target) error {
+		c, err := tg.client(context.Background())
+		if err != nil {
+			return err
+		}
+		_, err = c.Do(context.Background(), "GET", "WhoAmI", nil, nil, nil)
+		return err
+	}
+	if err := whoAmI(&target{environment: m.HTTP.URL(), database: url}); err != nil {
+		t.Errorf("--database: %v", err)
+	}
+	t.Setenv(envDatabase, url)
+	t.Chdir(t.TempDir())
+	if err := whoAmI(&target{environment: m.HTTP.URL()}); err != nil {
+		t.Errorf("$%s: %v", envDatabase, err)
+	}
+	// --data names another installation: its token is refused by this server.
+	if err := whoAmI(&target{environment: m.HTTP.URL(), dataDir: t.TempDir()}); err == nil {
+		t.Errorf("--data of another installation: the server accepted its token")
 	}
 }
