@@ -55,6 +55,5 @@ func TestCheckSolutionConnectorName(t *testing.T) {
 	}
 }
 
-// ErrCodeFor documents why a case is refused; the code is always ECodeInvalidArgument.
 // refused says why a case is refused; the code is always ECodeInvalidArgument.
 func refused(string) string { return ECodeInvalidArgument }
