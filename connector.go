@@ -22,7 +22,7 @@ const (
 )
 
 // ActiveSolutionID is the id of Dataverse's "Active" solution, to which unmanaged components belong.
-const ActiveSolutionID = "fd140aaf-4df4-11dd-bd17-0019b9312238"
+const ActiveSolutionID = "fd140aae-4df4-11dd-bd17-0019b9312238"
 
 // Owner types: the logical names of the tables an owner lookup can point to.
 const (

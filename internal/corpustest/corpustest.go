@@ -4,6 +4,7 @@ package corpustest
 import (
 	"archive/tar"
 	"compress/gzip"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -52,7 +53,7 @@ var (
 	loadErr error
 )
 
-// Must unpacks the corpus once per test binary into a temporary directory and lists its
+// Must unpacks the corpus (once per archive, into the system's temporary directory) and lists its
 // connectors in a stable order. Without the archive the test is skipped, except under CI
 // (CI=true), where a missing corpus fails: CI must never pass by testing nothing.
 func Must(tb testing.TB) []Connector {
@@ -81,11 +82,24 @@ func unpack() (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	// One directory per test binary; tests of several packages run in parallel processes.
-	dir, err := os.MkdirTemp("", "connectorhub-corpus-")
+	fi, err := f.Stat()
 	if err != nil {
 		return "", err
 	}
+	// One unpacked copy per archive (its path, size and time), shared by every test binary
+	// and every run: it is made in a directory of its own and renamed into place, so that
+	// test binaries of several packages, running at once, never see half of it, and runs do
+	// not leave a copy each behind.
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%d|%d", archive, fi.Size(), fi.ModTime().UnixNano())))
+	final := filepath.Join(os.TempDir(), fmt.Sprintf("connectorhub-corpus-%x", sum[:8]))
+	if _, err := os.Stat(filepath.Join(final, ".complete")); err == nil {
+		return final, nil
+	}
+	dir, err := os.MkdirTemp("", "connectorhub-corpus-tmp-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir) // gone after the rename; removes a copy another binary beat
 	zr, err := gzip.NewReader(f)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", archive, err)
@@ -126,7 +140,16 @@ func unpack() (string, error) {
 			}
 		}
 	}
-	return dir, nil
+	if err := os.WriteFile(filepath.Join(dir, ".complete"), nil, 0o644); err != nil {
+		return "", err
+	}
+	if err := os.Rename(dir, final); err != nil {
+		if _, serr := os.Stat(filepath.Join(final, ".complete")); serr == nil {
+			return final, nil // another test binary put its copy there first
+		}
+		return "", err
+	}
+	return final, nil
 }
 
 func list(root string) ([]Connector, error) {

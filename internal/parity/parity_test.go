@@ -851,7 +851,7 @@ func connectorCases(f *fixture) []connectorCase {
 		{filter: "versionnumber gt '5' and statecode eq 1", match: func(c *conn) bool { return c.version > 5 && c.state == 1 }},
 		// Constant columns.
 		{filter: "ismanaged eq false and componentstate eq 0 and iconblob eq null", match: all},
-		{filter: "solutionid eq fd140aaf-4df4-11dd-bd17-0019b9312238", match: all},
+		{filter: "solutionid eq fd140aae-4df4-11dd-bd17-0019b9312238", match: all},
 		{filter: "_createdonbehalfby_value eq " + uAda + " or _modifiedonbehalfby_value ne null", empty: true},
 		// Null comparisons.
 		{filter: "description eq null", match: func(c *conn) bool { return c.desc == nil }},
