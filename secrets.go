@@ -18,6 +18,10 @@ import (
 // Keys are matched as Power Platform reads them, case-insensitively and after JSON unescaping
 // (see jsontext.FoldKey), at any depth, and every duplicate counts. Text that is not JSON is
 // left as it is: Validate, which every write runs, refuses it, and refuses duplicate keys too.
+//
+// A scrubbed column gets a new string: the update's field points to it afterwards, and the
+// string it pointed to before is left unchanged, so read the update, not a variable whose
+// address was put in it.
 func (u *ConnectorUpdate) ScrubSecrets() []string {
 	var stripped []string
 	for _, col := range u.parameterColumns() {
