@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/http"
@@ -863,9 +864,9 @@ func evalMetaFilter(o *mobj, f odata.Expr) bool {
 		var c int
 		switch v := v.(type) {
 		case int:
-			c = cmpInt(int64(v), l.Value.(int64))
+			c = cmp.Compare(int64(v), l.Value.(int64))
 		case int64:
-			c = cmpInt(v, l.Value.(int64))
+			c = cmp.Compare(v, l.Value.(int64))
 		case bool:
 			if v != l.Value.(bool) {
 				c = 1
@@ -900,14 +901,4 @@ func evalMetaFilter(o *mobj, f odata.Expr) bool {
 		}
 	}
 	return false
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

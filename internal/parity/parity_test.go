@@ -1,6 +1,7 @@
 package parity_test
 
 import (
+	stdcmp "cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -662,27 +663,17 @@ func compareValues(a, b any) int {
 	case string:
 		return strings.Compare(fold(a), fold(b.(string)))
 	case int64:
-		return cmpInt(a, b.(int64))
+		return stdcmp.Compare(a, b.(int64))
 	case int:
-		return cmpInt(int64(a), int64(b.(int)))
+		return stdcmp.Compare(int64(a), int64(b.(int)))
 	case bool:
-		return cmpInt(b2i(a), b2i(b.(bool)))
+		return stdcmp.Compare(b2i(a), b2i(b.(bool)))
 	case time.Time:
 		return a.Compare(b.(time.Time))
 	case odata.GUID:
 		return strings.Compare(a.String(), b.(odata.GUID).String())
 	}
 	panic(fmt.Sprintf("no order of %T", a))
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func b2i(b bool) int64 {
@@ -979,7 +970,7 @@ func (f *fixture) expected(tc connectorCase, sees func(*conn) bool) []int {
 			if c := tc.less(a, b); c != 0 {
 				return c
 			}
-			return cmpInt(int64(a.n), int64(b.n))
+			return stdcmp.Compare(int64(a.n), int64(b.n))
 		})
 	}
 	out := []int{}
