@@ -57,6 +57,7 @@ func NewDB(url string) *DB {
 		Constraint:  constraint,
 		Retryable:   retryable,
 		Unavailable: unavailable,
+		Reconnects:  true,
 		Migrations:  migrations,
 		LockWrites:  fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", writeLock),
 	})}
@@ -122,11 +123,11 @@ func constraint(err error) sqlstore.Constraint {
 }
 
 // retryable: serialization failures and deadlocks (40001, 40P01) leave nothing behind, and
-// the transaction may be run again; so may one that found the server unavailable (a pooled
-// connection a restart closed) before its COMMIT, which sqlstore never runs twice.
+// the transaction may be run again. (One that found the server unavailable is run again once
+// by sqlstore itself.)
 func retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01") || unavailable(err)
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
 // unavailable: the server cannot be reached, is shutting down or starting, refuses more

@@ -51,6 +51,10 @@ type Engine struct {
 	// work for now (a restart, a lost connection, too many clients): the statement did
 	// nothing, a read may be sent again, and the caller is told 503 rather than 500.
 	Unavailable func(error) bool
+	// Reconnects: a statement that found the database unavailable is worth one more attempt
+	// on a new connection (a client/server engine whose pooled connections a restart closed);
+	// false for a file, where waiting again changes nothing.
+	Reconnects bool
 	// Migrations holds the engine's schema migrations, *.sql at its root, applied in name order.
 	Migrations fs.FS
 	// LockWrites, when set, is run first in every write transaction, so that writes run one at
@@ -116,7 +120,7 @@ func (p *Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.
 func (p *Pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	query = rebind(p.e.Numbered, query)
 	rows, err := p.DB.QueryContext(ctx, query, args...)
-	if err != nil && p.e.unavailable(err) && ctx.Err() == nil {
+	if err != nil && p.e.Reconnects && p.e.unavailable(err) && ctx.Err() == nil {
 		rows, err = p.DB.QueryContext(ctx, query, args...)
 	}
 	return rows, p.e.wrap(err)
@@ -139,7 +143,7 @@ type Row struct {
 // Scan copies the row's columns into dest; sql.ErrNoRows when there is none.
 func (r *Row) Scan(dest ...any) error {
 	err := r.run().Scan(dest...)
-	if err != nil && r.again != nil && r.e.unavailable(err) && r.again() == nil {
+	if err != nil && r.again != nil && r.e.Reconnects && r.e.unavailable(err) && r.again() == nil {
 		err = r.run().Scan(dest...)
 	}
 	return r.e.wrap(err)
@@ -269,7 +273,7 @@ func (db *DB) Transact(ctx context.Context, fn func(ctx context.Context) error) 
 const maxAttempts = 5
 
 // begin runs fn in a new write transaction, again when the engine says a failure was only
-// contention.
+// contention, and once more when the database was unavailable before the COMMIT.
 func (db *DB) begin(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	for attempt := 1; ; attempt++ {
 		err = db.beginOnce(ctx, fn)
@@ -278,7 +282,9 @@ func (db *DB) begin(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			// Whether a failed COMMIT took effect is unknown: never run it again.
 			return db.e.wrap(c.err)
 		}
-		again := db.e.Retryable != nil && db.e.Retryable(err)
+		// Contention is retried a few times; an unavailable database once (a pooled connection
+		// a restart closed): more attempts would only hold the caller while the server is down.
+		again := db.e.Retryable != nil && db.e.Retryable(err) || attempt == 1 && db.e.Reconnects && db.e.unavailable(err)
 		if err == nil || !again || attempt == maxAttempts || ctx.Err() != nil {
 			return db.e.wrap(err)
 		}
