@@ -42,5 +42,21 @@
 // refuses connection parameters that hold a secret: secrets never travel (spec §0.6, §5.1;
 // connector spec §7.2). Write(Read(z)) reads back as the same Solution.
 //
-// The choices where Microsoft is silent are documented on Read and Write.
+// # Unpacked folders
+//
+// WriteFolder and ReadFolder convert a Solution to and from a folder in the layout of
+// `pac solution unpack` (spec §5.2), so that a solution can live in git and be diffed:
+//
+//	Other/Solution.xml                         solution.xml
+//	Other/Customizations.xml                   customizations.xml, with <Connectors /> empty
+//	Connectors/<name>.xml                      a connector's <Connector>, alone (paths inside still /Connector/…)
+//	Connectors/<name>_openapidefinition.json   the connector's files, as in Connector/
+//	environmentvariabledefinitions/…, other files   as in the zip; no [Content_Types].xml
+//
+// They share Write's writers and Read's parsing: ReadFolder(WriteFolder(s)) is s, but for
+// the order of connectors (the manifest's root components), environment variables and kept
+// files (their paths).
+//
+// The choices where Microsoft is silent are documented on Read, Write, WriteFolder and
+// ReadFolder.
 package solutionzip

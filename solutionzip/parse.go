@@ -15,8 +15,9 @@ const (
 	ContentTypesFile   = "[Content_Types].xml" // the OPC content types
 )
 
-// parseSolutionXML reads solution.xml into s: the header and the manifest.
-func parseSolutionXML(data []byte, lim Limits, s *Solution) error {
+// parseSolutionXML reads solution.xml into s: the header and the manifest. both is what
+// <Managed>2</Managed> reads as; nil refuses it.
+func parseSolutionXML(data []byte, lim Limits, s *Solution, both *bool) error {
 	d, err := newXMLDoc(SolutionFile, data, lim)
 	if err != nil {
 		return err
@@ -56,7 +57,7 @@ func parseSolutionXML(data []byte, lim Limits, s *Solution) error {
 		if err != nil {
 			return err
 		}
-		if err := parseManifest(n, s); err != nil {
+		if err := parseManifest(n, s, both); err != nil {
 			return err
 		}
 	}
@@ -126,7 +127,7 @@ func (o once) check(file, path string, n *node) error {
 	return nil
 }
 
-func parseManifest(m *node, s *Solution) error {
+func parseManifest(m *node, s *Solution, both *bool) error {
 	const path = "<SolutionManifest>"
 	seen := once{}
 	var hasUnique, hasVersion, hasPublisher bool
@@ -166,6 +167,10 @@ func parseManifest(m *node, s *Solution) error {
 				case "1", "true":
 					s.Managed = true
 				case "2":
+					if both != nil {
+						s.Managed = *both // an unpacked folder of both types: the caller chooses
+						break
+					}
 					return errorf(ErrMalformed, SolutionFile, where(path, n), "line %d: 2 (both) is what an unpacked folder holds; pack it into an unmanaged or a managed zip first", n.line)
 				default:
 					return errorf(ErrMalformed, SolutionFile, where(path, n), "line %d: %q: give 0 (unmanaged) or 1 (managed)", n.line, v)
@@ -344,6 +349,7 @@ type fileRef struct {
 	connector int    // index in Solution.Connectors
 	column    string // the element's name, e.g. "openapidefinition"
 	path      string // the element's text, e.g. "/Connector/x_openapidefinition.json"
+	file      string // the file that holds the element, for messages
 	line      int
 }
 
@@ -383,7 +389,9 @@ func parseCustomizationsXML(data []byte, lim Limits) (*customizations, error) {
 		}
 		switch strings.ToLower(se.Name.Local) {
 		case "connectors":
-			if err := readList(d, "Connector", func(n *node) error { return c.connector(n) }); err != nil {
+			if err := readList(d, "Connector", func(n *node) error {
+				return c.connector(CustomizationsFile, "<Connectors><Connector> "+strconv.Itoa(len(c.connectors)+1), n)
+			}); err != nil {
 				return nil, err
 			}
 		case "connectionreferences":
@@ -450,9 +458,30 @@ func isFileRef(text string) bool {
 	return (strings.HasPrefix(t, "/") || strings.HasPrefix(t, `\`)) && !strings.ContainsAny(t, "\n\r")
 }
 
-func (c *customizations) connector(n *node) error {
+// parseConnectorXML reads an unpacked folder's Connectors/<name>.xml, whose root is a
+// <Connector> as customizations.xml holds it, into c.
+func parseConnectorXML(file string, data []byte, lim Limits, c *customizations) error {
+	d, err := newXMLDoc(file, data, lim)
+	if err != nil {
+		return err
+	}
+	root, err := d.root("Connector")
+	if err != nil {
+		return err
+	}
+	n, err := d.element(root, 0)
+	if err != nil {
+		return err
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	return c.connector(file, "<Connector>", n)
+}
+
+// connector reads a <Connector> element of file, named path in messages.
+func (c *customizations) connector(file, path string, n *node) error {
 	idx := len(c.connectors)
-	path := "<Connectors><Connector> " + strconv.Itoa(idx+1)
 	var k Connector
 	seen := once{}
 	hasID, hasName := false, false
@@ -463,14 +492,14 @@ func (c *customizations) connector(n *node) error {
 		case "connectorid", "description", "displayname", "iconbrandcolor", "name", "connectortype",
 			colScriptOperations, colOpenAPIDefinition, colConnectionParameters, colConnectionParameterSets,
 			colPolicyTemplateInstances, colCustomCodeBlobContent, colIconBlob:
-			if err := seen.check(CustomizationsFile, path, e); err != nil {
+			if err := seen.check(file, path, e); err != nil {
 				return err
 			}
 		default:
 			k.Other = append(k.Other, e.element())
 			continue
 		}
-		text, err := leaf(CustomizationsFile, path, e)
+		text, err := leaf(file, path, e)
 		if err != nil {
 			return err
 		}
@@ -478,7 +507,7 @@ func (c *customizations) connector(n *node) error {
 		case "connectorid":
 			id, ok := connectorhub.ParseGUID(strings.TrimSpace(text))
 			if !ok {
-				return errorf(ErrMalformed, CustomizationsFile, where(path, e), "line %d: %q is not a GUID", e.line, text)
+				return errorf(ErrMalformed, file, where(path, e), "line %d: %q is not a GUID", e.line, text)
 			}
 			k.ID, hasID = id, true
 		case "description":
@@ -493,7 +522,7 @@ func (c *customizations) connector(n *node) error {
 		case "connectortype":
 			if strings.TrimSpace(text) != "" {
 				if k.ConnectorType, err = strconv.Atoi(strings.TrimSpace(text)); err != nil {
-					return errorf(ErrMalformed, CustomizationsFile, where(path, e), "line %d: %q is not a number", e.line, text)
+					return errorf(ErrMalformed, file, where(path, e), "line %d: %q is not a number", e.line, text)
 				}
 			}
 		case colScriptOperations:
@@ -515,27 +544,27 @@ func (c *customizations) connector(n *node) error {
 			if !isFileRef(text) {
 				icon, err := decodeBase64(text)
 				if err != nil {
-					return errorf(ErrMalformed, CustomizationsFile, where(path, e), "line %d: neither a file name (/Connector/…) nor base64 image data", e.line)
+					return errorf(ErrMalformed, file, where(path, e), "line %d: neither a file name (/Connector/…) nor base64 image data", e.line)
 				}
 				k.Icon = icon
 				continue
 			}
-			c.refs = append(c.refs, fileRef{connector: idx, column: name, path: strings.TrimSpace(text), line: e.line})
+			c.refs = append(c.refs, fileRef{connector: idx, column: name, path: strings.TrimSpace(text), file: file, line: e.line})
 		}
 		if target == nil {
 			continue
 		}
 		if isFileRef(text) {
-			c.refs = append(c.refs, fileRef{connector: idx, column: name, path: strings.TrimSpace(text), line: e.line})
+			c.refs = append(c.refs, fileRef{connector: idx, column: name, path: strings.TrimSpace(text), file: file, line: e.line})
 		} else {
 			*target = text
 		}
 	}
 	if !hasID {
-		return errorf(ErrMalformed, CustomizationsFile, path, "line %d: no <connectorid>", n.line)
+		return errorf(ErrMalformed, file, path, "line %d: no <connectorid>", n.line)
 	}
 	if !hasName {
-		return errorf(ErrMalformed, CustomizationsFile, path, "line %d: no <name>", n.line)
+		return errorf(ErrMalformed, file, path, "line %d: no <name>", n.line)
 	}
 	c.connectors = append(c.connectors, k)
 	return nil

@@ -72,13 +72,9 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*Solution, error) {
 		if dir || (f.Mode().IsDir() && f.UncompressedSize64 == 0) {
 			continue
 		}
-		k := strings.ToLower(name)
-		if prev, ok := z.index[k]; ok {
-			return nil, errorf(ErrDuplicate, name, "", "the zip holds two entries named %s and %s: names are compared without regard to case", prev.name, name)
+		if err := z.add(&entry{name: name, path: name, f: f}); err != nil {
+			return nil, err
 		}
-		e := &entry{name: name, f: f}
-		z.index[k] = e
-		z.list = append(z.list, e)
 	}
 	if err := z.checkLayout(); err != nil {
 		return nil, err
@@ -90,25 +86,40 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*Solution, error) {
 			return nil, err
 		}
 	}
+	return z.solution(lim)
+}
 
+// solution parses the files into a Solution: the part of Read that ReadFolder shares, once
+// both have the files in memory by their names in the zip.
+func (z *zipFiles) solution(lim Limits) (_ *Solution, err error) {
+	defer func() { err = z.rename(err) }()
 	s := &Solution{}
 	sol, cust := z.index[SolutionFile], z.index[CustomizationsFile]
 	sol.used, cust.used = true, true
 	if ct := z.index[strings.ToLower(ContentTypesFile)]; ct != nil {
 		ct.used = true // Write makes it anew from the files
 	}
-	if err := parseSolutionXML(sol.data, lim, s); err != nil {
+	if err := parseSolutionXML(sol.data, lim, s, z.both); err != nil {
 		return nil, err
 	}
 	c, err := parseCustomizationsXML(cust.data, lim)
 	if err != nil {
 		return nil, err
 	}
+	for _, e := range z.connectorXML {
+		e.used = true
+		if err := parseConnectorXML(e.path, e.data, lim, c); err != nil {
+			return nil, err
+		}
+	}
 	s.Customizations = c.Customizations
 	s.Connectors = c.connectors
 	s.ConnectionReferences = c.connRefs
 	if err := z.resolve(c.refs, s.Connectors); err != nil {
 		return nil, err
+	}
+	if z.folder {
+		sortConnectors(s)
 	}
 	if err := checkConnectorNames(s.Connectors); err != nil {
 		return nil, err
@@ -127,18 +138,52 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*Solution, error) {
 	return s, nil
 }
 
-// entry is a file of the zip.
+// entry is a file of the zip, or of an unpacked folder.
 type entry struct {
-	name string // cleaned: "/" separators, no . or empty segments
+	name string // its name in the zip, cleaned: "/" separators, no . or empty segments
+	path string // where it was read, for messages: name, or its path in the folder
 	f    *zip.File
 	data []byte
 	used bool // read into the Solution's modelled parts
 }
 
-// zipFiles are the files of the zip, by lower-case name and in order.
+// zipFiles are the files of the zip, by lower-case name and in order: what Read reads from
+// a zip, and ReadFolder from an unpacked folder under the names they would have in the zip.
 type zipFiles struct {
 	index map[string]*entry
 	list  []*entry
+	// folder says the files come from an unpacked folder: messages name its paths.
+	folder bool
+	// connectorXML are a folder's Connectors/<name>.xml, each a <Connector> of its own.
+	connectorXML []*entry
+	// both is what <Managed>2</Managed> reads as; nil refuses it (a zip).
+	both *bool
+}
+
+// add adds a file, refusing a second one of the same name: OPC part names ignore case.
+func (z *zipFiles) add(e *entry) error {
+	k := strings.ToLower(e.name)
+	if prev, ok := z.index[k]; ok {
+		if z.folder {
+			return errorf(ErrDuplicate, e.path, "", "the folder also holds %s, and both would be %s in the solution: names are compared without regard to case", prev.path, e.name)
+		}
+		return errorf(ErrDuplicate, e.name, "", "the zip holds two entries named %s and %s: names are compared without regard to case", prev.name, e.name)
+	}
+	z.index[k] = e
+	z.list = append(z.list, e)
+	return nil
+}
+
+// rename names a folder's file in an *Error that the shared parse gave with the file's name
+// in the zip (solution.xml for Other/Solution.xml…).
+func (z *zipFiles) rename(err error) error {
+	var e *Error
+	if z.folder && errors.As(err, &e) {
+		if en := z.index[strings.ToLower(e.File)]; en != nil {
+			e.File = en.path
+		}
+	}
+	return err
 }
 
 // checkLayout refuses a zip that is not a solution file, saying what it looks like instead.
@@ -148,7 +193,7 @@ func (z *zipFiles) checkLayout() error {
 		return nil
 	}
 	if z.index["other/solution.xml"] != nil {
-		return errorf(ErrNotSolution, "", "", "this is an unpacked solution folder (Other/Solution.xml), not a solution file: pack it first (pac solution pack)")
+		return errorf(ErrNotSolution, "", "", "this is an unpacked solution folder (Other/Solution.xml), not a solution file: pack it first (connectorhub solution pack, pac solution pack)")
 	}
 	// A folder zipped with its contents: every solution.xml one level down.
 	for _, e := range z.list {
@@ -327,11 +372,14 @@ func (z *zipFiles) resolve(refs []fileRef, cs []Connector) error {
 		where := "<Connector> " + c.Name + " <" + ref.column + ">"
 		p, _, err := cleanPath(strings.TrimSpace(ref.path)[1:])
 		if err != nil {
-			return errorf(ErrUnsafePath, CustomizationsFile, where, "line %d: the file name %s %s", ref.line, printable(ref.path), err.Error())
+			return errorf(ErrUnsafePath, ref.file, where, "line %d: the file name %s %s", ref.line, printable(ref.path), err.Error())
 		}
 		e := z.index[strings.ToLower(p)]
 		if e == nil {
-			return errorf(ErrMissingFile, CustomizationsFile, where, "line %d: names %s, which is not in the zip", ref.line, ref.path)
+			if z.folder {
+				return errorf(ErrMissingFile, ref.file, where, "line %d: names %s, which is not in the folder (as %s)", ref.line, ref.path, folderPath(p))
+			}
+			return errorf(ErrMissingFile, ref.file, where, "line %d: names %s, which is not in the zip", ref.line, ref.path)
 		}
 		e.used = true
 		if ref.column == colIconBlob {

@@ -54,7 +54,7 @@ type Solution struct {
 	// Version is the solution's version, "major.minor[.build[.revision]]", e.g. "1.0.0.3".
 	Version string
 	// Managed is <Managed>1</Managed>: a managed solution. (Read refuses 2, the "both" of an
-	// unpacked folder.)
+	// unpacked folder, which ReadFolder reads as FolderOptions.Managed says.)
 	Managed bool
 	// Publisher is the solution's publisher.
 	Publisher Publisher

@@ -95,7 +95,7 @@ type zipFile struct {
 // name that is not a file name, an id that is not a GUID, text XML cannot carry, a kept
 // element that is not one element, a kept file whose name Write writes itself).
 func Write(w io.Writer, s *Solution) error {
-	files, err := build(s)
+	files, err := build(s, false)
 	if err != nil {
 		return err
 	}
@@ -125,8 +125,10 @@ func Write(w io.Writer, s *Solution) error {
 	return zw.Close()
 }
 
-// build checks s and returns the files of its zip in order.
-func build(s *Solution) ([]zipFile, error) {
+// build checks s and returns the files of its zip in order, or with folder those of its
+// unpacked folder (folderPath's names, a Connectors/<name>.xml per connector, no
+// [Content_Types].xml).
+func build(s *Solution, folder bool) ([]zipFile, error) {
 	if s == nil {
 		return nil, errorf(ErrInvalid, "", "", "no solution to write")
 	}
@@ -147,7 +149,11 @@ func build(s *Solution) ([]zipFile, error) {
 		files = append(files, f)
 		return nil
 	}
-	cust, err := customizationsXML(s)
+	name := func(n string) string { return n }
+	if folder {
+		name = folderPath
+	}
+	cust, err := customizationsXML(s, !folder)
 	if err != nil {
 		return nil, err
 	}
@@ -155,14 +161,22 @@ func build(s *Solution) ([]zipFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = add(zipFile{name: CustomizationsFile, data: cust})
-	_ = add(zipFile{name: SolutionFile, data: sol})
+	_ = add(zipFile{name: name(CustomizationsFile), data: cust})
+	_ = add(zipFile{name: name(SolutionFile), data: sol})
 	for i := range s.Connectors {
 		cf, err := connectorFiles(&s.Connectors[i])
 		if err != nil {
 			return nil, err
 		}
+		if folder {
+			x, err := connectorXML(&s.Connectors[i])
+			if err != nil {
+				return nil, err
+			}
+			cf = append([]zipFile{{name: connectorXMLName(s.Connectors[i].Name), data: x}}, cf...)
+		}
 		for _, f := range cf {
+			f.name = name(f.name)
 			if err := add(f); err != nil {
 				return nil, err
 			}
@@ -196,11 +210,16 @@ func build(s *Solution) ([]zipFile, error) {
 			(segs[2] == envDefinitionFile || segs[2] == envValuesFile && envNames[segs[1]]) {
 			return nil, errorf(ErrInvalid, f.Name, "", "a kept file cannot be an environment variable's definition or value: give it in EnvironmentVariables")
 		}
-		if err := add(zipFile{name: f.Name, data: f.Data}); err != nil {
+		if _, conn := zipName(name(clean)); folder && conn {
+			return nil, errorf(ErrInvalid, f.Name, "", "a kept file cannot be an .xml file in Connector/: in an unpacked folder it would be read as a connector")
+		}
+		if err := add(zipFile{name: name(f.Name), data: f.Data}); err != nil {
 			return nil, err
 		}
 	}
-	files = append(files, zipFile{name: ContentTypesFile, data: contentTypes(files)})
+	if !folder {
+		files = append(files, zipFile{name: ContentTypesFile, data: contentTypes(files)})
+	}
 	return files, nil
 }
 
@@ -367,8 +386,9 @@ func writeLocalized(w *xmlWriter, list, item string, texts []LocalizedText) {
 }
 
 // customizationsXML writes customizations.xml: the kept sections with <Connectors> and
-// <connectionreferences> before <Languages>.
-func customizationsXML(s *Solution) ([]byte, error) {
+// <connectionreferences> before <Languages>. Without inline, <Connectors /> is empty, as in
+// an unpacked folder, whose Connectors/<name>.xml hold them.
+func customizationsXML(s *Solution, inline bool) ([]byte, error) {
 	for _, sec := range s.Customizations.Sections {
 		if strings.EqualFold(sec.Name, "Connectors") || strings.EqualFold(sec.Name, "connectionreferences") {
 			return nil, errorf(ErrInvalid, CustomizationsFile, "<"+sec.Name+">", "a kept section cannot be <%s>: Write writes it from the Solution's connectors and connection references", sec.Name)
@@ -386,8 +406,17 @@ func customizationsXML(s *Solution) ([]byte, error) {
 	for _, sec := range s.Customizations.Sections[:at] {
 		w.raw(sec)
 	}
-	if err := writeConnectors(w, s.Connectors); err != nil {
+	if err := checkConnectors(s.Connectors); err != nil {
 		return nil, err
+	}
+	if !inline || len(s.Connectors) == 0 {
+		w.empty("Connectors")
+	} else {
+		w.start("Connectors")
+		for i := range s.Connectors {
+			writeConnector(w, &s.Connectors[i])
+		}
+		w.end()
 	}
 	if err := writeConnectionReferences(w, s.ConnectionReferences); err != nil {
 		return nil, err
@@ -403,13 +432,10 @@ var connectorElements = []string{"connectorid", "description", "displayname", "i
 	colScriptOperations, colOpenAPIDefinition, colConnectionParameters, colConnectionParameterSets,
 	colPolicyTemplateInstances, colCustomCodeBlobContent, colIconBlob}
 
-func writeConnectors(w *xmlWriter, cs []Connector) error {
-	if len(cs) == 0 {
-		w.empty("Connectors")
-		return nil
-	}
+// checkConnectors checks what Read requires of the connectors: ids that are GUIDs, names
+// that can name files, no two alike, kept elements that are not modelled ones.
+func checkConnectors(cs []Connector) error {
 	names, ids := map[string]bool{}, map[string]bool{}
-	w.start("Connectors")
 	for i := range cs {
 		c := &cs[i]
 		where := "<Connectors><Connector> " + itoaText(i+1)
@@ -432,36 +458,40 @@ func writeConnectors(w *xmlWriter, cs []Connector) error {
 		if err := checkOther(CustomizationsFile, where, c.Other, connectorElements...); err != nil {
 			return err
 		}
-		w.start("Connector")
-		w.leaf("connectorid", c.ID)
-		w.leaf("description", c.Description)
-		w.leaf("displayname", c.DisplayName)
-		w.leaf("iconbrandcolor", c.IconBrandColor)
-		w.leaf("name", c.Name)
-		w.leaf("connectortype", itoaText(c.ConnectorType))
-		if strings.TrimSpace(c.ScriptOperations) != "" {
-			w.leaf(colScriptOperations, c.ScriptOperations)
-		}
-		ref := func(column string) { w.leaf(column, "/"+ConnectorFile(c.Name, column)) }
-		ref(colOpenAPIDefinition)
-		ref(colConnectionParameters)
-		if strings.TrimSpace(c.ConnectionParameterSets) != "" {
-			ref(colConnectionParameterSets)
-		}
-		ref(colPolicyTemplateInstances)
-		if c.CustomCodeBlobContent != "" {
-			ref(colCustomCodeBlobContent)
-		}
-		if len(c.Icon) > 0 {
-			ref(colIconBlob)
-		}
-		for _, el := range c.Other {
-			w.raw(el)
-		}
-		w.end()
+	}
+	return nil
+}
+
+// writeConnector writes a checked connector's <Connector> element, with attrs: in
+// customizations.xml, or as the root of an unpacked folder's Connectors/<name>.xml.
+func writeConnector(w *xmlWriter, c *Connector, attrs ...Attr) {
+	w.start("Connector", attrs...)
+	w.leaf("connectorid", c.ID)
+	w.leaf("description", c.Description)
+	w.leaf("displayname", c.DisplayName)
+	w.leaf("iconbrandcolor", c.IconBrandColor)
+	w.leaf("name", c.Name)
+	w.leaf("connectortype", itoaText(c.ConnectorType))
+	if strings.TrimSpace(c.ScriptOperations) != "" {
+		w.leaf(colScriptOperations, c.ScriptOperations)
+	}
+	ref := func(column string) { w.leaf(column, "/"+ConnectorFile(c.Name, column)) }
+	ref(colOpenAPIDefinition)
+	ref(colConnectionParameters)
+	if strings.TrimSpace(c.ConnectionParameterSets) != "" {
+		ref(colConnectionParameterSets)
+	}
+	ref(colPolicyTemplateInstances)
+	if c.CustomCodeBlobContent != "" {
+		ref(colCustomCodeBlobContent)
+	}
+	if len(c.Icon) > 0 {
+		ref(colIconBlob)
+	}
+	for _, el := range c.Other {
+		w.raw(el)
 	}
 	w.end()
-	return nil
 }
 
 // checkFileName accepts a name that can be one segment of a path in a zip and on disk.
@@ -543,7 +573,7 @@ func writeConnectionReferences(w *xmlWriter, refs []ConnectionReference) error {
 
 // connectorFiles checks a connector's files and returns them in order.
 func connectorFiles(c *Connector) ([]zipFile, error) {
-	// Names and ids were checked by writeConnectors, which runs first.
+	// Names and ids were checked by checkConnectors, which runs first.
 	cp, cps := c.ConnectionParameters, c.ConnectionParameterSets
 	u := connectorhub.ConnectorUpdate{ConnectionParameters: &cp, ConnectionParameterSets: &cps}
 	if paths := u.ScrubSecrets(); len(paths) > 0 {

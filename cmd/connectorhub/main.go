@@ -49,6 +49,6 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 partial failure of a batch (plan, apply), 
 	}
 	root.SetErrPrefix("connectorhub:")
 	root.AddCommand(newServeCmd(), newTokenCmd(), newUsersCmd(), newTeamsCmd(), newRolesCmd(), newConnectorCmd(), newPlanCmd(), newApplyCmd(), newAuthCmd(), newBenchCmd())
-	root.AddCommand(newMigrateCmd())
+	root.AddCommand(newMigrateCmd(), newSolutionCmd())
 	return root
 }
