@@ -17,6 +17,7 @@ const (
 	KindMultiChoice                   // Edm.String of comma-separated choice values
 	KindLookup                        // Edm.Guid, read-only _x_value of a navigation property
 	KindImage                         // Edm.Binary
+	KindDouble                        // Edm.Double
 )
 
 // EdmType is the CSDL type of the kind.
@@ -34,6 +35,8 @@ func (k ColumnKind) EdmType() string {
 		return "Edm.Boolean"
 	case KindImage:
 		return "Edm.Binary"
+	case KindDouble:
+		return "Edm.Double"
 	default:
 		return "Edm.String"
 	}
@@ -75,8 +78,8 @@ type Column struct {
 	text func(u *ConnectorUpdate) *string
 }
 
-// Ref returns the address of a stored column's field in c, a *string, *int, *int64 or
-// *time.Time, for the engines' reads and writes.
+// Ref returns the address of a stored column's field in c, a *string, *int, *int64, *bool
+// or *time.Time, for the engines' reads and writes.
 func (col *Column) Ref(c *Connector) any { return col.ref(c) }
 
 // Field returns the address of the column's field in u, a **string or a **int, or nil for a
@@ -173,7 +176,10 @@ var Columns = []Column{
 	textColumn("iconbrandcolor", 100, true, true, optional, func(c *Connector) *string { return &c.IconBrandColor }, func(u *ConnectorUpdate) **string { return &u.IconBrandColor }),
 	textColumn("connectorinternalid", 400, true, false, optional, func(c *Connector) *string { return &c.ConnectorInternalID }, func(u *ConnectorUpdate) **string { return &u.ConnectorInternalID }),
 	// The icon is listed as writable in Dataverse's metadata, but cannot be set through the Web API.
-	{Name: "iconblob", Kind: KindImage, Nullable: true, Value: func(*Connector) any { return nil }},
+	// A solution import sets it.
+	{Name: "iconblob", Kind: KindImage, Stored: "iconblob", Nullable: true, Large: true,
+		Value: func(c *Connector) any { return nullable(c.Icon) },
+		ref:   func(c *Connector) any { return &c.Icon }},
 	{Name: "statecode", Kind: KindChoice, Choices: StateCodeLabels, ValidForUpdate: true, Stored: "statecode",
 		Value: func(c *Connector) any { return c.StateCode },
 		ref:   func(c *Connector) any { return &c.StateCode },
@@ -196,12 +202,16 @@ var Columns = []Column{
 	computedLookup("owninguser", []string{OwnerSystemUser}, (*Connector).OwningUser),
 	computedLookup("owningteam", []string{OwnerTeam}, (*Connector).OwningTeam),
 	lookupColumn("owningbusinessunit", []string{"businessunit"}, func(c *Connector) *string { return &c.OwningBusinessUnit }),
-	{Name: "ismanaged", Kind: KindBool, Value: func(*Connector) any { return false }},
+	{Name: "ismanaged", Kind: KindBool, Stored: "ismanaged",
+		Value: func(c *Connector) any { return c.IsManaged },
+		ref:   func(c *Connector) any { return &c.IsManaged }},
 	{Name: "componentstate", Kind: KindChoice, Choices: ComponentStateLabels, Value: func(*Connector) any { return 0 }},
 	{Name: "versionnumber", Kind: KindBigInt, Stored: "versionnumber",
 		Value: func(c *Connector) any { return c.VersionNumber },
 		ref:   func(c *Connector) any { return &c.VersionNumber }},
-	{Name: "solutionid", Kind: KindGUID, Value: func(*Connector) any { return ActiveSolutionID }},
+	{Name: "solutionid", Kind: KindGUID, Stored: "solutionid",
+		Value: func(c *Connector) any { return c.SolutionID },
+		ref:   func(c *Connector) any { return &c.SolutionID }},
 }
 
 // ownerTypeColumn is stored but not a property: the table of the owner (systemuser or team),
@@ -209,8 +219,13 @@ var Columns = []Column{
 var ownerTypeColumn = Column{Name: "owneridtype", Kind: KindString, Stored: "owneridtype",
 	ref: func(c *Connector) any { return &c.OwnerType }}
 
+// customizedColumn is stored but not a property: whether a managed connector was changed
+// after its import.
+var customizedColumn = Column{Name: "customized", Kind: KindBool, Stored: "customized",
+	ref: func(c *Connector) any { return &c.Customized }}
+
 // StoredColumns lists the stored columns of the connector row, in the order the engines
-// read and write them: each Column with a Stored name, then owneridtype.
+// read and write them: each Column with a Stored name, then owneridtype and customized.
 var StoredColumns = func() []*Column {
 	var out []*Column
 	for i := range Columns {
@@ -218,7 +233,7 @@ var StoredColumns = func() []*Column {
 			out = append(out, &Columns[i])
 		}
 	}
-	return append(out, &ownerTypeColumn)
+	return append(out, &ownerTypeColumn, &customizedColumn)
 }()
 
 var columnIndex = func() map[string]*Column {

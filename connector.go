@@ -49,6 +49,14 @@ type Connector struct {
 	ConnectorInternalID     string
 	StateCode               int
 	StatusCode              int
+	// Icon is iconblob, base64: only a solution import sets it (the Web API cannot).
+	Icon string
+	// SolutionID is the managed solution that installed the connector, else ActiveSolutionID.
+	SolutionID string
+	IsManaged  bool // installed by a managed solution
+	// Customized: a managed connector changed after its import (an unmanaged layer, which an
+	// import with OverwriteUnmanagedCustomizations replaces and any other import keeps).
+	Customized bool
 
 	OwnerID            string // systemuser or team
 	OwnerType          string // OwnerSystemUser or OwnerTeam
@@ -181,7 +189,7 @@ func NewConnector(id string, u *ConnectorUpdate) (*Connector, error) {
 	// Scrubbing is idempotent: whoever called it before (to report what it stripped), no
 	// record leaves the domain with a secret in it. After Validate, which bounds the parse.
 	u.ScrubSecrets()
-	c := &Connector{StateCode: StateActive, StatusCode: StatusActive}
+	c := &Connector{StateCode: StateActive, StatusCode: StatusActive, SolutionID: ActiveSolutionID}
 	c.set(u)
 	if u.Owner != nil {
 		c.OwnerID, c.OwnerType = u.Owner.ID, u.Owner.Type

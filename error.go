@@ -32,6 +32,11 @@ const (
 	// ECodeServerBusy is ConnectorHub's choice for a server-wide limit (requests in flight,
 	// large bodies in memory); Dataverse's service protection codes are per user.
 	ECodeServerBusy = "0x8004a002" // 503: the server is at capacity; Retry-After says when to retry
+	// ECodeDependency: "Solution dependencies exist, cannot uninstall." (solutions spec §4.3).
+	ECodeDependency = "0x8004f01d" // 400: another component depends on what would be removed
+	// ECodeImportFailed is ConnectorHub's choice for a solution file an import refuses
+	// (Dataverse reports import failures in the job's log, with no documented HTTP code).
+	ECodeImportFailed = "0x8004801f" // 400: the solution cannot be imported
 )
 
 // Error is the one error type of the domain: a Dataverse error code and a message for the caller.

@@ -2,79 +2,9 @@ package connectorhub
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/connectorhub/connectorhub/odata"
 )
-
-// IdentityTable describes a table of identities the Web API serves (systemuser, team,
-// businessunit, role): its names and its columns, in the order records are written.
-type IdentityTable struct {
-	LogicalName   string // systemuser
-	EntitySetName string // systemusers
-	PrimaryID     string // systemuserid
-	PrimaryName   string // fullname
-	ObjectType    int    // Dataverse's ObjectTypeCode, named in privilege errors
-	// Privilege is the stem of the table's privilege names in Dataverse: prvCreateUser, prvWriteTeam…
-	Privilege string
-	Stored    string // the engines' table: systemusers
-	Columns   []IdentityColumn
-}
-
-// IdentityColumn is one Web API property of an identity table.
-type IdentityColumn struct {
-	Name      string // the Web API property name: the logical name, or _x_value for a lookup
-	Kind      ColumnKind
-	MaxLength int
-	Choices   map[int]string
-	// NavigationProperty and Target describe a lookup: _businessunitid_value → businessunitid → businessunit.
-	NavigationProperty string
-	Target             string
-	// Stored is the engines' column that holds the property; "" for a constant (teamtype),
-	// which the translator knows. ownerid of a principal is its key's column.
-	Stored   string
-	Nullable bool
-	// Related: the property is written when the record is expanded from a connector's lookup
-	// ($expand=ownerid), and a query can read it through the lookup (ownerid/fullname).
-	Related bool
-}
-
-// RelatedColumns are the properties of an expanded record, in the order Dataverse writes
-// them: ownerid (inherited from principal) first, then the others in table order.
-func (t *IdentityTable) RelatedColumns() []IdentityColumn {
-	var out []IdentityColumn
-	if c := t.Column("ownerid"); c != nil {
-		out = append(out, *c)
-	}
-	for _, c := range t.Columns {
-		if c.Related && c.Name != "ownerid" {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// IdentityTableByName returns the identity table of a logical name, or nil.
-func IdentityTableByName(logical string) *IdentityTable {
-	for _, t := range IdentityTables {
-		if t.LogicalName == logical {
-			return t
-		}
-	}
-	return nil
-}
-
-// Column returns the column with that Web API property name (case-sensitive), or nil.
-func (t *IdentityTable) Column(name string) *IdentityColumn {
-	for i := range t.Columns {
-		if t.Columns[i].Name == name {
-			return &t.Columns[i]
-		}
-	}
-	return nil
-}
 
 // Logical names of the identity tables besides systemuser and team (OwnerSystemUser, OwnerTeam).
 const (
@@ -86,22 +16,22 @@ const (
 var TeamTypeLabels = map[int]string{0: "Owner"}
 
 // identityLookup is the _<nav>_value column of a lookup to target.
-func identityLookup(nav, target string, nullable bool) IdentityColumn {
-	return IdentityColumn{Name: "_" + nav + "_value", Kind: KindLookup, NavigationProperty: nav, Target: target,
+func identityLookup(nav, target string, nullable bool) TableColumn {
+	return TableColumn{Name: "_" + nav + "_value", Kind: KindLookup, NavigationProperty: nav, Target: target,
 		Stored: nav, Nullable: nullable, Related: true}
 }
 
 // stored is a stored identity column of that name; related ones are written on expansion.
-func stored(name string, kind ColumnKind, max int, nullable, related bool) IdentityColumn {
-	return IdentityColumn{Name: name, Kind: kind, MaxLength: max, Stored: name, Nullable: nullable, Related: related}
+func stored(name string, kind ColumnKind, max int, nullable, related bool) TableColumn {
+	return TableColumn{Name: name, Kind: kind, MaxLength: max, Stored: name, Nullable: nullable, Related: related}
 }
 
 // The identity tables. systemuser and team inherit ownerid from principal: Dataverse returns
 // it beside their own key, with the same value.
 var (
-	SystemUserTable = &IdentityTable{LogicalName: OwnerSystemUser, EntitySetName: "systemusers", PrimaryID: "systemuserid",
+	SystemUserTable = &Table{LogicalName: OwnerSystemUser, EntitySetName: "systemusers", PrimaryID: "systemuserid",
 		PrimaryName: "fullname", ObjectType: 8, Privilege: "User", Stored: "systemusers",
-		Columns: []IdentityColumn{
+		Columns: []TableColumn{
 			stored("systemuserid", KindGUID, 0, false, true),
 			{Name: "ownerid", Kind: KindGUID, Stored: "systemuserid", Related: true},
 			stored("fullname", KindString, 200, false, true),
@@ -112,9 +42,9 @@ var (
 			stored("isdisabled", KindBool, 0, false, false),
 			stored("versionnumber", KindBigInt, 0, false, false),
 		}}
-	TeamTable = &IdentityTable{LogicalName: OwnerTeam, EntitySetName: "teams", PrimaryID: "teamid",
+	TeamTable = &Table{LogicalName: OwnerTeam, EntitySetName: "teams", PrimaryID: "teamid",
 		PrimaryName: "name", ObjectType: 9, Privilege: "Team", Stored: "teams",
-		Columns: []IdentityColumn{
+		Columns: []TableColumn{
 			stored("teamid", KindGUID, 0, false, true),
 			{Name: "ownerid", Kind: KindGUID, Stored: "teamid", Related: true},
 			stored("name", KindString, 160, false, true),
@@ -122,17 +52,17 @@ var (
 			{Name: "teamtype", Kind: KindChoice, Choices: TeamTypeLabels},
 			stored("versionnumber", KindBigInt, 0, false, false),
 		}}
-	BusinessUnitTable = &IdentityTable{LogicalName: BusinessUnitLogicalName, EntitySetName: "businessunits", PrimaryID: "businessunitid",
+	BusinessUnitTable = &Table{LogicalName: BusinessUnitLogicalName, EntitySetName: "businessunits", PrimaryID: "businessunitid",
 		PrimaryName: "name", ObjectType: 10, Privilege: "BusinessUnit", Stored: "businessunits",
-		Columns: []IdentityColumn{
+		Columns: []TableColumn{
 			stored("businessunitid", KindGUID, 0, false, true),
 			stored("name", KindString, 160, false, true),
 			identityLookup("parentbusinessunitid", BusinessUnitLogicalName, true),
 			stored("versionnumber", KindBigInt, 0, false, false),
 		}}
-	RoleTable = &IdentityTable{LogicalName: RoleLogicalName, EntitySetName: "roles", PrimaryID: "roleid",
+	RoleTable = &Table{LogicalName: RoleLogicalName, EntitySetName: "roles", PrimaryID: "roleid",
 		PrimaryName: "name", ObjectType: 1036, Privilege: "Role", Stored: "roles",
-		Columns: []IdentityColumn{
+		Columns: []TableColumn{
 			stored("roleid", KindGUID, 0, false, true),
 			stored("name", KindString, 100, false, true),
 			identityLookup("businessunitid", BusinessUnitLogicalName, false),
@@ -141,23 +71,13 @@ var (
 )
 
 // IdentityTables lists the identity tables the Web API serves.
-var IdentityTables = []*IdentityTable{SystemUserTable, TeamTable, BusinessUnitTable, RoleTable}
-
-// IdentityTableBySet returns the identity table of an entity set name, or nil.
-func IdentityTableBySet(set string) *IdentityTable {
-	for _, t := range IdentityTables {
-		if t.EntitySetName == set {
-			return t
-		}
-	}
-	return nil
-}
+var IdentityTables = []*Table{SystemUserTable, TeamTable, BusinessUnitTable, RoleTable}
 
 // Relationship is a many-to-many relationship between two identity tables, named, as in
 // Dataverse, like its collection-valued navigation property on both sides.
 type Relationship struct {
 	Name   string
-	Tables [2]*IdentityTable
+	Tables [2]*Table
 	// Privilege is what associating and disassociating need, e.g. prvAssignRole, a privilege
 	// on Tables[0].
 	Privilege string
@@ -165,16 +85,16 @@ type Relationship struct {
 
 // The relationships: team members, and the roles of users and of teams.
 var (
-	TeamMembership  = &Relationship{Name: "teammembership_association", Tables: [2]*IdentityTable{TeamTable, SystemUserTable}, Privilege: "prvWriteTeam"}
-	SystemUserRoles = &Relationship{Name: "systemuserroles_association", Tables: [2]*IdentityTable{RoleTable, SystemUserTable}, Privilege: "prvAssignRole"}
-	TeamRoles       = &Relationship{Name: "teamroles_association", Tables: [2]*IdentityTable{RoleTable, TeamTable}, Privilege: "prvAssignRole"}
+	TeamMembership  = &Relationship{Name: "teammembership_association", Tables: [2]*Table{TeamTable, SystemUserTable}, Privilege: "prvWriteTeam"}
+	SystemUserRoles = &Relationship{Name: "systemuserroles_association", Tables: [2]*Table{RoleTable, SystemUserTable}, Privilege: "prvAssignRole"}
+	TeamRoles       = &Relationship{Name: "teamroles_association", Tables: [2]*Table{RoleTable, TeamTable}, Privilege: "prvAssignRole"}
 )
 
 // Relationships lists the many-to-many relationships of the identity tables.
 var Relationships = []*Relationship{TeamMembership, SystemUserRoles, TeamRoles}
 
 // RelationshipOf returns the relationship that is the navigation property nav of t, or nil.
-func RelationshipOf(t *IdentityTable, nav string) *Relationship {
+func RelationshipOf(t *Table, nav string) *Relationship {
 	for _, r := range Relationships {
 		if r.Name == nav && (r.Tables[0] == t || r.Tables[1] == t) {
 			return r
@@ -184,7 +104,7 @@ func RelationshipOf(t *IdentityTable, nav string) *Relationship {
 }
 
 // Other returns the table at the other end of the relationship from t.
-func (r *Relationship) Other(t *IdentityTable) *IdentityTable {
+func (r *Relationship) Other(t *Table) *Table {
 	if r.Tables[0] == t {
 		return r.Tables[1]
 	}
@@ -194,39 +114,8 @@ func (r *Relationship) Other(t *IdentityTable) *IdentityTable {
 // RelatedTo restricts a query to the records associated with one record through a relationship.
 type RelatedTo struct {
 	Relationship *Relationship
-	From         *IdentityTable // the table of the record
-	ID           string         // the record's key
-}
-
-// IdentityQuery selects records of an identity table. Its parts are the syntax trees of
-// package odata, with property names checked against the table's columns.
-type IdentityQuery struct {
-	Filter  odata.Expr    // nil selects every record
-	OrderBy odata.OrderBy // the engine adds the key as the last tie-break
-	Top     int           // at most this many rows; 0 for no limit
-	// After is the keyset position, as in ConnectorQuery: the OrderBy values of the last row
-	// already returned, then its key.
-	After []any
-	// Related, when set, selects only the records associated with that record.
-	Related *RelatedTo
-}
-
-// IdentityRecord is a row of an identity table: the values of its Web API properties (nil,
-// string, int, int64 or bool, dates as FormatTime writes them) by name.
-type IdentityRecord struct {
-	Values map[string]any
-}
-
-// ID is the record's key.
-func (r *IdentityRecord) ID(t *IdentityTable) string {
-	id, _ := r.Values[t.PrimaryID].(string)
-	return id
-}
-
-// ETag is the record's weak entity tag, W/"<versionnumber>".
-func (r *IdentityRecord) ETag() string {
-	v, _ := r.Values["versionnumber"].(int64)
-	return `W/"` + strconv.FormatInt(v, 10) + `"`
+	From         *Table // the table of the record
+	ID           string // the record's key
 }
 
 // SystemUserUpdate holds what an update of a user changes; nil is "not given".
@@ -266,16 +155,7 @@ type NameUpdate struct {
 // ECodePrivilegeDenied otherwise. Reads are open to every authenticated caller, as Dataverse
 // lets Basic User read users, teams, business units and roles at organization depth.
 type IdentityService interface {
-	// ScanIdentities calls fn with each record of t that q selects, in q's order (its
-	// OrderBy, then the key), after q.After, at most q.Top of them; fn's error stops the scan
-	// and is returned. ECodeQuery for a query the engine cannot run, ECodeBadRequest for an
-	// unknown property.
-	ScanIdentities(ctx context.Context, t *IdentityTable, q IdentityQuery, fn func(*IdentityRecord) error) error
-	// CountIdentities returns how many records of t q's filter selects, counting no further
-	// than q.Top when it is set. Errors as ScanIdentities.
-	CountIdentities(ctx context.Context, t *IdentityTable, q IdentityQuery) (int, error)
-	// FindIdentity returns one record of t; ECodeNotFound if there is none.
-	FindIdentity(ctx context.Context, t *IdentityTable, id string) (*IdentityRecord, error)
+	RowReader
 
 	// AddSystemUser creates a user checked by NewSystemUser, in the root business unit when
 	// BusinessUnitID is "", filling ID when "". ECodeDuplicateKey when the id, the e-mail
@@ -326,13 +206,13 @@ type IdentityService interface {
 	// other table; linking them again changes nothing. ECodeNotFound when either record is
 	// missing; ECodePrivilegeDenied also when what the link gives reaches deeper than the
 	// caller's privileges (RequireGrant): a role, or a team's roles to a new member.
-	Associate(ctx context.Context, rel *Relationship, from *IdentityTable, id, otherID string) error
+	Associate(ctx context.Context, rel *Relationship, from *Table, id, otherID string) error
 	// Disassociate removes the link; removing a missing link changes nothing. ECodeNotFound
 	// when either record is missing; ECodePrivilegeDenied unless the caller may manage
 	// (CanManage) the user losing a role or a team, or the team losing a role and each of its
 	// members; ECodeInvalidArgument when it would demote the last or the bootstrap System
 	// Administrator (RequireAdministrators).
-	Disassociate(ctx context.Context, rel *Relationship, from *IdentityTable, id, otherID string) error
+	Disassociate(ctx context.Context, rel *Relationship, from *Table, id, otherID string) error
 }
 
 // CanManageIdentities reports whether the caller may create and change users, teams,
@@ -345,7 +225,7 @@ func (p *Principal) CanManageIdentities() bool {
 
 // RequireIdentityPrivilege returns Dataverse's 403 naming the privilege (prvCreateUser,
 // prvWriteTeam, prvAssignRole…) on table t unless the caller may manage identities.
-func (p *Principal) RequireIdentityPrivilege(privilege string, t *IdentityTable) error {
+func (p *Principal) RequireIdentityPrivilege(privilege string, t *Table) error {
 	if p.CanManageIdentities() {
 		return nil
 	}
@@ -367,7 +247,7 @@ func (p *Principal) CanGrant(r Privileges) bool {
 }
 
 // checkText refuses an empty required text or one longer than the column allows.
-func checkText(t *IdentityTable, col, v string, required bool) error {
+func checkText(t *Table, col, v string, required bool) error {
 	if required && strings.TrimSpace(v) == "" {
 		return Errorf(ECodeInvalidArgument, "The '%s' property is required to create a %s.", col, t.LogicalName)
 	}
@@ -465,7 +345,7 @@ func NewBusinessUnit(b *BusinessUnit) error {
 }
 
 // ValidateName checks the name an update of t gives.
-func (u *NameUpdate) ValidateName(t *IdentityTable) error {
+func (u *NameUpdate) ValidateName(t *Table) error {
 	if u.Name == nil {
 		return nil
 	}

@@ -36,7 +36,7 @@ func SortValue(p *odata.PropertyPath, c *Connector) (any, error) {
 }
 
 // SortValue returns the $skiptoken form of the $orderby key p on a record of the table.
-func (t *IdentityTable) SortValue(p *odata.PropertyPath, rec *IdentityRecord) (any, error) {
+func (t *Table) SortValue(p *odata.PropertyPath, rec *Row) (any, error) {
 	if p == nil || len(p.Segments) != 1 || t.Column(p.Segments[0]) == nil {
 		return nil, fmt.Errorf("no %s column for %s", t.LogicalName, p)
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 func TestSortValue(t *testing.T) {
-	rec := &IdentityRecord{Values: map[string]any{"createdon": "2024-03-13T15:30:00Z", "fullname": "Ada", "isdisabled": false, "_businessunitid_value": nil}}
+	rec := &Row{Values: map[string]any{"createdon": "2024-03-13T15:30:00Z", "fullname": "Ada", "isdisabled": false, "_businessunitid_value": nil}}
 	for prop, want := range map[string]string{"createdon": "2024-03-13 15:30:00 +0000 UTC", "fullname": "Ada", "isdisabled": "false", "_businessunitid_value": "<nil>"} {
 		v, err := SystemUserTable.SortValue(&odata.PropertyPath{Segments: []string{prop}}, rec)
 		if err != nil || fmt.Sprint(v) != want {

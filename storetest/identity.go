@@ -15,7 +15,7 @@ var identityTests = []struct {
 	name string
 	fn   func(t *testing.T, s Store, ctx context.Context)
 }{
-	{"IdentityQuery", testIdentityQuery},
+	{"TableQuery", testIdentityQuery},
 	{"IdentityKeysetPaging", testIdentityKeysetPaging},
 	{"IdentityWrites", testIdentityWrites},
 	{"IdentityPrivileges", testIdentityPrivileges},
@@ -67,15 +67,15 @@ func mustAddUsers(tb testing.TB, s Store, ctx context.Context, names ...string) 
 }
 
 // scanIdentities returns the values of one property of the records q selects, comma-separated.
-func scanIdentities(tb testing.TB, s Store, ctx context.Context, t *connectorhub.IdentityTable, q connectorhub.IdentityQuery, prop string) string {
+func scanIdentities(tb testing.TB, s Store, ctx context.Context, t *connectorhub.Table, q connectorhub.TableQuery, prop string) string {
 	tb.Helper()
 	var got []string
-	err := s.ScanIdentities(ctx, t, q, func(r *connectorhub.IdentityRecord) error {
+	err := s.ScanRows(ctx, t, q, func(r *connectorhub.Row) error {
 		got = append(got, fmt.Sprint(r.Values[prop]))
 		return nil
 	})
 	if err != nil {
-		tb.Fatalf("ScanIdentities: %v", err)
+		tb.Fatalf("ScanRows: %v", err)
 	}
 	return strings.Join(got, ",")
 }
@@ -108,7 +108,7 @@ func testIdentityQuery(t *testing.T, s Store, ctx context.Context) {
 		{"Key", "systemuserid eq " + admin.UserID, "", 0, "admin@connectorhub.local"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			q := connectorhub.IdentityQuery{Top: tt.top, OrderBy: mustOrderBy(t, tt.orderby)}
+			q := connectorhub.TableQuery{Top: tt.top, OrderBy: mustOrderBy(t, tt.orderby)}
 			if tt.filter != "" {
 				q.Filter = mustFilter(t, tt.filter)
 			}
@@ -116,17 +116,17 @@ func testIdentityQuery(t *testing.T, s Store, ctx context.Context) {
 				t.Errorf("got %s, want %s", got, tt.want)
 			}
 			q.Top = 0
-			n, err := s.CountIdentities(ctx, connectorhub.SystemUserTable, q)
+			n, err := s.CountRows(ctx, connectorhub.SystemUserTable, q)
 			if want := len(strings.Split(tt.want, ",")); err != nil || (tt.top == 0 && n != want) {
 				t.Errorf("count: got %d, %v; want %d", n, err, want)
 			}
 		})
 	}
 	// Every table answers with its columns; roles are the built-in ones.
-	if got := scanIdentities(t, s, ctx, connectorhub.RoleTable, connectorhub.IdentityQuery{OrderBy: mustOrderBy(t, "name")}, "name"); got != "Basic User,Environment Maker,System Administrator,System Customizer" {
+	if got := scanIdentities(t, s, ctx, connectorhub.RoleTable, connectorhub.TableQuery{OrderBy: mustOrderBy(t, "name")}, "name"); got != "Basic User,Environment Maker,System Administrator,System Customizer" {
 		t.Errorf("roles: got %s", got)
 	}
-	rec, err := s.FindIdentity(ctx, connectorhub.SystemUserTable, admin.UserID)
+	rec, err := s.FindRow(ctx, connectorhub.SystemUserTable, admin.UserID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func testIdentityQuery(t *testing.T, s Store, ctx context.Context) {
 		t.Errorf("admin record: got %v, etag %s", rec.Values, rec.ETag())
 	}
 	for _, tbl := range connectorhub.IdentityTables {
-		if _, err := s.FindIdentity(ctx, tbl, "00000000-0000-0000-0000-00000000dead"); connectorhub.ErrorCode(err) != connectorhub.ECodeNotFound {
+		if _, err := s.FindRow(ctx, tbl, "00000000-0000-0000-0000-00000000dead"); connectorhub.ErrorCode(err) != connectorhub.ECodeNotFound {
 			t.Errorf("%s: missing record: got %v", tbl.LogicalName, err)
 		}
 	}
@@ -142,7 +142,7 @@ func testIdentityQuery(t *testing.T, s Store, ctx context.Context) {
 		{"colour eq 1", connectorhub.ECodeBadRequest},
 		{"createdon eq 'yesterday'", connectorhub.ECodeQuery},
 	} {
-		err := s.ScanIdentities(ctx, connectorhub.SystemUserTable, connectorhub.IdentityQuery{Filter: mustFilter(t, bad.filter)}, func(*connectorhub.IdentityRecord) error { return nil })
+		err := s.ScanRows(ctx, connectorhub.SystemUserTable, connectorhub.TableQuery{Filter: mustFilter(t, bad.filter)}, func(*connectorhub.Row) error { return nil })
 		if connectorhub.ErrorCode(err) != bad.code {
 			t.Errorf("%s: got %v, want %s", bad.filter, err, bad.code)
 		}
@@ -159,12 +159,12 @@ func testIdentityKeysetPaging(t *testing.T, s Store, ctx context.Context) {
 			t.Fatal(err)
 		}
 	}
-	q := connectorhub.IdentityQuery{OrderBy: mustOrderBy(t, "fullname desc"), Top: 2}
+	q := connectorhub.TableQuery{OrderBy: mustOrderBy(t, "fullname desc"), Top: 2}
 	seen := map[string]int{}
 	for page := 0; page < 10; page++ {
-		var last *connectorhub.IdentityRecord
+		var last *connectorhub.Row
 		n := 0
-		err := s.ScanIdentities(ctx, connectorhub.SystemUserTable, q, func(r *connectorhub.IdentityRecord) error {
+		err := s.ScanRows(ctx, connectorhub.SystemUserTable, q, func(r *connectorhub.Row) error {
 			seen[r.ID(connectorhub.SystemUserTable)]++
 			last, n = r, n+1
 			return nil
@@ -212,7 +212,7 @@ func testIdentityWrites(t *testing.T, s Store, ctx context.Context) {
 		}
 	}
 	u := mustAddUsers(t, s, ctx, "dana")[0]
-	before, err := s.FindIdentity(ctx, connectorhub.SystemUserTable, u.ID)
+	before, err := s.FindRow(ctx, connectorhub.SystemUserTable, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func testIdentityWrites(t *testing.T, s Store, ctx context.Context) {
 	if err := s.UpdateSystemUser(ctx, u.ID, connectorhub.SystemUserUpdate{FullName: &name}, connectorhub.Precondition{ETag: before.ETag()}); err != nil {
 		t.Fatal(err)
 	}
-	after, err := s.FindIdentity(ctx, connectorhub.SystemUserTable, u.ID)
+	after, err := s.FindRow(ctx, connectorhub.SystemUserTable, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func testIdentityWrites(t *testing.T, s Store, ctx context.Context) {
 	if len(p.Security.BusinessUnits) != 2 {
 		t.Errorf("a user of Sales reaches %v, want Sales and Sales West", p.Security.BusinessUnits)
 	}
-	if got := scanIdentities(t, s, ctx, connectorhub.BusinessUnitTable, connectorhub.IdentityQuery{Filter: mustFilter(t, "_parentbusinessunitid_value eq "+child.ID)}, "name"); got != "Sales West" {
+	if got := scanIdentities(t, s, ctx, connectorhub.BusinessUnitTable, connectorhub.TableQuery{Filter: mustFilter(t, "_parentbusinessunitid_value eq "+child.ID)}, "name"); got != "Sales West" {
 		t.Errorf("children of Sales: got %s", got)
 	}
 	if err := s.UpdateBusinessUnit(ctx, grandchild.ID, connectorhub.NameUpdate{Name: ptr("Sales East")}, connectorhub.Precondition{}); err != nil {
@@ -346,10 +346,10 @@ func testIdentityPrivileges(t *testing.T, s Store, ctx context.Context) {
 			}
 		})
 	}
-	if n, err := s.CountIdentities(maker, connectorhub.TeamTable, connectorhub.IdentityQuery{}); err != nil || n != 2 {
+	if n, err := s.CountRows(maker, connectorhub.TeamTable, connectorhub.TableQuery{}); err != nil || n != 2 {
 		t.Errorf("an Environment Maker counts the teams: got %d, %v; want 2", n, err)
 	}
-	if _, err := s.FindIdentity(maker, connectorhub.SystemUserTable, admin.UserID); err != nil {
+	if _, err := s.FindRow(maker, connectorhub.SystemUserTable, admin.UserID); err != nil {
 		t.Errorf("an Environment Maker reads a user: %v", err)
 	}
 	// A System Customizer cannot give what it does not hold: act on behalf of another user.
@@ -384,9 +384,9 @@ func testIdentityAssociations(t *testing.T, s Store, ctx context.Context) {
 	if p.Depth(connectorhub.PrivCreate) != connectorhub.DepthUser || p.Security.RoleCount != 1 {
 		t.Errorf("after assigning Environment Maker: got %v, %d roles", p.Security.Privileges, p.Security.RoleCount)
 	}
-	related := func(rel *connectorhub.Relationship, from *connectorhub.IdentityTable, id, prop string) string {
+	related := func(rel *connectorhub.Relationship, from *connectorhub.Table, id, prop string) string {
 		t.Helper()
-		q := connectorhub.IdentityQuery{OrderBy: mustOrderBy(t, prop), Related: &connectorhub.RelatedTo{Relationship: rel, From: from, ID: id}}
+		q := connectorhub.TableQuery{OrderBy: mustOrderBy(t, prop), Related: &connectorhub.RelatedTo{Relationship: rel, From: from, ID: id}}
 		return scanIdentities(t, s, ctx, rel.Other(from), q, prop)
 	}
 	if got := related(connectorhub.SystemUserRoles, connectorhub.SystemUserTable, u.ID, "name"); got != connectorhub.RoleEnvironmentMaker {
@@ -409,7 +409,7 @@ func testIdentityAssociations(t *testing.T, s Store, ctx context.Context) {
 	if got := related(connectorhub.TeamMembership, connectorhub.TeamTable, team.ID, "internalemailaddress"); got != "erin@example.com" {
 		t.Errorf("members of the team: got %q", got)
 	}
-	if n, err := s.CountIdentities(ctx, connectorhub.TeamTable, connectorhub.IdentityQuery{Related: &connectorhub.RelatedTo{Relationship: connectorhub.TeamRoles, From: connectorhub.RoleTable, ID: maker.ID}}); err != nil || n != 1 {
+	if n, err := s.CountRows(ctx, connectorhub.TeamTable, connectorhub.TableQuery{Related: &connectorhub.RelatedTo{Relationship: connectorhub.TeamRoles, From: connectorhub.RoleTable, ID: maker.ID}}); err != nil || n != 1 {
 		t.Errorf("teams with the role: got %d, %v", n, err)
 	}
 	if err := s.Disassociate(ctx, connectorhub.SystemUserRoles, connectorhub.SystemUserTable, u.ID, maker.ID); err != nil {

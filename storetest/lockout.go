@@ -83,7 +83,7 @@ func testTeamEscalation(t *testing.T, s Store, ctx context.Context) {
 	teamRole := mustAddRole(t, s, ctx, "Team Role", "Read:User")
 	makers := mustTeam(t, s, ctx, "Makers", []*connectorhub.Role{maker, teamRole}, self)
 
-	link := func(rel *connectorhub.Relationship, from *connectorhub.IdentityTable, id, other string) func() error {
+	link := func(rel *connectorhub.Relationship, from *connectorhub.Table, id, other string) func() error {
 		return func() error { return s.Associate(customizer, rel, from, id, other) }
 	}
 	deny, team := connectorhub.ECodePrivilegeDenied, connectorhub.TeamTable
@@ -136,7 +136,7 @@ func testAdminLockout(t *testing.T, s Store, ctx context.Context) {
 	update := func(caller context.Context, id string, u connectorhub.SystemUserUpdate) func() error {
 		return func() error { return s.UpdateSystemUser(caller, id, u, connectorhub.Precondition{}) }
 	}
-	unlink := func(caller context.Context, rel *connectorhub.Relationship, from *connectorhub.IdentityTable, id, other string) func() error {
+	unlink := func(caller context.Context, rel *connectorhub.Relationship, from *connectorhub.Table, id, other string) func() error {
 		return func() error { return s.Disassociate(caller, rel, from, id, other) }
 	}
 	deny, exceeds := connectorhub.ECodePrivilegeDenied, "exceed the caller's own"
@@ -190,7 +190,7 @@ func testLastAdministrator(t *testing.T, s Store, ctx context.Context) {
 			return s.UpdateSystemUser(caller, id, connectorhub.SystemUserUpdate{Disabled: &yes}, connectorhub.Precondition{})
 		}
 	}
-	unlink := func(caller context.Context, rel *connectorhub.Relationship, from *connectorhub.IdentityTable, id, other string) func() error {
+	unlink := func(caller context.Context, rel *connectorhub.Relationship, from *connectorhub.Table, id, other string) func() error {
 		return func() error { return s.Disassociate(caller, rel, from, id, other) }
 	}
 	var admins *connectorhub.Team

@@ -205,7 +205,7 @@ func testCustomRoleWrites(t *testing.T, s Store, ctx context.Context) {
 	}
 
 	// Add keeps the privileges not named; Replace drops them; both move the ETag.
-	before, err := s.FindIdentity(ctx, connectorhub.RoleTable, reader.ID)
+	before, err := s.FindRow(ctx, connectorhub.RoleTable, reader.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func testCustomRoleWrites(t *testing.T, s Store, ctx context.Context) {
 			t.Errorf("after %+v: got %s, want %s", step.change, got, step.want)
 		}
 	}
-	if after, err := s.FindIdentity(ctx, connectorhub.RoleTable, reader.ID); err != nil || after.ETag() == before.ETag() {
+	if after, err := s.FindRow(ctx, connectorhub.RoleTable, reader.ID); err != nil || after.ETag() == before.ETag() {
 		t.Errorf("the role's ETag did not move: %v, %v", before.ETag(), err)
 	}
 
@@ -266,14 +266,14 @@ func testDisableUsers(t *testing.T, s Store, ctx context.Context) {
 	maker := mustCallerWith(t, s, ctx, "Maker", connectorhub.RoleEnvironmentMaker)
 	u := mustAddUsers(t, s, ctx, "frank")[0]
 	for _, disabled := range []bool{true, false, true} {
-		before, err := s.FindIdentity(ctx, connectorhub.SystemUserTable, u.ID)
+		before, err := s.FindRow(ctx, connectorhub.SystemUserTable, u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := s.UpdateSystemUser(ctx, u.ID, connectorhub.SystemUserUpdate{Disabled: &disabled}, connectorhub.Precondition{ETag: before.ETag()}); err != nil {
 			t.Fatal(err)
 		}
-		rec, err := s.FindIdentity(ctx, connectorhub.SystemUserTable, u.ID)
+		rec, err := s.FindRow(ctx, connectorhub.SystemUserTable, u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -285,7 +285,7 @@ func testDisableUsers(t *testing.T, s Store, ctx context.Context) {
 			t.Errorf("disabled=%v: got record %v (etag %s, before %s), user %+v", disabled, rec.Values, rec.ETag(), before.ETag(), found)
 		}
 	}
-	if got := scanIdentities(t, s, ctx, connectorhub.SystemUserTable, connectorhub.IdentityQuery{Filter: mustFilter(t, "isdisabled eq true")}, "internalemailaddress"); got != "frank@example.com" {
+	if got := scanIdentities(t, s, ctx, connectorhub.SystemUserTable, connectorhub.TableQuery{Filter: mustFilter(t, "isdisabled eq true")}, "internalemailaddress"); got != "frank@example.com" {
 		t.Errorf("disabled users: got %s", got)
 	}
 	users, err := s.ListSystemUsers(ctx)

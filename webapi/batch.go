@@ -453,6 +453,7 @@ func (b *batchRun) runChangeSet(ops []*batchOp) ([]*partResponse, *partResponse,
 	var failed *partResponse
 	refs := map[string]string{}
 	err := b.s.Transactor.Transact(b.batch.Context(), func(ctx context.Context) error {
+		ctx = context.WithValue(ctx, inTransaction{}, true)
 		// The engine may run this again from the start (a PostgreSQL serialization failure):
 		// nothing of a failed attempt is kept.
 		resps, failed, refs = nil, nil, map[string]string{}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +18,28 @@ import (
 // characters in all), JSON-escaped as clients send it. The corpus's most escaped definition
 // takes 1.39 bytes a character (Go's encoder escapes <, > and &); the limit allows 2.39.
 const MaxBodyBytes = 8 << 20
+
+// MaxSolutionBodyBytes bounds the body of the actions that carry a solution file
+// (ImportSolution, ImportSolutionAsync, StageSolution): a base64 file of up to 24 MB, which
+// holds hundreds of connectors. It equals the body budget, so one such body at a time.
+const MaxSolutionBodyBytes = 32 << 20
+
+// bodyLimit is the largest body the request may have.
+func (r *request) bodyLimit() int64 {
+	if r.maxBody > 0 {
+		return r.maxBody
+	}
+	return MaxBodyBytes
+}
+
+// bodyLimitOf is the body limit of a request to path (below /api/data/v9.x/).
+func bodyLimitOf(path string) int64 {
+	switch strings.TrimPrefix(path, "Microsoft.Dynamics.CRM.") {
+	case "ImportSolution", "ImportSolutionAsync", "StageSolution":
+		return MaxSolutionBodyBytes
+	}
+	return MaxBodyBytes
+}
 
 // The parse budget of a JSON body: every body the Web API takes is a flat object or nearly
 // so (a connector has about twenty members), so these bounds refuse hostile shapes, such as
@@ -125,12 +148,12 @@ func (r *request) reserveBody() error {
 func (r *request) reserveTimes(times int64) error {
 	n := r.ContentLength
 	switch {
-	case n > MaxBodyBytes:
-		return &http.MaxBytesError{Limit: MaxBodyBytes}
+	case n > r.bodyLimit():
+		return &http.MaxBytesError{Limit: r.bodyLimit()}
 	case n >= 0 && times*n <= smallBody || r.bodies == nil:
 		return nil
 	case n < 0:
-		n = MaxBodyBytes // chunked: it may be as large as the limit
+		n = r.bodyLimit() // chunked: it may be as large as the limit
 	}
 	n *= times
 	ctx, cancel := context.WithTimeout(r.Context(), bodyWait)

@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -150,7 +151,12 @@ func (s *Server) createConnector(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Connectors.CreateConnector(r.Context(), c); err != nil {
+	if solutionTarget(r) != "" {
+		if err := connectorhub.CheckSolutionConnectorName(c.Name); err != nil {
+			return err
+		}
+	}
+	if err := s.inSolution(r, c.ID, func(ctx context.Context) error { return s.Connectors.CreateConnector(ctx, c) }); err != nil {
 		return err
 	}
 	if preferRepresentation(r) {
@@ -191,7 +197,17 @@ func (s *Server) writeUpsert(w http.ResponseWriter, r *request, id string, u *co
 	if err := s.checkUpdate(w, r, u); err != nil {
 		return err
 	}
-	c, created, err := s.Connectors.UpsertConnector(r.Context(), id, u, pre)
+	if solutionTarget(r) != "" && u.Name != nil {
+		if err := connectorhub.CheckSolutionConnectorName(*u.Name); err != nil {
+			return err
+		}
+	}
+	var c *connectorhub.Connector
+	var created bool
+	err := s.inSolution(r, id, func(ctx context.Context) (err error) {
+		c, created, err = s.Connectors.UpsertConnector(ctx, id, u, pre)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -272,7 +288,7 @@ func (s *Server) deleteConnector(w http.ResponseWriter, r *request, id string) e
 	if err != nil {
 		return err
 	}
-	if err := s.Connectors.DeleteConnector(r.Context(), id, pre); err != nil {
+	if err := s.inSolution(r, "", func(ctx context.Context) error { return s.Connectors.DeleteConnector(ctx, id, pre) }); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

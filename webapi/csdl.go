@@ -99,6 +99,7 @@ var metadataTypes = []*mtype{
 	{name: "MemoAttributeMetadata", baseName: "AttributeMetadata", props: []mprop{mdp("MaxLength", "Edm.Int32"), mdp("FormatName", "mscrm.StringFormatName")}},
 	{name: "IntegerAttributeMetadata", baseName: "AttributeMetadata", props: []mprop{mdp("MinValue", "Edm.Int32"), mdp("MaxValue", "Edm.Int32")}},
 	{name: "BigIntAttributeMetadata", baseName: "AttributeMetadata", props: []mprop{mdp("MinValue", "Edm.Int64"), mdp("MaxValue", "Edm.Int64")}},
+	{name: "DoubleAttributeMetadata", baseName: "AttributeMetadata", props: []mprop{mdp("MinValue", "Edm.Double"), mdp("MaxValue", "Edm.Double"), mdp("Precision", "Edm.Int32")}},
 	{name: "DateTimeAttributeMetadata", baseName: "AttributeMetadata", props: []mprop{mdp("Format", "mscrm.DateTimeFormat"), mdp("DateTimeBehavior", "mscrm.DateTimeBehavior")}},
 	{name: "BooleanAttributeMetadata", baseName: "AttributeMetadata", props: mdBool("DefaultValue")},
 	{name: "UniqueIdentifierAttributeMetadata", baseName: "AttributeMetadata"},

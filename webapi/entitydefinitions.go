@@ -157,6 +157,8 @@ func attributeType(a attrSource) (t *mtype, code, typeName string) {
 		return metadataType("LookupAttributeMetadata"), "Lookup", "LookupType"
 	case connectorhub.KindImage:
 		return metadataType("ImageAttributeMetadata"), "Virtual", "ImageType"
+	case connectorhub.KindDouble:
+		return metadataType("DoubleAttributeMetadata"), "Double", "DoubleType"
 	}
 	panic("webapi: no attribute type for column kind")
 }
@@ -187,6 +189,8 @@ func buildAttribute(e *entityDef, a attrSource, column int, optionSets map[strin
 		o.vals["MaxLength"], o.vals["FormatName"] = a.maxLength, cobj{{"Value", "TextArea"}}
 	case "IntegerAttributeMetadata":
 		o.vals["MinValue"], o.vals["MaxValue"] = -2147483648, 2147483647
+	case "DoubleAttributeMetadata":
+		o.vals["MinValue"], o.vals["MaxValue"], o.vals["Precision"] = float64(0), float64(100), 2
 	case "BigIntAttributeMetadata":
 		o.vals["MinValue"], o.vals["MaxValue"] = int64(-9223372036854775808), int64(9223372036854775807)
 	case "DateTimeAttributeMetadata":

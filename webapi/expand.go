@@ -15,12 +15,12 @@ type expansion struct {
 }
 
 // relatedFields lists the properties of the tables a connector's lookups point to, in the
-// order Dataverse writes them (connectorhub.IdentityTable.RelatedColumns). systemuser and team
+// order Dataverse writes them (connectorhub.Table.RelatedColumns). systemuser and team
 // inherit ownerid from principal, so an expanded user or team carries both its own key and
 // ownerid.
 var relatedFields = func() map[string][]string {
 	m := map[string][]string{}
-	for _, t := range []*connectorhub.IdentityTable{connectorhub.SystemUserTable, connectorhub.TeamTable, connectorhub.BusinessUnitTable} {
+	for _, t := range []*connectorhub.Table{connectorhub.SystemUserTable, connectorhub.TeamTable, connectorhub.BusinessUnitTable} {
 		for _, c := range t.RelatedColumns() {
 			m[t.LogicalName] = append(m[t.LogicalName], c.Name)
 		}

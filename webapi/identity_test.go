@@ -127,7 +127,7 @@ func TestIdentityQueries(t *testing.T) {
 	for _, bad := range []struct{ method, path, code string }{
 		{"GET", "systemusers?$select=colour", connectorhub.ECodeBadRequest},
 		{"GET", "systemusers?$filter=" + url.QueryEscape("businessunitid/name eq 'x'"), connectorhub.ECodeQuery},
-		{"GET", "systemusers?$expand=businessunitid", connectorhub.ECodeQuery},
+		{"GET", "systemusers?$expand=teammembership_association", connectorhub.ECodeQuery},
 		{"GET", "teams?$apply=" + url.QueryEscape("aggregate($count as n)"), connectorhub.ECodeQuery},
 		{"GET", "systemusers?$skiptoken=forged", connectorhub.ECodeQuery},
 		{"GET", "systemusers(00000000-0000-0000-0000-00000000dead)", connectorhub.ECodeNotFound},

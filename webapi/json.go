@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"unicode/utf8"
@@ -83,6 +84,15 @@ func (b *jsonBuffer) value(v any) {
 		b.int(v)
 	case bool:
 		b.buf = strconv.AppendBool(b.buf, v)
+	case float64:
+		b.buf = strconv.AppendFloat(b.buf, v, 'g', -1, 64)
+	case map[string]any, []any:
+		// Nested action results (StageSolution's): small, built once a request.
+		data, err := json.Marshal(v)
+		if err != nil {
+			panic("webapi: " + err.Error())
+		}
+		b.buf = append(b.buf, data...)
 	default:
 		panic("webapi: unsupported JSON value type")
 	}

@@ -25,7 +25,7 @@ type entityDef struct {
 	Navigation                         []edmNavigation
 	Served                             bool // the Web API serves its entity set (listed in the service document)
 	// Identity is the identity table described; nil for the connector table.
-	Identity *connectorhub.IdentityTable
+	Identity *connectorhub.Table
 }
 
 type edmProperty struct {
@@ -39,25 +39,42 @@ type edmNavigation struct {
 	Name, Type, Constraint, Referenced string
 }
 
-// entities are the tables ConnectorHub describes and serves: the connector and the identity
-// tables it refers to.
+// entities are the tables ConnectorHub describes and serves: the connector, the identity
+// tables it refers to and the solution tables.
 var entities = append([]entityDef{connectorEntity()}, identityEntities()...)
 
-// identityEntities describes systemuser, team, businessunit and role from their columns, with
-// their lookups and the collection-valued navigation properties of their relationships.
+// identityEntities describes the tables of connectorhub.Tables (the identities and the
+// solution tables) from their columns, with their lookups and the collection-valued
+// navigation properties of their relationships.
 func identityEntities() []entityDef {
 	// The labels are Dataverse's.
 	labels := map[string][3]string{
-		"systemuser":   {"User", "Users", "Person with access to the Microsoft CRM system and who owns objects in the Microsoft CRM database."},
-		"team":         {"Team", "Teams", "Collection of system users that routinely collaborate. Teams can be used to simplify record sharing and provide team members with common access to organization data when team members belong to different Business Units."},
-		"businessunit": {"Business Unit", "Business Units", "Business, division, or department in the Microsoft Dynamics 365 database."},
-		"role":         {"Security Role", "Security Roles", "Grouping of security privileges. Users are assigned roles that authorize their access to the Microsoft CRM system."},
+		"systemuser":                    {"User", "Users", "Person with access to the Microsoft CRM system and who owns objects in the Microsoft CRM database."},
+		"team":                          {"Team", "Teams", "Collection of system users that routinely collaborate. Teams can be used to simplify record sharing and provide team members with common access to organization data when team members belong to different Business Units."},
+		"businessunit":                  {"Business Unit", "Business Units", "Business, division, or department in the Microsoft Dynamics 365 database."},
+		"role":                          {"Security Role", "Security Roles", "Grouping of security privileges. Users are assigned roles that authorize their access to the Microsoft CRM system."},
+		"publisher":                     {"Publisher", "Publishers", "A publisher of a CRM solution."},
+		"solution":                      {"Solution", "Solutions", "A solution which contains CRM customizations."},
+		"solutioncomponent":             {"Solution Component", "Solution Components", "A component of a CRM solution."},
+		"importjob":                     {"Import Job", "Import Jobs", "For internal use only."},
+		"asyncoperation":                {"System Job", "System Jobs", "Process whose execution can proceed independently or in the background."},
+		"connectionreference":           {"Connection Reference", "Connection References", ""},
+		"environmentvariabledefinition": {"Environment Variable Definition", "Environment Variable Definitions", "Contains information about the settable variable: its type, default value, and etc."},
+		"environmentvariablevalue":      {"Environment Variable Value", "Environment Variable Values", "Holds the value for the associated EnvironmentVariableDefinition entity."},
 	}
+	// Ownership as Dataverse declares it.
+	ownership := map[string]string{"publisher": "OrganizationOwned", "solution": "OrganizationOwned", "solutioncomponent": "None",
+		"importjob": "UserOwned", "asyncoperation": "UserOwned", "connectionreference": "UserOwned",
+		"environmentvariabledefinition": "UserOwned", "environmentvariablevalue": "UserOwned"}
 	var out []entityDef
-	for _, t := range connectorhub.IdentityTables {
+	for _, t := range connectorhub.Tables {
 		l := labels[t.LogicalName]
+		own := ownership[t.LogicalName]
+		if own == "" {
+			own = "BusinessOwned"
+		}
 		e := entityDef{LogicalName: t.LogicalName, EntitySetName: t.EntitySetName, PrimaryID: t.PrimaryID, PrimaryName: t.PrimaryName,
-			DisplayName: l[0], DisplayCollectionName: l[1], Description: l[2], ObjectType: t.ObjectType, Ownership: "BusinessOwned",
+			DisplayName: l[0], DisplayCollectionName: l[1], Description: l[2], ObjectType: t.ObjectType, Ownership: own,
 			BaseType: "mscrm.crmbaseentity", Served: true, Identity: t}
 		if t == connectorhub.SystemUserTable || t == connectorhub.TeamTable {
 			e.BaseType = "mscrm.principal"
@@ -69,7 +86,11 @@ func identityEntities() []entityDef {
 			}
 			e.Properties = append(e.Properties, edmProperty{col.Name, col.Kind.EdmType(), col.MaxLength})
 			if col.Kind == connectorhub.KindLookup {
-				e.Navigation = append(e.Navigation, edmNavigation{col.NavigationProperty, "mscrm." + col.Target, col.Name, col.Target + "id"})
+				key := col.Target + "id"
+				if col.Target == connectorhub.OwnerSystemUser {
+					key = "systemuserid"
+				}
+				e.Navigation = append(e.Navigation, edmNavigation{col.NavigationProperty, "mscrm." + col.Target, col.Name, key})
 			}
 		}
 		for _, rel := range connectorhub.Relationships {

@@ -13,6 +13,8 @@ type request struct {
 	*http.Request
 	base string // absolute service root, e.g. http://host/api/data/v9.2
 	body []byte // the JSON body once readBody has read it
+	// maxBody is the largest body the request may have; 0 for MaxBodyBytes.
+	maxBody int64
 
 	bodies   *gate // the server's budget of large bodies
 	reserved int64 // what this request holds of it
@@ -113,6 +115,14 @@ func (s *Server) route(w http.ResponseWriter, r *request, path string) error {
 		return s.routeOrganizations(w, r, segs)
 	case first.name == "RetrieveVersion" && len(segs) == 1 && (!first.hasKey || first.key == ""):
 		return s.only(w, r, http.MethodGet, s.retrieveVersion)
+	case len(segs) == 1 && !first.hasKey && solutionAction(first.name) != nil:
+		if r.Method != http.MethodPost {
+			return noResource(r)
+		}
+		if _, err := s.solutions(); err != nil {
+			return err
+		}
+		return solutionAction(first.name)(s, w, r)
 	case len(segs) == 1 && !first.hasKey && (first.name == "GrantAccess" || first.name == "ModifyAccess" || first.name == "RevokeAccess"):
 		if r.Method != http.MethodPost {
 			return noResource(r)
@@ -137,8 +147,8 @@ func (s *Server) route(w http.ResponseWriter, r *request, path string) error {
 			typ = connectorhub.OwnerTeam
 		}
 		return s.retrievePrincipalAccess(w, r, connectorhub.OwnerRef{Type: typ, ID: id}, segs[1].key)
-	case connectorhub.IdentityTableBySet(first.name) != nil:
-		return s.routeIdentities(w, r, connectorhub.IdentityTableBySet(first.name), segs)
+	case connectorhub.TableBySet(first.name) != nil:
+		return s.routeIdentities(w, r, connectorhub.TableBySet(first.name), segs)
 	}
 	return resourceNotFound(first.name)
 }

@@ -51,6 +51,8 @@ type Server struct {
 	Principals connectorhub.PrincipalService
 	Sharing    connectorhub.SharingService
 	Identities connectorhub.IdentityService
+	// Solutions serves publishers, solutions, their components, imports and exports.
+	Solutions connectorhub.SolutionService
 	// Transactor makes the writes of a $batch change set one transaction.
 	Transactor connectorhub.Transactor
 	Auth       Authenticator
@@ -303,10 +305,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, quiet *bool) erro
 		return err
 	}
 	r = r.WithContext(connectorhub.NewContextWithPrincipal(r.Context(), p))
+	limit := bodyLimitOf(rest)
 	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
-	req := &request{Request: r, base: s.origin(r) + "/api/data/" + version, bodies: s.bodies}
+	req := &request{Request: r, base: s.origin(r) + "/api/data/" + version, bodies: s.bodies, maxBody: limit}
 	defer req.releaseBody()
 	return s.limit(w, p.UserID, func() error { return s.route(w, req, rest) })
 }

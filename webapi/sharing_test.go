@@ -22,7 +22,8 @@ func MustOpenMultiUserServer(tb testing.TB) (*testServer, func(name string, role
 	}
 	users["admin"] = admin
 	s.Server.Close(context.Background())
-	srv := &webapi.Server{Addr: "127.0.0.1:0", Connectors: s.DB, Principals: s.DB, Sharing: s.DB, Identities: s.DB, Auth: users}
+	srv := &webapi.Server{Addr: "127.0.0.1:0", Connectors: s.DB, Principals: s.DB, Sharing: s.DB, Identities: s.DB,
+		Solutions: s.DB, Transactor: s.DB, Auth: users}
 	if err := srv.Open(); err != nil {
 		tb.Fatal(err)
 	}

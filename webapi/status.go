@@ -27,6 +27,8 @@ var codeStatus = map[string]int{
 	connectorhub.ECodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	connectorhub.ECodeUnexpected:       http.StatusInternalServerError,
 	connectorhub.ECodeServerBusy:       http.StatusServiceUnavailable,
+	connectorhub.ECodeDependency:       http.StatusBadRequest,
+	connectorhub.ECodeImportFailed:     http.StatusBadRequest,
 }
 
 // StatusOf returns the HTTP status of a Dataverse error code (500 when unknown).

@@ -139,7 +139,7 @@ func readMigrateState(t *testing.T, db *sqlstore.DB, adminID string) *migrateSta
 		st.Shares[c.ID] = shares
 	}
 	for _, table := range connectorhub.IdentityTables {
-		err := db.ScanIdentities(ctx, table, connectorhub.IdentityQuery{}, func(r *connectorhub.IdentityRecord) error {
+		err := db.ScanRows(ctx, table, connectorhub.TableQuery{}, func(r *connectorhub.Row) error {
 			v := r.Values
 			v["@etag"] = r.ETag()
 			st.Identities[table.EntitySetName] = append(st.Identities[table.EntitySetName], v)

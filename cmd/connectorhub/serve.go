@@ -109,6 +109,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Principals: m.DB,
 		Sharing:    m.DB,
 		Identities: m.DB,
+		Solutions:  m.DB,
 		Transactor: m.DB,
 		Auth:       authn,
 		Logger:     logger,

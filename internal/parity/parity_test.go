@@ -1312,7 +1312,7 @@ func afterOf(token string, o odata.OrderBy, keyColumn string) ([]any, error) {
 
 // identityCase is one query of an identity table.
 type identityCase struct {
-	table           *connectorhub.IdentityTable
+	table           *connectorhub.Table
 	filter, orderby string
 	top             int
 	related         *connectorhub.RelatedTo
@@ -1379,12 +1379,12 @@ func (f *fixture) testIdentities(t *testing.T) {
 	for _, tc := range identityCases() {
 		for _, caller := range callers {
 			t.Run(caller.name+"/"+tc.String(), func(t *testing.T) {
-				q := connectorhub.IdentityQuery{OrderBy: parseOrderBy(t, tc.orderby), Top: tc.top, Related: tc.related}
+				q := connectorhub.TableQuery{OrderBy: parseOrderBy(t, tc.orderby), Top: tc.top, Related: tc.related}
 				got, ok := f.compare(t, tc.String(), "", func(e *engine) (any, error) {
 					q := q
 					q.Filter = parseFilter(t, e.expand(tc.filter))
-					var recs []*connectorhub.IdentityRecord
-					err := e.s.ScanIdentities(caller.ctx(e), tc.table, q, func(r *connectorhub.IdentityRecord) error {
+					var recs []*connectorhub.Row
+					err := e.s.ScanRows(caller.ctx(e), tc.table, q, func(r *connectorhub.Row) error {
 						recs = append(recs, r)
 						return nil
 					})
@@ -1405,7 +1405,7 @@ func (f *fixture) testIdentities(t *testing.T) {
 					t.Errorf("both engines: got %v, want %v", got, tc.want)
 				}
 				n, ok := f.compare(t, "count of "+tc.String(), "", func(e *engine) (any, error) {
-					return e.s.CountIdentities(caller.ctx(e), tc.table, connectorhub.IdentityQuery{Filter: parseFilter(t, e.expand(tc.filter)), Related: tc.related})
+					return e.s.CountRows(caller.ctx(e), tc.table, connectorhub.TableQuery{Filter: parseFilter(t, e.expand(tc.filter)), Related: tc.related})
 				})
 				if ok && tc.top == 0 && n.(int) != len(tc.want) {
 					t.Errorf("count: got %d, want %d", n, len(tc.want))
@@ -1432,7 +1432,7 @@ func (f *fixture) testIdentityPaging(t *testing.T) {
 		t.Run(tc.String(), func(t *testing.T) {
 			o := parseOrderBy(t, tc.orderby)
 			f.compare(t, tc.String()+", pages of 2", "", func(e *engine) (any, error) {
-				q := connectorhub.IdentityQuery{Filter: parseFilter(t, e.expand(tc.filter)), OrderBy: o, Related: tc.related}
+				q := connectorhub.TableQuery{Filter: parseFilter(t, e.expand(tc.filter)), OrderBy: o, Related: tc.related}
 				all, err := pageIdentities(e, tc.table, q, 0)
 				if err != nil {
 					return nil, err
@@ -1454,7 +1454,7 @@ func (f *fixture) testIdentityPaging(t *testing.T) {
 }
 
 // pageIdentities reads q a page of top records at a time (0: in one read), by label.
-func pageIdentities(e *engine, t *connectorhub.IdentityTable, q connectorhub.IdentityQuery, top int) ([]string, error) {
+func pageIdentities(e *engine, t *connectorhub.Table, q connectorhub.TableQuery, top int) ([]string, error) {
 	q.Top = top
 	token := ""
 	var out []string
@@ -1464,8 +1464,8 @@ func pageIdentities(e *engine, t *connectorhub.IdentityTable, q connectorhub.Ide
 			return nil, err
 		}
 		q.After = after
-		var recs []*connectorhub.IdentityRecord
-		if err := e.s.ScanIdentities(e.admin, t, q, func(r *connectorhub.IdentityRecord) error {
+		var recs []*connectorhub.Row
+		if err := e.s.ScanRows(e.admin, t, q, func(r *connectorhub.Row) error {
 			recs = append(recs, r)
 			return nil
 		}); err != nil {

@@ -25,12 +25,12 @@ var identityComputed = map[string]Column{
 }
 
 // identityTable describes t to the translator, its columns over alias.
-func identityTable(t *connectorhub.IdentityTable, alias string) *Table {
+func identityTable(t *connectorhub.Table, alias string) *Table {
 	return &Table{Name: t.Stored, Alias: alias, Key: t.PrimaryID, Logical: t.LogicalName, Columns: identityColumns(t, t.Columns, alias)}
 }
 
 // identityColumns maps the properties cols of t to SQL over alias.
-func identityColumns(t *connectorhub.IdentityTable, cols []connectorhub.IdentityColumn, alias string) map[string]Column {
+func identityColumns(t *connectorhub.Table, cols []connectorhub.TableColumn, alias string) map[string]Column {
 	m := make(map[string]Column, len(cols))
 	for _, c := range cols {
 		col, ok := identityComputed[c.Name]
@@ -46,30 +46,48 @@ func identityColumns(t *connectorhub.IdentityTable, cols []connectorhub.Identity
 	return m
 }
 
-// tableOf maps an identity table of the domain to its SQL description.
-var tableOf = map[*connectorhub.IdentityTable]*Table{
-	connectorhub.SystemUserTable: SystemUsers, connectorhub.TeamTable: Teams,
-	connectorhub.BusinessUnitTable: BusinessUnits, connectorhub.RoleTable: Roles,
+// The solution tables, derived from connectorhub's as the identity tables are.
+var solutionAliases = map[*connectorhub.Table]string{
+	connectorhub.PublisherTable: "pu", connectorhub.SolutionTable: "so", connectorhub.SolutionComponentTable: "sc",
+	connectorhub.ImportJobTable: "ij", connectorhub.AsyncOperationTable: "ao", connectorhub.ConnectionReferenceTable: "cr",
+	connectorhub.EnvVarDefinitionTable: "ed", connectorhub.EnvVarValueTable: "ev",
 }
 
+// tableOf maps every table of connectorhub.Tables to its SQL description.
+var tableOf = func() map[*connectorhub.Table]*Table {
+	m := map[*connectorhub.Table]*Table{
+		connectorhub.SystemUserTable: SystemUsers, connectorhub.TeamTable: Teams,
+		connectorhub.BusinessUnitTable: BusinessUnits, connectorhub.RoleTable: Roles,
+	}
+	for _, t := range connectorhub.SolutionTables {
+		m[t] = identityTable(t, solutionAliases[t])
+	}
+	for _, t := range connectorhub.Tables {
+		if m[t] == nil {
+			panic("sqlgen: the table " + t.LogicalName + " has no SQL description")
+		}
+	}
+	return m
+}()
+
 // TableOf returns the SQL description of an identity table.
-func TableOf(t *connectorhub.IdentityTable) *Table { return tableOf[t] }
+func TableOf(t *connectorhub.Table) *Table { return tableOf[t] }
 
 // Intersect is the table that stores a many-to-many relationship: one row per link.
 type Intersect struct {
 	Table   string
-	columns map[*connectorhub.IdentityTable]string
+	columns map[*connectorhub.Table]string
 }
 
 // Column is the intersect table's column that holds the key of a record of t.
-func (i *Intersect) Column(t *connectorhub.IdentityTable) string { return i.columns[t] }
+func (i *Intersect) Column(t *connectorhub.Table) string { return i.columns[t] }
 
 var intersects = map[*connectorhub.Relationship]*Intersect{
-	connectorhub.TeamMembership: {Table: "teammembership", columns: map[*connectorhub.IdentityTable]string{
+	connectorhub.TeamMembership: {Table: "teammembership", columns: map[*connectorhub.Table]string{
 		connectorhub.TeamTable: "teamid", connectorhub.SystemUserTable: "systemuserid"}},
-	connectorhub.SystemUserRoles: {Table: "systemuserroles", columns: map[*connectorhub.IdentityTable]string{
+	connectorhub.SystemUserRoles: {Table: "systemuserroles", columns: map[*connectorhub.Table]string{
 		connectorhub.SystemUserTable: "systemuserid", connectorhub.RoleTable: "roleid"}},
-	connectorhub.TeamRoles: {Table: "teamroles", columns: map[*connectorhub.IdentityTable]string{
+	connectorhub.TeamRoles: {Table: "teamroles", columns: map[*connectorhub.Table]string{
 		connectorhub.TeamTable: "teamid", connectorhub.RoleTable: "roleid"}},
 }
 
@@ -92,16 +110,16 @@ func (b *Builder) relatedTo(rel *connectorhub.RelatedTo) (string, error) {
 type IdentitySelect struct {
 	SQL   string
 	Args  []any
-	table *connectorhub.IdentityTable
+	table *connectorhub.Table
 }
 
 // SelectIdentities compiles q into one SELECT of t's columns, in the order of t.Columns,
 // filtered by q.Filter, q.Related and the keyset position q.After, in q's order with the key as
 // the last tie-break, limited to q.Top rows. Errors as SelectConnectors.
-func SelectIdentities(d Dialect, env Env, t *connectorhub.IdentityTable, q connectorhub.IdentityQuery) (*IdentitySelect, error) {
+func SelectIdentities(d Dialect, env Env, t *connectorhub.Table, q connectorhub.TableQuery) (*IdentitySelect, error) {
 	st := tableOf[t]
 	if st == nil {
-		return nil, fmt.Errorf("sqlgen: %s is not an identity table", t.LogicalName)
+		return nil, fmt.Errorf("sqlgen: %s is not a table of the translator", t.LogicalName)
 	}
 	b := NewBuilder(d).WithEnv(env).On(st)
 	cols := make([]string, len(t.Columns))
@@ -122,23 +140,23 @@ func SelectIdentities(d Dialect, env Env, t *connectorhub.IdentityTable, q conne
 	return &IdentitySelect{SQL: b.SQL(), Args: b.Args(), table: t}, nil
 }
 
-// CountIdentities compiles the count of the records of t that q's filter and relationship
+// CountRows compiles the count of the records of t that q's filter and relationship
 // select, stopping at limit when it is > 0.
-func CountIdentities(d Dialect, env Env, t *connectorhub.IdentityTable, q connectorhub.IdentityQuery, limit int) (sqlText string, args []any, err error) {
+func CountRows(d Dialect, env Env, t *connectorhub.Table, q connectorhub.TableQuery, limit int) (sqlText string, args []any, err error) {
 	st := tableOf[t]
 	if st == nil {
-		return "", nil, fmt.Errorf("sqlgen: %s is not an identity table", t.LogicalName)
+		return "", nil, fmt.Errorf("sqlgen: %s is not a table of the translator", t.LogicalName)
 	}
 	q.After = nil
 	return count(NewBuilder(d).WithEnv(env).On(st), identityConds(q), limit)
 }
 
-func identityConds(q connectorhub.IdentityQuery) conds {
+func identityConds(q connectorhub.TableQuery) conds {
 	return conds{filters: []odata.Expr{q.Filter}, orderBy: q.OrderBy, after: q.After, related: q.Related}
 }
 
 // Scan reads one row of the query into a record.
-func (s *IdentitySelect) Scan(row Scanner) (*connectorhub.IdentityRecord, error) {
+func (s *IdentitySelect) Scan(row Scanner) (*connectorhub.Row, error) {
 	vals := make([]any, len(s.table.Columns))
 	dest := make([]any, len(vals))
 	for i := range vals {
@@ -147,7 +165,7 @@ func (s *IdentitySelect) Scan(row Scanner) (*connectorhub.IdentityRecord, error)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
-	rec := &connectorhub.IdentityRecord{Values: make(map[string]any, len(vals))}
+	rec := &connectorhub.Row{Values: make(map[string]any, len(vals))}
 	for i, c := range s.table.Columns {
 		v, err := recordValue(c.Kind, vals[i])
 		if err != nil {
@@ -173,6 +191,12 @@ func recordValue(kind connectorhub.ColumnKind, v any) (any, error) {
 		if err := n.Scan(v); err != nil {
 			return nil, err
 		}
+	case connectorhub.KindDouble:
+		var f sql.NullFloat64
+		if err := f.Scan(v); err != nil {
+			return nil, err
+		}
+		return f.Float64, nil
 	default:
 		s, ok := v.(string)
 		if !ok {

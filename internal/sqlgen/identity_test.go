@@ -17,22 +17,22 @@ func TestIdentitySelect(t *testing.T) {
 	const key = "00000000-0000-0000-0000-000000000001"
 	for _, tt := range []struct {
 		name      string
-		table     *connectorhub.IdentityTable
-		q         connectorhub.IdentityQuery
+		table     *connectorhub.Table
+		q         connectorhub.TableQuery
 		filter    string
 		orderby   string
 		args      int
 		forbidden []string
 	}{
 		{name: "Plain", table: connectorhub.RoleTable},
-		{name: "FilterOrderTop", table: connectorhub.SystemUserTable, q: connectorhub.IdentityQuery{Top: 5},
+		{name: "FilterOrderTop", table: connectorhub.SystemUserTable, q: connectorhub.TableQuery{Top: 5},
 			filter: "startswith(fullname,'a') and isdisabled eq false", orderby: "createdon desc", args: 3, forbidden: []string{"'a", "false"}},
 		{name: "KeysetAndRelated", table: connectorhub.SystemUserTable,
-			q: connectorhub.IdentityQuery{After: []any{"Ada", key},
+			q: connectorhub.TableQuery{After: []any{"Ada", key},
 				Related: &connectorhub.RelatedTo{Relationship: connectorhub.TeamMembership, From: connectorhub.TeamTable, ID: team}},
 			filter: "_businessunitid_value ne null", orderby: "fullname", args: 5, forbidden: []string{"Ada", key, team}},
 		{name: "RolesOfTeam", table: connectorhub.RoleTable,
-			q:    connectorhub.IdentityQuery{Related: &connectorhub.RelatedTo{Relationship: connectorhub.TeamRoles, From: connectorhub.TeamTable, ID: team}},
+			q:    connectorhub.TableQuery{Related: &connectorhub.RelatedTo{Relationship: connectorhub.TeamRoles, From: connectorhub.TeamTable, ID: team}},
 			args: 1, forbidden: []string{team}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,7 +47,7 @@ func TestIdentitySelect(t *testing.T) {
 			if len(s.Args) != tt.args {
 				t.Errorf("got %d arguments %v, want %d", len(s.Args), s.Args, tt.args)
 			}
-			text, args, err := CountIdentities(numbered{}, env, tt.table, q, 10)
+			text, args, err := CountRows(numbered{}, env, tt.table, q, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +58,7 @@ func TestIdentitySelect(t *testing.T) {
 
 func TestIdentityRefusals(t *testing.T) {
 	for _, tt := range []struct {
-		table         *connectorhub.IdentityTable
+		table         *connectorhub.Table
 		filter, code  string
 		messageNaming string
 	}{
@@ -67,14 +67,14 @@ func TestIdentityRefusals(t *testing.T) {
 		{connectorhub.BusinessUnitTable, "contains(versionnumber,'1')", connectorhub.ECodeQuery, "versionnumber"},
 	} {
 		t.Run(tt.filter, func(t *testing.T) {
-			_, err := SelectIdentities(numbered{}, env, tt.table, connectorhub.IdentityQuery{Filter: mustQuery(t, tt.filter, "").Filter})
+			_, err := SelectIdentities(numbered{}, env, tt.table, connectorhub.TableQuery{Filter: mustQuery(t, tt.filter, "").Filter})
 			if connectorhub.ErrorCode(err) != tt.code || !strings.Contains(connectorhub.ErrorMessage(err), tt.messageNaming) {
 				t.Errorf("got %v, want code %s naming %s", err, tt.code, tt.messageNaming)
 			}
 		})
 	}
 	// A relationship that does not lead to the table queried is a bug of the caller.
-	q := connectorhub.IdentityQuery{Related: &connectorhub.RelatedTo{Relationship: connectorhub.TeamRoles, From: connectorhub.TeamTable, ID: "x"}}
+	q := connectorhub.TableQuery{Related: &connectorhub.RelatedTo{Relationship: connectorhub.TeamRoles, From: connectorhub.TeamTable, ID: "x"}}
 	if _, err := SelectIdentities(numbered{}, env, connectorhub.SystemUserTable, q); err == nil {
 		t.Error("teamroles_association from a team to systemusers: got no error")
 	}

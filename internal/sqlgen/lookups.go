@@ -28,7 +28,7 @@ type lookup struct {
 // whichever the owner is; fullname and name are both the principal's name (the user's full
 // name or the team's name), as Dataverse's owner record names either kind.
 var lookups = func() map[string]*lookup {
-	related := func(t *connectorhub.IdentityTable, alias string) map[string]Column {
+	related := func(t *connectorhub.Table, alias string) map[string]Column {
 		return identityColumns(t, t.RelatedColumns(), alias)
 	}
 	user := func(a string) map[string]Column { return related(connectorhub.SystemUserTable, a) }

@@ -64,6 +64,10 @@ func RowDest(c *connectorhub.Connector) ([]any, func()) {
 			finish = append(finish, func() { *f = time.Unix(secs, 0).UTC() })
 		case *int, *int64:
 			dest[i] = f
+		case *bool:
+			var n int64
+			dest[i] = &n
+			finish = append(finish, func() { *f = n != 0 })
 		default:
 			panic(fmt.Sprintf("sqlgen: stored column %s holds a %T", col.Stored, f))
 		}
@@ -92,6 +96,11 @@ func RowArgs(c *connectorhub.Connector) []any {
 			args[i] = *f
 		case *int64:
 			args[i] = *f
+		case *bool:
+			args[i] = 0
+			if *f {
+				args[i] = 1
+			}
 		default:
 			panic(fmt.Sprintf("sqlgen: stored column %s holds a %T", col.Stored, f))
 		}

@@ -68,7 +68,7 @@ type Column struct {
 	SQL      string
 	Kind     connectorhub.ColumnKind
 	Nullable bool // the expression can be null; keyset paging needs to know
-	// Const: the expression is the same for every row (ismanaged, solutionid): ordering by it
+	// Const: the expression is the same for every row (componentstate): ordering by it
 	// orders nothing, so the translator leaves it out of ORDER BY.
 	Const bool
 }
@@ -76,14 +76,11 @@ type Column struct {
 // computed are the SQL expressions of the connector's properties that are not stored
 // columns (connectorhub.Column.Stored is ""): computed from others, or constant.
 var computed = map[string]Column{
-	"iconblob":                  {SQL: "NULL", Nullable: true, Const: true},
 	"_createdonbehalfby_value":  {SQL: "NULL", Nullable: true, Const: true},
 	"_modifiedonbehalfby_value": {SQL: "NULL", Nullable: true, Const: true},
 	"_owninguser_value":         {SQL: "(CASE WHEN c.owneridtype = 'systemuser' THEN c.ownerid END)", Nullable: true},
 	"_owningteam_value":         {SQL: "(CASE WHEN c.owneridtype = 'team' THEN c.ownerid END)", Nullable: true},
-	"ismanaged":                 {SQL: "0", Const: true},
 	"componentstate":            {SQL: "0", Const: true},
-	"solutionid":                {SQL: "'" + connectorhub.ActiveSolutionID + "'", Const: true},
 }
 
 // Columns maps the connector's Web API properties to SQL, derived from connectorhub.Columns:

@@ -208,6 +208,8 @@ func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.Co
 		if err := c.Apply(u); err != nil {
 			return err
 		}
+		// A change to a managed connector is its unmanaged layer (spec §4.4).
+		c.Customized = c.Customized || c.IsManaged
 		if u.Owner != nil {
 			if err := setOwner(ctx, tx, c, u.Owner); err != nil {
 				return err
@@ -225,6 +227,15 @@ func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.Co
 		return nil, false, fmt.Errorf("upsert connector %s: %w", id, err)
 	}
 	return c, created, nil
+}
+
+// managedConnector is the refusal to delete a connector a managed solution installed.
+func managedConnector(ctx context.Context, tx *Tx, c *connectorhub.Connector) error {
+	name := c.SolutionID
+	if s, err := solutionByID(ctx, tx, c.SolutionID); err == nil {
+		name = s.uniqueName
+	}
+	return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The connector %s is a managed component of the solution %s: it cannot be deleted on its own. Uninstall the solution (DELETE solutions(%s)) to remove it.", c.ID, name, c.SolutionID)
 }
 
 // rowUpdate is the SET list of every stored column: "connectorid = ?, name = ?, …".
@@ -247,8 +258,8 @@ func versionMismatch() error {
 func (db *DB) DeleteConnector(ctx context.Context, id string, pre connectorhub.Precondition) error {
 	err := db.transact(ctx, func(tx *Tx) error {
 		c := &connectorhub.Connector{ID: id}
-		err := tx.QueryRowContext(ctx, `SELECT versionnumber, ownerid, owningbusinessunit FROM connectors WHERE connectorid = ?`, id).
-			Scan(&c.VersionNumber, &c.OwnerID, &c.OwningBusinessUnit)
+		err := tx.QueryRowContext(ctx, `SELECT versionnumber, ownerid, owningbusinessunit, ismanaged, solutionid FROM connectors WHERE connectorid = ?`, id).
+			Scan(&c.VersionNumber, &c.OwnerID, &c.OwningBusinessUnit, &c.IsManaged, &c.SolutionID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound(id)
 		} else if err != nil {
@@ -259,6 +270,12 @@ func (db *DB) DeleteConnector(ctx context.Context, id string, pre connectorhub.P
 		}
 		if pre.ETag != "" && pre.ETag != c.ETag() {
 			return versionMismatch()
+		}
+		if c.IsManaged {
+			return managedConnector(ctx, tx, c)
+		}
+		if _, err = tx.ExecContext(ctx, `DELETE FROM solutioncomponents WHERE objectid = ?`, id); err != nil {
+			return err
 		}
 		if _, err = tx.ExecContext(ctx, `DELETE FROM connectors WHERE connectorid = ?`, id); err != nil {
 			return err

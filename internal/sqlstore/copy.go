@@ -48,7 +48,24 @@ var copyTables = []copyTable{
 	{name: "connectors", key: 1, cols: fields(`connectorid name displayname description connectortype openapidefinition
 		connectionparameters connectionparametersets policytemplateinstances scriptoperations customcodeblobcontent
 		capabilities iconbrandcolor connectorinternalid statecode statuscode ownerid owneridtype owningbusinessunit
-		createdby modifiedby createdon modifiedon versionnumber`)},
+		createdby modifiedby createdon modifiedon versionnumber iconblob solutionid ismanaged customized`)},
+	{name: "publishers", key: 1, cols: fields(`publisherid uniquename friendlyname customizationprefix customizationoptionvalueprefix
+		description emailaddress supportingwebsiteurl isreadonly createdon modifiedon versionnumber`)},
+	{name: "solutions", key: 1, cols: fields(`solutionid uniquename friendlyname version publisherid description ismanaged isvisible
+		installedon createdon modifiedon versionnumber kept`)},
+	{name: "solutioncomponents", key: 1, cols: fields(`solutioncomponentid solutionid objectid componenttype rootcomponentbehavior
+		ismetadata createdon modifiedon versionnumber`)},
+	{name: "importjobs", key: 1, cols: fields(`importjobid name solutionname solutionid progress data startedon completedon createdby
+		createdon modifiedon versionnumber`)},
+	{name: "asyncoperations", key: 1, cols: fields(`asyncoperationid name operationtype statecode statuscode message friendlymessage
+		result createdby createdon startedon completedon modifiedon versionnumber`)},
+	{name: "connectionreferences", key: 1, cols: fields(`connectionreferenceid connectionreferencelogicalname connectionreferencedisplayname
+		connectorid customconnectorid connectionid description promptingbehavior statecode statuscode solutionid ismanaged createdon
+		modifiedon versionnumber kept`)},
+	{name: "environmentvariabledefinitions", key: 1, cols: fields(`environmentvariabledefinitionid schemaname displayname description type
+		defaultvalue isrequired introducedversion secretstore solutionid ismanaged createdon modifiedon versionnumber kept`)},
+	{name: "environmentvariablevalues", key: 1, cols: fields(`environmentvariablevalueid schemaname environmentvariabledefinitionid value
+		createdon modifiedon versionnumber`)},
 	{name: "principalobjectaccess", key: 2, cols: fields("objectid principalid principaltype accessmask")},
 	{name: "connectortombstones", key: 1, cols: fields("connectorid versionnumber ownerid owningbusinessunit deletedon")},
 	// The counters last: the identity triggers move identityrowversion on every insert above.
@@ -365,13 +382,19 @@ func (s *tableSum) add(vals []any) error {
 			b = append(b, ':')
 			b = append(b, d...)
 			b = append(b, ';')
+		case float64:
+			d := strconv.FormatFloat(v, 'g', -1, 64)
+			b = strconv.AppendInt(b, int64(len(d)), 10)
+			b = append(b, ':')
+			b = append(b, d...)
+			b = append(b, ';')
 		case string:
 			b = strconv.AppendInt(b, int64(len(v)), 10)
 			b = append(b, ':')
 			b = append(b, v...)
 			b = append(b, ';')
 		default:
-			return fmt.Errorf("a value of type %T: the tables hold text and integers only", v)
+			return fmt.Errorf("a value of type %T: the tables hold text and numbers only", v)
 		}
 	}
 	s.h.Write(append(b, '\n'))

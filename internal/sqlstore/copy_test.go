@@ -102,8 +102,8 @@ func TestCopyRefusesUnknownSchema(t *testing.T) {
 	for _, tt := range []struct {
 		name, stmt, want string
 	}{
-		{"Table", `CREATE TABLE solutions (solutionid TEXT PRIMARY KEY)`, "table solutions is not known"},
-		{"Column", `ALTER TABLE connectors ADD COLUMN solutionid TEXT`, "table connectors has the columns"},
+		{"Table", `CREATE TABLE workflows (workflowid TEXT PRIMARY KEY)`, "table workflows is not known"},
+		{"Column", `ALTER TABLE connectors ADD COLUMN layer TEXT`, "table connectors has the columns"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			src, dst := newSQLite(t), newSQLite(t)

@@ -8,77 +8,12 @@ import (
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/internal/sqlgen"
-	"github.com/connectorhub/connectorhub/odata"
 )
 
 var _ connectorhub.IdentityService = (*DB)(nil)
 
-// ScanIdentities calls fn with each record of t that q selects, in q's order, as it reads them.
-func (db *DB) ScanIdentities(ctx context.Context, t *connectorhub.IdentityTable, q connectorhub.IdentityQuery, fn func(*connectorhub.IdentityRecord) error) error {
-	sel, err := sqlgen.SelectIdentities(db.e.Dialect, sqlgen.NewEnv(ctx, db.Now()), t, q)
-	if err != nil {
-		return err
-	}
-	rows, err := db.read.QueryContext(ctx, sel.SQL, sel.Args...)
-	if err != nil {
-		return fmt.Errorf("scan %s: %w", t.EntitySetName, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		rec, err := sel.Scan(rows)
-		if err != nil {
-			return fmt.Errorf("scan %s: %w", t.EntitySetName, err)
-		}
-		if err := fn(rec); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("scan %s: %w", t.EntitySetName, err)
-	}
-	return nil
-}
-
-// CountIdentities returns how many records of t q selects, counting no further than q.Top.
-func (db *DB) CountIdentities(ctx context.Context, t *connectorhub.IdentityTable, q connectorhub.IdentityQuery) (int, error) {
-	text, args, err := sqlgen.CountIdentities(db.e.Dialect, sqlgen.NewEnv(ctx, db.Now()), t, q, q.Top)
-	if err != nil {
-		return 0, err
-	}
-	var n int
-	if err := db.read.QueryRowContext(ctx, text, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count %s: %w", t.EntitySetName, err)
-	}
-	return n, nil
-}
-
-// FindIdentity returns one record of t; ECodeNotFound if there is none.
-func (db *DB) FindIdentity(ctx context.Context, t *connectorhub.IdentityTable, id string) (*connectorhub.IdentityRecord, error) {
-	g, err := odata.ParseGUID(id)
-	if err != nil {
-		return nil, identityNotFound(t, id)
-	}
-	q := connectorhub.IdentityQuery{Top: 1, Filter: &odata.CompareExpr{Op: odata.Eq,
-		Left: &odata.PropertyPath{Segments: []string{t.PrimaryID}}, Right: &odata.Literal{Kind: odata.KindGUID, Value: g}}}
-	var found *connectorhub.IdentityRecord
-	if err := db.ScanIdentities(ctx, t, q, func(r *connectorhub.IdentityRecord) error {
-		found = r
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	if found == nil {
-		return nil, identityNotFound(t, id)
-	}
-	return found, nil
-}
-
-func identityNotFound(t *connectorhub.IdentityTable, id string) error {
-	return connectorhub.Errorf(connectorhub.ECodeNotFound, "%s With Id = %s Does Not Exist", t.LogicalName, id)
-}
-
 // manager returns the caller of ctx when it may manage identities, or the 403 naming privilege.
-func manager(ctx context.Context, privilege string, t *connectorhub.IdentityTable) (*connectorhub.Principal, error) {
+func manager(ctx context.Context, privilege string, t *connectorhub.Table) (*connectorhub.Principal, error) {
 	p := connectorhub.PrincipalFromContext(ctx)
 	if p == nil {
 		return nil, connectorhub.Errorf(connectorhub.ECodeUnexpected, "The request has no calling principal.")
@@ -88,7 +23,7 @@ func manager(ctx context.Context, privilege string, t *connectorhub.IdentityTabl
 
 // exists reports whether t has a record with key id. Table and column names come from the
 // fixed metadata, never from a request.
-func exists(ctx context.Context, tx *Tx, t *connectorhub.IdentityTable, id string) (bool, error) {
+func exists(ctx context.Context, tx *Tx, t *connectorhub.Table, id string) (bool, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+sqlgen.TableOf(t).Name+` WHERE `+t.PrimaryID+` = ?`, id).Scan(&n)
 	return n > 0, err
@@ -97,7 +32,7 @@ func exists(ctx context.Context, tx *Tx, t *connectorhub.IdentityTable, id strin
 // checkVersion applies the precondition of an update or delete to the record id of t:
 // ECodeNotFound when it is missing, ECodeVersionMismatch when the ETag differs,
 // ECodeDuplicateKey when it must not exist.
-func checkVersion(ctx context.Context, tx *Tx, t *connectorhub.IdentityTable, id string, pre connectorhub.Precondition) error {
+func checkVersion(ctx context.Context, tx *Tx, t *connectorhub.Table, id string, pre connectorhub.Precondition) error {
 	var v int64
 	err := tx.QueryRowContext(ctx, `SELECT versionnumber FROM `+sqlgen.TableOf(t).Name+` WHERE `+t.PrimaryID+` = ?`, id).Scan(&v)
 	switch {
@@ -107,7 +42,7 @@ func checkVersion(ctx context.Context, tx *Tx, t *connectorhub.IdentityTable, id
 		return err
 	case pre.MustNotExist:
 		return connectorhub.Errorf(connectorhub.ECodeDuplicateKey, "A record with matching key values already exists.")
-	case pre.ETag != "" && pre.ETag != fmt.Sprintf(`W/"%d"`, v): // the form of IdentityRecord.ETag
+	case pre.ETag != "" && pre.ETag != fmt.Sprintf(`W/"%d"`, v): // the form of Row.ETag
 		return connectorhub.Errorf(connectorhub.ECodeVersionMismatch, "The version of the existing record doesn't match the RowVersion property provided.")
 	}
 	return nil
@@ -115,7 +50,7 @@ func checkVersion(ctx context.Context, tx *Tx, t *connectorhub.IdentityTable, id
 
 // nameTaken refuses a name that another record of t has, compared without regard to case;
 // and, for roles, one that imitates another role's (connectorhub.RequireDistinctRoleName).
-func nameTaken(ctx context.Context, tx *Tx, t *connectorhub.IdentityTable, col, value, id string) error {
+func nameTaken(ctx context.Context, tx *Tx, t *connectorhub.Table, col, value, id string) error {
 	if t == connectorhub.RoleTable {
 		return roleNameTaken(ctx, tx, value, id)
 	}
@@ -423,7 +358,7 @@ func (db *DB) UpdateBusinessUnit(ctx context.Context, id string, u connectorhub.
 }
 
 // rename changes the name of a record of t, keeping names unique.
-func (db *DB) rename(ctx context.Context, t *connectorhub.IdentityTable, privilege, id string, u connectorhub.NameUpdate, pre connectorhub.Precondition) error {
+func (db *DB) rename(ctx context.Context, t *connectorhub.Table, privilege, id string, u connectorhub.NameUpdate, pre connectorhub.Precondition) error {
 	p, err := manager(ctx, privilege, t)
 	if err != nil {
 		return err
@@ -515,16 +450,16 @@ func (db *DB) AddBusinessUnit(ctx context.Context, b *connectorhub.BusinessUnit)
 }
 
 // Associate links two records through rel; linking them again changes nothing.
-func (db *DB) Associate(ctx context.Context, rel *connectorhub.Relationship, from *connectorhub.IdentityTable, id, otherID string) error {
+func (db *DB) Associate(ctx context.Context, rel *connectorhub.Relationship, from *connectorhub.Table, id, otherID string) error {
 	return db.link(ctx, rel, from, id, otherID, true)
 }
 
 // Disassociate removes the link between two records; removing a missing link changes nothing.
-func (db *DB) Disassociate(ctx context.Context, rel *connectorhub.Relationship, from *connectorhub.IdentityTable, id, otherID string) error {
+func (db *DB) Disassociate(ctx context.Context, rel *connectorhub.Relationship, from *connectorhub.Table, id, otherID string) error {
 	return db.link(ctx, rel, from, id, otherID, false)
 }
 
-func (db *DB) link(ctx context.Context, rel *connectorhub.Relationship, from *connectorhub.IdentityTable, id, otherID string, add bool) error {
+func (db *DB) link(ctx context.Context, rel *connectorhub.Relationship, from *connectorhub.Table, id, otherID string, add bool) error {
 	p, err := manager(ctx, rel.Privilege, rel.Tables[0])
 	if err != nil {
 		return err
@@ -536,7 +471,7 @@ func (db *DB) link(ctx context.Context, rel *connectorhub.Relationship, from *co
 	other := rel.Other(from)
 	return db.transact(ctx, func(tx *Tx) error {
 		for _, rec := range []struct {
-			t  *connectorhub.IdentityTable
+			t  *connectorhub.Table
 			id string
 		}{{from, id}, {other, otherID}} {
 			ok, err := exists(ctx, tx, rec.t, rec.id)
@@ -547,7 +482,7 @@ func (db *DB) link(ctx context.Context, rel *connectorhub.Relationship, from *co
 				return identityNotFound(rec.t, rec.id)
 			}
 		}
-		ids := map[*connectorhub.IdentityTable]string{from: id, other: otherID}
+		ids := map[*connectorhub.Table]string{from: id, other: otherID}
 		if add {
 			if err := canLink(ctx, tx, p, rel, ids); err != nil {
 				return err
@@ -574,7 +509,7 @@ func (db *DB) link(ctx context.Context, rel *connectorhub.Relationship, from *co
 // canLink refuses a link that would give someone privileges the caller does not hold: a role
 // to a user or a team (whose members all gain it), or a team's roles to a new member,
 // whoever that member is (the caller itself included).
-func canLink(ctx context.Context, tx *Tx, p *connectorhub.Principal, rel *connectorhub.Relationship, ids map[*connectorhub.IdentityTable]string) error {
+func canLink(ctx context.Context, tx *Tx, p *connectorhub.Principal, rel *connectorhub.Relationship, ids map[*connectorhub.Table]string) error {
 	if rel != connectorhub.TeamMembership {
 		return canGrant(ctx, tx, p, ids[connectorhub.RoleTable])
 	}
@@ -587,7 +522,7 @@ func canLink(ctx context.Context, tx *Tx, p *connectorhub.Principal, rel *connec
 
 // canUnlink refuses a removal that acts on a principal stronger than the caller: the user who
 // loses a role or a team, or a team (and its members) that loses a role.
-func canUnlink(ctx context.Context, tx *Tx, p *connectorhub.Principal, rel *connectorhub.Relationship, ids map[*connectorhub.IdentityTable]string) error {
+func canUnlink(ctx context.Context, tx *Tx, p *connectorhub.Principal, rel *connectorhub.Relationship, ids map[*connectorhub.Table]string) error {
 	if rel == connectorhub.TeamRoles {
 		return canManageTeam(ctx, tx, p, ids[connectorhub.TeamTable])
 	}

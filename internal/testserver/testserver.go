@@ -170,7 +170,7 @@ func start(db *DB, configure ...func(*webapi.Server)) (_ *Server, err error) {
 	}
 	s.Server = &webapi.Server{
 		Addr:       "127.0.0.1:0",
-		Connectors: s.DB, Principals: s.DB, Sharing: s.DB, Identities: s.DB, Transactor: s.DB,
+		Connectors: s.DB, Principals: s.DB, Sharing: s.DB, Identities: s.DB, Solutions: s.DB, Transactor: s.DB,
 		Auth:   (*webapi.StaticPrincipal)(s.Principal),
 		Limits: &webapi.Limits{Window: 300 * time.Second, Requests: 1 << 30, ExecutionTime: 1 << 62, Concurrent: 1 << 20},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -8,6 +9,22 @@ import (
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/odata"
 )
+
+// rowsOf is the store that reads table t, when the server has one.
+func (s *Server) rowsOf(t *connectorhub.Table) (connectorhub.RowReader, error) {
+	if slices.Contains(connectorhub.SolutionTables, t) {
+		return s.solutions()
+	}
+	return s.identities()
+}
+
+// solutions is the store of the solution tables, when the server has one.
+func (s *Server) solutions() (connectorhub.SolutionService, error) {
+	if s.Solutions != nil {
+		return s.Solutions, nil
+	}
+	return nil, connectorhub.Errorf(connectorhub.ECodeResourceNotFound, "Solutions are not served by this store.")
+}
 
 // identities is the store of the identity tables, when the server has one.
 func (s *Server) identities() (connectorhub.IdentityService, error) {
@@ -22,7 +39,7 @@ func (s *Server) identities() (connectorhub.IdentityService, error) {
 //	<set>, <set>/$count, <set>(<id>), <set>(<id>)/<property>,
 //	<set>(<id>)/<relationship>, …/$count, …/$ref, <set>(<id>)/<relationship>(<id>)/$ref,
 //	roles(<id>)/Microsoft.Dynamics.CRM.<operation> (roles.go)
-func (s *Server) routeIdentities(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, segs []segment) error {
+func (s *Server) routeIdentities(w http.ResponseWriter, r *request, t *connectorhub.Table, segs []segment) error {
 	set := segs[0]
 	switch {
 	case !set.hasKey && len(segs) == 1:
@@ -73,7 +90,7 @@ func (s *Server) routeIdentities(w http.ResponseWriter, r *request, t *connector
 
 // routeRelationship serves the collection-valued navigation property of a record (spec §2.9):
 // segs starts with the relationship's segment.
-func (s *Server) routeRelationship(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, id string, rel *connectorhub.Relationship, segs []segment) error {
+func (s *Server) routeRelationship(w http.ResponseWriter, r *request, t *connectorhub.Table, id string, rel *connectorhub.Relationship, segs []segment) error {
 	related := &connectorhub.RelatedTo{Relationship: rel, From: t, ID: id}
 	nav := segs[0]
 	switch {
@@ -106,7 +123,7 @@ func (s *Server) routeRelationship(w http.ResponseWriter, r *request, t *connect
 }
 
 // identityKey reads the key of <set>(<id>) or <set>(<primaryid>=<id>).
-func identityKey(t *connectorhub.IdentityTable, key string) (string, error) {
+func identityKey(t *connectorhub.Table, key string) (string, error) {
 	id, ok := connectorhub.ParseGUID(strings.TrimPrefix(key, t.PrimaryID+"="))
 	if !ok {
 		return "", connectorhub.Errorf(connectorhub.ECodeBadRequest, "Bad Request - Error in query syntax: '%s' is not a valid key for %s; use %s(<%s GUID>).", key, t.EntitySetName, t.EntitySetName, t.PrimaryID)
@@ -117,22 +134,23 @@ func identityKey(t *connectorhub.IdentityTable, key string) (string, error) {
 // identityQuery holds the query options of a request on an identity table, checked against
 // its columns.
 type identityQuery struct {
-	selected  []*connectorhub.IdentityColumn // nil: all columns
+	selected  []*connectorhub.TableColumn // nil: all columns
 	filter    odata.Expr
 	orderBy   odata.OrderBy
 	top       *int
 	count     bool
 	skipToken string
 	fetch     *fetchQuery // the request is a fetchXml
+	expand    []tableExpansion
 }
 
 // parseIdentityQuery reads the system query options as parseQuery does for connectors.
 // $expand, $apply and change tracking are not served on the identity tables.
-func parseIdentityQuery(r *request, t *connectorhub.IdentityTable) (*identityQuery, error) {
+func parseIdentityQuery(r *request, t *connectorhub.Table) (*identityQuery, error) {
 	return parseIdentityQueryOf(r, t, false)
 }
 
-func parseIdentityQueryOf(r *request, t *connectorhub.IdentityTable, list bool) (*identityQuery, error) {
+func parseIdentityQueryOf(r *request, t *connectorhub.Table, list bool) (*identityQuery, error) {
 	values, err := queryValues(r)
 	if err != nil {
 		return nil, err
@@ -151,14 +169,15 @@ func parseIdentityQueryOf(r *request, t *connectorhub.IdentityTable, list bool) 
 		}
 	}
 	switch {
-	case opts.Expand != nil:
-		return nil, queryError("$expand is not supported on %s.", t.EntitySetName)
 	case opts.Apply != nil:
 		return nil, queryError("$apply is not supported on %s.", t.EntitySetName)
 	case opts.DeltaToken != "":
 		return nil, queryError("Change tracking ($deltatoken) is not supported on %s.", t.EntitySetName)
 	}
 	q := &identityQuery{filter: opts.Filter, orderBy: opts.OrderBy, top: opts.Top, count: opts.Count, skipToken: opts.SkipToken, fetch: fq}
+	if q.expand, err = parseTableExpand(t, opts.Expand); err != nil {
+		return nil, err
+	}
 	for _, item := range opts.Select {
 		col := t.Column(item.Name)
 		if col == nil {
@@ -188,7 +207,7 @@ func parseIdentityQueryOf(r *request, t *connectorhub.IdentityTable, list bool) 
 			return nil, err
 		}
 	}
-	if fq != nil && opts.Fetch.Distinct && q.selected != nil && !slices.ContainsFunc(q.selected, func(c *connectorhub.IdentityColumn) bool { return c.Name == t.PrimaryID }) {
+	if fq != nil && opts.Fetch.Distinct && q.selected != nil && !slices.ContainsFunc(q.selected, func(c *connectorhub.TableColumn) bool { return c.Name == t.PrimaryID }) {
 		return nil, queryError("The FetchXML attribute 'distinct' of <fetch> is supported only when the rows are distinct anyway: add <attribute name=\"%s\"/>.", t.PrimaryID)
 	}
 	return q, nil
@@ -196,7 +215,7 @@ func parseIdentityQueryOf(r *request, t *connectorhub.IdentityTable, list bool) 
 
 // identityFetch turns a fetchXml on an identity table into the options it stands for: no
 // links and no aggregates there, as no $expand and no $apply.
-func identityFetch(opts *odata.Query, t *connectorhub.IdentityTable) (*fetchQuery, error) {
+func identityFetch(opts *odata.Query, t *connectorhub.Table) (*fetchQuery, error) {
 	f := opts.Fetch
 	fq, err := newFetchQuery(f, t.LogicalName, t.EntitySetName)
 	if err != nil {
@@ -225,7 +244,7 @@ func identityFetch(opts *odata.Query, t *connectorhub.IdentityTable) (*fetchQuer
 }
 
 // checkIdentityProperty accepts a column of t; lambda variables are left to the translator.
-func checkIdentityProperty(t *connectorhub.IdentityTable, p *odata.PropertyPath) error {
+func checkIdentityProperty(t *connectorhub.Table, p *odata.PropertyPath) error {
 	if p == nil || p.Var != "" {
 		return nil
 	}
@@ -250,8 +269,8 @@ func (q *identityQuery) selectSuffix() string {
 	return "(" + strings.Join(names, ",") + ")"
 }
 
-func (q *identityQuery) storeQuery(related *connectorhub.RelatedTo) connectorhub.IdentityQuery {
-	iq := connectorhub.IdentityQuery{Filter: q.filter, OrderBy: q.orderBy, Related: related}
+func (q *identityQuery) storeQuery(related *connectorhub.RelatedTo) connectorhub.TableQuery {
+	iq := connectorhub.TableQuery{Filter: q.filter, OrderBy: q.orderBy, Related: related}
 	if q.top != nil {
 		iq.Top = *q.top
 	}
@@ -261,14 +280,14 @@ func (q *identityQuery) storeQuery(related *connectorhub.RelatedTo) connectorhub
 // listIdentities serves GET <set> and GET <set>(<id>)/<relationship>: a page of records with
 // keyset paging behind signed $skiptoken cookies, as listConnectors pages connectors. The
 // records are small (a few hundred bytes), so a page is built in memory.
-func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, related *connectorhub.RelatedTo) error {
-	is, err := s.identities()
+func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorhub.Table, related *connectorhub.RelatedTo) error {
+	is, err := s.rowsOf(t)
 	if err != nil {
 		return err
 	}
 	if related != nil {
 		// The record the relationship starts from must exist: 404 rather than an empty list.
-		if _, err := is.FindIdentity(r.Context(), related.From, related.ID); err != nil {
+		if _, err := is.FindRow(r.Context(), related.From, related.ID); err != nil {
 			return err
 		}
 	}
@@ -299,7 +318,7 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 	if q.count || q.fetch != nil && q.fetch.total {
 		cq := q.storeQuery(related)
 		cq.Top = connectorhub.MaxPageSize + 1
-		n, err := is.CountIdentities(r.Context(), t, cq)
+		n, err := is.CountRows(r.Context(), t, cq)
 		if err != nil {
 			return err
 		}
@@ -311,10 +330,10 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 		}
 	}
 	b.raw(`,"value":[`)
-	var recs []*connectorhub.IdentityRecord
+	var recs []*connectorhub.Row
 	if pg.size > 0 {
 		iq.Top = pg.rowsToRead()
-		err := is.ScanIdentities(r.Context(), t, iq, func(rec *connectorhub.IdentityRecord) error {
+		err := is.ScanRows(r.Context(), t, iq, func(rec *connectorhub.Row) error {
 			recs = append(recs, rec)
 			return nil
 		})
@@ -326,6 +345,7 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 	if more {
 		recs = recs[:pg.size]
 	}
+	ex := s.newExpander(r)
 	for i, rec := range recs {
 		if i > 0 {
 			b.raw(",")
@@ -335,6 +355,9 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 			writeFetchIdentity(&b, t, rec, q.selected)
 		} else {
 			writeIdentityMembers(&b, t, rec, q.selected)
+			if err := ex.write(&b, rec, q.expand); err != nil {
+				return err
+			}
 		}
 		b.raw("}")
 	}
@@ -371,8 +394,8 @@ func (s *Server) listIdentities(w http.ResponseWriter, r *request, t *connectorh
 
 // countIdentities serves GET <set>/$count and <set>(<id>)/<relationship>/$count: the number
 // the filter selects, capped at 5000, as plain text.
-func (s *Server) countIdentities(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, related *connectorhub.RelatedTo) error {
-	is, err := s.identities()
+func (s *Server) countIdentities(w http.ResponseWriter, r *request, t *connectorhub.Table, related *connectorhub.RelatedTo) error {
+	is, err := s.rowsOf(t)
 	if err != nil {
 		return err
 	}
@@ -381,13 +404,13 @@ func (s *Server) countIdentities(w http.ResponseWriter, r *request, t *connector
 		return err
 	}
 	if related != nil {
-		if _, err := is.FindIdentity(r.Context(), related.From, related.ID); err != nil {
+		if _, err := is.FindRow(r.Context(), related.From, related.ID); err != nil {
 			return err
 		}
 	}
 	iq := q.storeQuery(related)
 	iq.Top = connectorhub.MaxPageSize
-	n, err := is.CountIdentities(r.Context(), t, iq)
+	n, err := is.CountRows(r.Context(), t, iq)
 	if err != nil {
 		return err
 	}
@@ -396,8 +419,8 @@ func (s *Server) countIdentities(w http.ResponseWriter, r *request, t *connector
 }
 
 // getIdentity serves GET <set>(<id>), with $select; If-None-Match with its ETag answers 304.
-func (s *Server) getIdentity(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, id string) error {
-	is, err := s.identities()
+func (s *Server) getIdentity(w http.ResponseWriter, r *request, t *connectorhub.Table, id string) error {
+	is, err := s.rowsOf(t)
 	if err != nil {
 		return err
 	}
@@ -408,7 +431,7 @@ func (s *Server) getIdentity(w http.ResponseWriter, r *request, t *connectorhub.
 	if q.orderBy != nil || q.top != nil || q.filter != nil || q.skipToken != "" || q.count {
 		return queryError("Only $select applies to a single record.")
 	}
-	rec, err := is.FindIdentity(r.Context(), t, id)
+	rec, err := is.FindRow(r.Context(), t, id)
 	if err != nil {
 		return err
 	}
@@ -417,24 +440,37 @@ func (s *Server) getIdentity(w http.ResponseWriter, r *request, t *connectorhub.
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	writeJSON(w, http.StatusOK, identityEntity(r, t, rec, q))
+	body, err := s.identityEntity(r, t, rec, q)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 
 // identityEntity is a single record with its context, as GET and return=representation answer.
-func identityEntity(r *request, t *connectorhub.IdentityTable, rec *connectorhub.IdentityRecord, q *identityQuery) []byte {
+func (s *Server) identityEntity(r *request, t *connectorhub.Table, rec *connectorhub.Row, q *identityQuery) ([]byte, error) {
 	var b jsonBuffer
 	b.raw(`{"@odata.context":`)
 	b.str(r.base + "/$metadata#" + t.EntitySetName + q.selectSuffix() + "/$entity")
 	b.raw(",")
 	writeIdentityMembers(&b, t, rec, q.selected)
+	if err := s.newExpander(r).write(&b, rec, q.expand); err != nil {
+		return nil, err
+	}
 	b.raw("}")
-	return b.bytes()
+	return b.bytes(), nil
+}
+
+// isNotFound reports whether err is the domain's 404 for a missing record.
+func isNotFound(err error) bool {
+	var ce *connectorhub.Error
+	return errors.As(err, &ce) && ce.Code == connectorhub.ECodeNotFound
 }
 
 // writeIdentityMembers writes @odata.etag and the selected columns (all when sel is nil); the
 // key is always written.
-func writeIdentityMembers(b *jsonBuffer, t *connectorhub.IdentityTable, rec *connectorhub.IdentityRecord, sel []*connectorhub.IdentityColumn) {
+func writeIdentityMembers(b *jsonBuffer, t *connectorhub.Table, rec *connectorhub.Row, sel []*connectorhub.TableColumn) {
 	b.raw(`"@odata.etag":`)
 	b.str(rec.ETag())
 	if sel == nil {
@@ -454,7 +490,7 @@ func writeIdentityMembers(b *jsonBuffer, t *connectorhub.IdentityTable, rec *con
 
 // writeFetchIdentity writes a record of a fetch: as writeIdentityMembers, without the null
 // values, which a FetchXML answer leaves out.
-func writeFetchIdentity(b *jsonBuffer, t *connectorhub.IdentityTable, rec *connectorhub.IdentityRecord, sel []*connectorhub.IdentityColumn) {
+func writeFetchIdentity(b *jsonBuffer, t *connectorhub.Table, rec *connectorhub.Row, sel []*connectorhub.TableColumn) {
 	b.raw(`"@odata.etag":`)
 	b.str(rec.ETag())
 	if sel == nil {
@@ -478,12 +514,12 @@ func writeIdentityValue(b *jsonBuffer, name string, v any) {
 }
 
 // getIdentityProperty serves GET <set>(<id>)/<property>; a null value is 204 No Content.
-func (s *Server) getIdentityProperty(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, id string, col *connectorhub.IdentityColumn) error {
-	is, err := s.identities()
+func (s *Server) getIdentityProperty(w http.ResponseWriter, r *request, t *connectorhub.Table, id string, col *connectorhub.TableColumn) error {
+	is, err := s.rowsOf(t)
 	if err != nil {
 		return err
 	}
-	rec, err := is.FindIdentity(r.Context(), t, id)
+	rec, err := is.FindRow(r.Context(), t, id)
 	if err != nil {
 		return err
 	}
@@ -508,7 +544,7 @@ func (s *Server) listRefs(w http.ResponseWriter, r *request, related *connectorh
 	if err != nil {
 		return err
 	}
-	if _, err := is.FindIdentity(r.Context(), related.From, related.ID); err != nil {
+	if _, err := is.FindRow(r.Context(), related.From, related.ID); err != nil {
 		return err
 	}
 	other := related.Relationship.Other(related.From)
@@ -517,7 +553,7 @@ func (s *Server) listRefs(w http.ResponseWriter, r *request, related *connectorh
 	b.str(r.base + "/$metadata#Collection($ref)")
 	b.raw(`,"value":[`)
 	n := 0
-	err = is.ScanIdentities(r.Context(), other, connectorhub.IdentityQuery{Related: related, Top: connectorhub.MaxPageSize}, func(rec *connectorhub.IdentityRecord) error {
+	err = is.ScanRows(r.Context(), other, connectorhub.TableQuery{Related: related, Top: connectorhub.MaxPageSize}, func(rec *connectorhub.Row) error {
 		if n > 0 {
 			b.raw(",")
 		}

@@ -2,6 +2,8 @@ package webapi
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	connectorhub "github.com/connectorhub/connectorhub"
@@ -11,35 +13,47 @@ import (
 // identityWrite says what a create or update body of an identity table may hold.
 type identityWrite struct {
 	create, update []string // the properties each may set; firstname and lastname make fullname
-	binds          map[string]*connectorhub.IdentityTable
+	binds          map[string]*connectorhub.Table
 	bools          []string // the properties among them that are Edm.Boolean; the others are text
+	ints           []string // the properties among them that are Edm.Int32
 }
 
 // identityWrites lists the writable identity tables. A role is created with its name and
 // business unit only; its privileges are set by the AddPrivilegesRole and
 // ReplacePrivilegesRole actions, as in Dataverse (roles.go). A business unit is bound on
 // create only, as Dataverse moves users and teams between units with actions, not with PATCH.
-var identityWrites = map[*connectorhub.IdentityTable]identityWrite{
+var identityWrites = map[*connectorhub.Table]identityWrite{
 	connectorhub.SystemUserTable: {
 		create: []string{"systemuserid", "fullname", "firstname", "lastname", "internalemailaddress", "azureactivedirectoryobjectid"},
 		update: []string{"fullname", "firstname", "lastname", "internalemailaddress", "isdisabled"},
-		binds:  map[string]*connectorhub.IdentityTable{"businessunitid": connectorhub.BusinessUnitTable},
+		binds:  map[string]*connectorhub.Table{"businessunitid": connectorhub.BusinessUnitTable},
 		bools:  []string{"isdisabled"},
 	},
 	connectorhub.TeamTable: {
 		create: []string{"teamid", "name"},
 		update: []string{"name"},
-		binds:  map[string]*connectorhub.IdentityTable{"businessunitid": connectorhub.BusinessUnitTable},
+		binds:  map[string]*connectorhub.Table{"businessunitid": connectorhub.BusinessUnitTable},
 	},
 	connectorhub.BusinessUnitTable: {
 		create: []string{"businessunitid", "name"},
 		update: []string{"name"},
-		binds:  map[string]*connectorhub.IdentityTable{"parentbusinessunitid": connectorhub.BusinessUnitTable},
+		binds:  map[string]*connectorhub.Table{"parentbusinessunitid": connectorhub.BusinessUnitTable},
 	},
 	connectorhub.RoleTable: {
 		create: []string{"roleid", "name"},
 		update: []string{"name"},
-		binds:  map[string]*connectorhub.IdentityTable{"businessunitid": connectorhub.BusinessUnitTable},
+		binds:  map[string]*connectorhub.Table{"businessunitid": connectorhub.BusinessUnitTable},
+	},
+	// A solution's unique name and publisher are set when it is created (spec §1.2).
+	connectorhub.PublisherTable: {
+		create: []string{"publisherid", "uniquename", "friendlyname", "customizationprefix", "customizationoptionvalueprefix", "description", "emailaddress", "supportingwebsiteurl"},
+		update: []string{"friendlyname", "customizationprefix", "customizationoptionvalueprefix", "description", "emailaddress", "supportingwebsiteurl"},
+		ints:   []string{"customizationoptionvalueprefix"},
+	},
+	connectorhub.SolutionTable: {
+		create: []string{"solutionid", "uniquename", "friendlyname", "version", "description"},
+		update: []string{"friendlyname", "version", "description"},
+		binds:  map[string]*connectorhub.Table{"publisherid": connectorhub.PublisherTable},
 	},
 }
 
@@ -47,6 +61,7 @@ var identityWrites = map[*connectorhub.IdentityTable]identityWrite{
 type identityInput struct {
 	values map[string]*string // the text properties given; null is ""
 	flags  map[string]*bool   // the Boolean properties given
+	ints   map[string]*int    // the integer properties given
 	binds  map[string]string  // navigation property → key of the bound record
 }
 
@@ -76,7 +91,7 @@ func (in *identityInput) fullName(create bool) (*string, error) {
 
 // decodeIdentity reads a create (create=true) or update body of t: text properties and
 // "<nav>@odata.bind" references; instance annotations are ignored.
-func decodeIdentity(r *request, t *connectorhub.IdentityTable, body *jsontext.Value, create bool) (*identityInput, error) {
+func decodeIdentity(r *request, t *connectorhub.Table, body *jsontext.Value, create bool) (*identityInput, error) {
 	spec, ok := identityWrites[t]
 	if !ok {
 		return nil, connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "The %s records are built in: they cannot be created or changed through the Web API.", t.LogicalName)
@@ -85,7 +100,7 @@ func decodeIdentity(r *request, t *connectorhub.IdentityTable, body *jsontext.Va
 	if create {
 		writable = spec.create
 	}
-	in := &identityInput{values: map[string]*string{}, flags: map[string]*bool{}, binds: map[string]string{}}
+	in := &identityInput{values: map[string]*string{}, flags: map[string]*bool{}, ints: map[string]*int{}, binds: map[string]string{}}
 	for _, m := range body.Members {
 		if prop, annotation, ok := strings.Cut(m.Key, "@"); ok {
 			if annotation != "odata.bind" {
@@ -123,6 +138,15 @@ func decodeIdentity(r *request, t *connectorhub.IdentityTable, body *jsontext.Va
 			in.flags[m.Key] = &b
 			continue
 		}
+		if contains(spec.ints, m.Key) {
+			n, err := strconv.ParseInt(string(r.body[m.Value.Start:m.Value.End]), 10, 32)
+			if m.Value.Kind != jsontext.Number || err != nil {
+				return nil, identityPayloadError(t, "Cannot convert the value of the '"+m.Key+"' property to the expected type 'Edm.Int32'.")
+			}
+			v := int(n)
+			in.ints[m.Key] = &v
+			continue
+		}
 		switch m.Value.Kind {
 		case jsontext.String:
 			v := m.Value.Str
@@ -144,13 +168,13 @@ func decodeIdentity(r *request, t *connectorhub.IdentityTable, body *jsontext.Va
 	return in, nil
 }
 
-func identityPayloadError(t *connectorhub.IdentityTable, detail string) error {
+func identityPayloadError(t *connectorhub.Table, detail string) error {
 	return connectorhub.Errorf(connectorhub.ECodePayload, "Error identified in Payload provided by the user for Entity :'%s' ----> InnerException : %s", t.EntitySetName, detail)
 }
 
 // parseRef reads a reference to a record of t: "<set>(<id>)", with or without a leading
 // slash, or as an absolute URL of a Web API, as @odata.bind and @odata.id give them.
-func parseRef(ref string, t *connectorhub.IdentityTable) (string, bool) {
+func parseRef(ref string, t *connectorhub.Table) (string, bool) {
 	s := ref
 	if i := strings.Index(s, "/api/data/"); i >= 0 && (strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) {
 		if _, rest, ok := cutAPIPrefix(s[i:]); ok {
@@ -168,33 +192,43 @@ func parseRef(ref string, t *connectorhub.IdentityTable) (string, bool) {
 // identityWrite reads what every create or update of an identity record needs: the store, the
 // query options (for return=representation) and the decoded body; a table that takes no
 // writes is 405.
-func (s *Server) identityWrite(r *request, t *connectorhub.IdentityTable, create bool) (connectorhub.IdentityService, *identityQuery, *identityInput, error) {
-	is, err := s.identities()
-	if err != nil {
-		return nil, nil, nil, err
+func (s *Server) identityWrite(r *request, t *connectorhub.Table, create bool) (*identityQuery, *identityInput, error) {
+	if _, err := s.rowsOf(t); err != nil {
+		return nil, nil, err
 	}
 	q, err := parseIdentityQuery(r, t)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if _, ok := identityWrites[t]; !ok {
-		return nil, nil, nil, methodNotAllowed(r, "GET")
+		return nil, nil, methodNotAllowed(r, "GET")
 	}
 	body, err := readBody(r)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	in, err := decodeIdentity(r, t, body, create)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return is, q, in, nil
+	return q, in, nil
 }
 
 // createIdentity serves POST systemusers, teams and businessunits: 204 and OData-EntityId, or
 // 201 and the record with Prefer: return=representation.
-func (s *Server) createIdentity(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable) error {
-	is, q, in, err := s.identityWrite(r, t, true)
+func (s *Server) createIdentity(w http.ResponseWriter, r *request, t *connectorhub.Table) error {
+	q, in, err := s.identityWrite(r, t, true)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(connectorhub.SolutionTables, t) {
+		id, err := s.createSolutionRow(r, t, in)
+		if err != nil {
+			return err
+		}
+		return s.writeIdentityResult(w, r, t, id, q, http.StatusCreated)
+	}
+	is, err := s.identities()
 	if err != nil {
 		return err
 	}
@@ -234,34 +268,52 @@ func (s *Server) createIdentity(w http.ResponseWriter, r *request, t *connectorh
 		}
 		id = role.ID
 	}
-	return s.writeIdentityResult(w, r, is, t, id, q, http.StatusCreated)
+	return s.writeIdentityResult(w, r, t, id, q, http.StatusCreated)
 }
 
 // writeIdentityResult answers a create or update: 204 with OData-EntityId, or the record with
 // Prefer: return=representation (and then no OData-EntityId, spec §2.3).
-func (s *Server) writeIdentityResult(w http.ResponseWriter, r *request, is connectorhub.IdentityService, t *connectorhub.IdentityTable, id string, q *identityQuery, status int) error {
+func (s *Server) writeIdentityResult(w http.ResponseWriter, r *request, t *connectorhub.Table, id string, q *identityQuery, status int) error {
 	if !preferRepresentation(r) {
 		setHeader(w, "OData-EntityId", r.base+"/"+t.EntitySetName+"("+id+")")
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	rec, err := is.FindIdentity(r.Context(), t, id)
+	rr, err := s.rowsOf(t)
+	if err != nil {
+		return err
+	}
+	rec, err := rr.FindRow(r.Context(), t, id)
+	if err != nil {
+		return err
+	}
+	body, err := s.identityEntity(r, t, rec, q)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Preference-Applied", "return=representation")
-	writeJSON(w, status, identityEntity(r, t, rec, q))
+	writeJSON(w, status, body)
 	return nil
 }
 
 // updateIdentity serves PATCH <set>(<id>). It updates only: a missing record is 404, as
 // identities are not created by upsert.
-func (s *Server) updateIdentity(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, id string) error {
+func (s *Server) updateIdentity(w http.ResponseWriter, r *request, t *connectorhub.Table, id string) error {
 	pre, err := precondition(r)
 	if err != nil {
 		return err
 	}
-	is, q, in, err := s.identityWrite(r, t, false)
+	q, in, err := s.identityWrite(r, t, false)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(connectorhub.SolutionTables, t) {
+		if err := s.updateSolutionRow(r, t, id, in, pre); err != nil {
+			return err
+		}
+		return s.writeIdentityResult(w, r, t, id, q, http.StatusOK)
+	}
+	is, err := s.identities()
 	if err != nil {
 		return err
 	}
@@ -288,16 +340,18 @@ func (s *Server) updateIdentity(w http.ResponseWriter, r *request, t *connectorh
 			return err
 		}
 	}
-	return s.writeIdentityResult(w, r, is, t, id, q, http.StatusOK)
+	return s.writeIdentityResult(w, r, t, id, q, http.StatusOK)
 }
 
 // deleteIdentity serves DELETE <set>(<id>): teams and custom roles. Dataverse never deletes
 // users (it disables them), and business units are not deleted through ConnectorHub.
-func (s *Server) deleteIdentity(w http.ResponseWriter, r *request, t *connectorhub.IdentityTable, id string) error {
+func (s *Server) deleteIdentity(w http.ResponseWriter, r *request, t *connectorhub.Table, id string) error {
 	switch t {
 	case connectorhub.SystemUserTable:
 		return connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "Users cannot be deleted, as in Dataverse. To take a user's access away, disable it (PATCH systemusers(%s) {\"isdisabled\": true}).", id)
 	case connectorhub.TeamTable, connectorhub.RoleTable:
+	case connectorhub.PublisherTable, connectorhub.SolutionTable:
+		return s.deleteSolutionRow(w, r, t, id)
 	default:
 		return connectorhub.Errorf(connectorhub.ECodeMethodNotAllowed, "The HTTP method 'DELETE' is not supported on %s: ConnectorHub does not delete %s records.", t.EntitySetName, t.LogicalName)
 	}
