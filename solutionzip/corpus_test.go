@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/connectorhub/connectorhub/internal/corpustest"
 	"github.com/connectorhub/connectorhub/solutionzip"
 )
 
@@ -13,8 +14,8 @@ import (
 // into the parameter, policy, script operation and brand colour columns, script.csx, icon.png),
 // writes it, reads it back with the default limits, and compares every column byte for byte.
 func TestCorpus(t *testing.T) {
-	cs, refused := MustCorpus(t)
-	s := corpusSolution(cs, 0)
+	cs, refused := corpustest.SolutionConnectors(t)
+	s := corpustest.Solution(cs, 0)
 	z := MustWrite(t, s)
 	back := MustRead(t, z)
 	if len(back.Connectors) != len(cs) {
@@ -22,7 +23,7 @@ func TestCorpus(t *testing.T) {
 	}
 	var text int
 	for i, c := range cs {
-		want, got := c.want, back.Connectors[i]
+		want, got := c.Want, back.Connectors[i]
 		// What Write writes for an empty column, and reads back.
 		if strings.TrimSpace(want.ConnectionParameters) == "" {
 			want.ConnectionParameters = "{}"
@@ -46,11 +47,11 @@ func TestCorpus(t *testing.T) {
 		} {
 			text += len(col.want)
 			if col.want != col.got {
-				t.Errorf("%s: %s differs after the round trip:\n got %.200q\nwant %.200q", c.rel, col.name, col.got, col.want)
+				t.Errorf("%s: %s differs after the round trip:\n got %.200q\nwant %.200q", c.Rel, col.name, col.got, col.want)
 			}
 		}
 		if want.ConnectorType != got.ConnectorType {
-			t.Errorf("%s: connectortype %d, want %d", c.rel, got.ConnectorType, want.ConnectorType)
+			t.Errorf("%s: connectortype %d, want %d", c.Rel, got.ConnectorType, want.ConnectorType)
 		}
 	}
 	if z2 := MustWrite(t, back); !bytes.Equal(z, z2) {
@@ -61,11 +62,11 @@ func TestCorpus(t *testing.T) {
 
 // corpusBench returns a solution of 500 corpus connectors, its zip and the bytes of its files.
 func corpusBench(b *testing.B) (*solutionzip.Solution, []byte, int64) {
-	cs, _ := MustCorpus(b)
+	cs, _ := corpustest.SolutionConnectors(b)
 	if len(cs) < 500 {
 		b.Skipf("the corpus has %d connectors, fewer than 500", len(cs))
 	}
-	s := corpusSolution(cs, 500)
+	s := corpustest.Solution(cs, 500)
 	z := MustWrite(b, s)
 	back := MustRead(b, z)
 	var n int64

@@ -238,7 +238,13 @@ func importBody(zipData []byte, extra ...string) string {
 
 func exportZip(tb testing.TB, s *testServer, managed bool) []byte {
 	tb.Helper()
-	r := mustStatus(tb, s.do(tb, "POST", api+"ExportSolution", fmt.Sprintf(`{"SolutionName":"ContosoConnectors","Managed":%t}`, managed)), 200).JSON(tb)
+	return exportNamed(tb, s, "ContosoConnectors", managed)
+}
+
+// exportNamed exports the solution of that name and returns the zip.
+func exportNamed(tb testing.TB, s *testServer, name string, managed bool) []byte {
+	tb.Helper()
+	r := mustStatus(tb, s.do(tb, "POST", api+"ExportSolution", fmt.Sprintf(`{"SolutionName":%q,"Managed":%t}`, name, managed)), 200).JSON(tb)
 	if !strings.HasSuffix(r["@odata.context"].(string), "$metadata#Microsoft.Dynamics.CRM.ExportSolutionResponse") {
 		tb.Errorf("context: %v", r["@odata.context"])
 	}
