@@ -178,4 +178,3 @@ func rename(files []zfile, fn func(string) string) []zfile {
 	}
 	return out
 }
-
