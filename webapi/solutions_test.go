@@ -6,6 +6,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -525,4 +529,118 @@ func TestSolutionAsync(t *testing.T) {
 	}
 	mustStatus(t, s.get(t, "connectors(00000000-0000-0000-0000-000000000007)"), 404)
 	mustStatus(t, s.do(t, "POST", api+"PublishAllXml", ""), 204)
+}
+
+// fixtureZip zips solutionzip's real-shaped fixture (an export with three connectors, a
+// connection reference, two environment variables and a canvas app).
+func fixtureZip(tb testing.TB) []byte {
+	tb.Helper()
+	root := filepath.Join("..", "solutionzip", "testdata", "solution")
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	})
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestSolutionFixture imports the real-shaped fixture and exports it again: the connectors'
+// files, the components ConnectorHub does not model (the canvas app), the connection
+// reference and the environment variables come back as they went in.
+func TestSolutionFixture(t *testing.T) {
+	s := MustOpenServer(t)
+	in := fixtureZip(t)
+	mustStatus(t, s.do(t, "POST", api+"ImportSolution", importBody(in, `"ImportJobId":"44444444-4444-4444-4444-444444444444"`)), 204)
+	log := s.get(t, "importjobs(44444444-4444-4444-4444-444444444444)?$select=data").JSON(t)["data"].(string)
+	for _, w := range []string{`<rootComponent type="300"`, `<section name="CanvasApps"/>`, `CanvasApps/cr736_ordersapp_5a1b2_DocumentUri.msapp`} {
+		if !strings.Contains(log, w) {
+			t.Errorf("the import log does not report %s: %s", w, log)
+		}
+	}
+	refs := values(t, s.get(t, "connectionreferences?$select=connectionreferencelogicalname,_customconnectorid_value"))
+	vars := values(t, s.get(t, "environmentvariabledefinitions?$select=schemaname"))
+	vals := values(t, s.get(t, "environmentvariablevalues?$select=schemaname,value"))
+	if len(refs) != 1 || refs[0]["_customconnectorid_value"] == nil || len(vars) != 2 || len(vals) != 1 {
+		t.Errorf("rows: references %v, variables %v, values %v", refs, vars, vals)
+	}
+	out := exportNamed(t, s, "ContosoConnectors", false)
+	want, err := solutionzip.Read(bytes.NewReader(in), int64(len(in)), solutionzip.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := solutionzip.Read(bytes.NewReader(out), int64(len(out)), solutionzip.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := func(cs []solutionzip.Connector) map[string]solutionzip.Connector {
+		m := map[string]solutionzip.Connector{}
+		for _, c := range cs {
+			m[c.ID] = c
+		}
+		return m
+	}
+	if !reflect.DeepEqual(byID(got.Connectors), byID(want.Connectors)) {
+		t.Errorf("connectors differ after import and export")
+	}
+	sortRC := func(rc []solutionzip.RootComponent) []solutionzip.RootComponent {
+		out := slices.Clone(rc)
+		slices.SortFunc(out, func(a, b solutionzip.RootComponent) int { return strings.Compare(a.ID, b.ID) })
+		return out
+	}
+	for _, c := range []struct {
+		name      string
+		got, want any
+	}{
+		{"root components", sortRC(got.RootComponents), sortRC(want.RootComponents)},
+		{"files", got.Files, want.Files},
+		{"customizations", got.Customizations, want.Customizations},
+		{"connection references", got.ConnectionReferences, want.ConnectionReferences},
+		{"environment variables", got.EnvironmentVariables, want.EnvironmentVariables},
+		{"publisher", got.Publisher, want.Publisher},
+		{"names", got.LocalizedNames, want.LocalizedNames},
+		{"header", got.Header, want.Header},
+	} {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s differ after import and export:\n got %+v\nwant %+v", c.name, c.got, c.want)
+		}
+	}
+}
+
+// TestUninstallDependency: a managed solution whose connector a connection reference of
+// another solution uses is not uninstalled (8004F01D).
+func TestUninstallDependency(t *testing.T) {
+	s := MustOpenServer(t)
+	mustStatus(t, s.do(t, "POST", api+"ImportSolution", importBody(solutionFile(t, "1.0", true, 1))), 204)
+	solID := values(t, s.get(t, "solutions?$filter=uniquename eq 'ContosoConnectors'&$select=solutionid"))[0]["solutionid"].(string)
+	// Another (unmanaged) solution carries a connection reference to connector 1.
+	z := &solutionzip.Solution{Header: solutionzip.DefaultHeader, UniqueName: "Flows", Version: "1.0",
+		Publisher:            solutionzip.Publisher{UniqueName: "contoso", CustomizationPrefix: "contoso", CustomizationOptionValuePrefix: 72700},
+		Customizations:       solutionzip.Customizations{Sections: solutionzip.DefaultSections(1033)},
+		ConnectionReferences: []solutionzip.ConnectionReference{{LogicalName: "contoso_api1ref", DisplayName: "API 1", ConnectorID: "/providers/Microsoft.PowerApps/apis/shared_contoso-5fapi-201", CustomConnectorID: "00000000-0000-0000-0000-000000000001", IsCustomizable: true, StatusCode: 1}}}
+	var buf bytes.Buffer
+	if err := solutionzip.Write(&buf, z); err != nil {
+		t.Fatal(err)
+	}
+	mustStatus(t, s.do(t, "POST", api+"ImportSolution", importBody(buf.Bytes())), 204)
+	wantError(t, s.do(t, "DELETE", api+"solutions("+solID+")", ""), 400, connectorhub.ECodeDependency, "Solution dependencies exist, cannot uninstall", "contoso_api1ref")
+	mustStatus(t, s.get(t, "connectors(00000000-0000-0000-0000-000000000001)"), 200)
 }
