@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/connectorhub/connectorhub/internal/corpustest"
+	"github.com/connectorhub/connectorhub/internal/solutioncorpus"
 	"github.com/connectorhub/connectorhub/solutionzip"
 )
 
@@ -14,8 +14,8 @@ import (
 // into the parameter, policy, script operation and brand colour columns, script.csx, icon.png),
 // writes it, reads it back with the default limits, and compares every column byte for byte.
 func TestCorpus(t *testing.T) {
-	cs, refused := corpustest.SolutionConnectors(t)
-	s := corpustest.Solution(cs, 0)
+	cs, refused := solutioncorpus.Connectors(t)
+	s := solutioncorpus.Solution(cs, 0)
 	z := MustWrite(t, s)
 	back := MustRead(t, z)
 	if len(back.Connectors) != len(cs) {
@@ -62,11 +62,11 @@ func TestCorpus(t *testing.T) {
 
 // corpusBench returns a solution of 500 corpus connectors, its zip and the bytes of its files.
 func corpusBench(b *testing.B) (*solutionzip.Solution, []byte, int64) {
-	cs, _ := corpustest.SolutionConnectors(b)
+	cs, _ := solutioncorpus.Connectors(b)
 	if len(cs) < 500 {
 		b.Skipf("the corpus has %d connectors, fewer than 500", len(cs))
 	}
-	s := corpustest.Solution(cs, 500)
+	s := solutioncorpus.Solution(cs, 500)
 	z := MustWrite(b, s)
 	back := MustRead(b, z)
 	var n int64

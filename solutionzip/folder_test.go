@@ -14,7 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/connectorhub/connectorhub/internal/corpustest"
+	"github.com/connectorhub/connectorhub/internal/solutioncorpus"
 	"github.com/connectorhub/connectorhub/solutionzip"
 )
 
@@ -202,8 +202,8 @@ func TestFolderRoundTrip(t *testing.T) {
 
 // TestFolderCorpus: the corpus solution of TestCorpus goes through a folder unchanged.
 func TestFolderCorpus(t *testing.T) {
-	cs, _ := corpustest.SolutionConnectors(t)
-	s := MustRead(t, MustWrite(t, corpustest.Solution(cs, 0)))
+	cs, _ := solutioncorpus.Connectors(t)
+	s := MustRead(t, MustWrite(t, solutioncorpus.Solution(cs, 0)))
 	dir := t.TempDir()
 	if err := solutionzip.WriteFolder(dir, s); err != nil {
 		t.Fatal(err)

@@ -132,7 +132,9 @@ type importRequest struct {
 
 // readImport reads and checks an import's parameters and file: the zip, every connector as a
 // create would check it (lengths, secrets stripped, the validator), the component
-// parameters. Nothing is written.
+// parameters. Nothing is written. Once the parameters are read, in is returned with the
+// error too (its ImportJobId names the failed job's log); in.pkg is nil when the file
+// could not be read.
 func (s *Server) readImport(r *request, action string, allowed []string) (*importRequest, error) {
 	if err := caller(r).RequireCustomize("prvImportCustomization", connectorhub.SolutionTable); err != nil {
 		return nil, err // before the body: a caller who may not import sends no file to parse
@@ -172,26 +174,26 @@ func (s *Server) readImport(r *request, action string, allowed []string) (*impor
 	if err != nil {
 		return nil, connectorhub.Errorf(connectorhub.ECodeBadRequest, "The parameter 'CustomizationFile' is not valid base64 (Edm.Binary): %v.", err)
 	}
-	p.body, p.r.body = nil, nil // the base64 text is no longer needed
 	if in.file, err = solutionzip.Read(bytes.NewReader(data), int64(len(data)), importLimits); err != nil {
-		return nil, importFileError(err)
+		return in, importFileError(err)
 	}
+	data = nil
 	in.pkg = packageOf(in.file)
 	if err := componentParameters(p, in.pkg); err != nil {
-		return nil, err
+		return in, err
 	}
 	for i := range in.pkg.Connectors {
 		c := &in.pkg.Connectors[i]
 		u := connectorUpdate(c)
 		if err := u.Validate(); err != nil {
-			return nil, importFailed(c, err)
+			return in, importFailed(c, err)
 		}
 		for _, path := range u.ScrubSecrets() {
 			in.secrets = append(in.secrets, c.Name+": "+path)
 		}
 		c.ConnectionParameters, c.ConnectionParameterSets = *u.ConnectionParameters, *u.ConnectionParameterSets
 		if err := s.checkDefinition(r, u); err != nil {
-			return nil, importFailed(c, err)
+			return in, importFailed(c, err)
 		}
 	}
 	return in, nil
@@ -296,7 +298,11 @@ func (s *Server) importSolutionAsync(w http.ResponseWriter, r *request) error {
 	if err != nil && (in == nil || !errors.As(err, &ce) || StatusOf(ce.Code)/100 != 4) {
 		return err // the request itself is wrong: no operation was started
 	}
-	op := &connectorhub.AsyncOperation{Name: "Import solution " + in.pkg.Solution.UniqueName, OperationType: connectorhub.AsyncImportSolution,
+	name := "(unreadable file)"
+	if in.pkg != nil {
+		name = in.pkg.Solution.UniqueName
+	}
+	op := &connectorhub.AsyncOperation{Name: "Import solution " + name, OperationType: connectorhub.AsyncImportSolution,
 		StatusCode: connectorhub.AsyncStatusSucceeded}
 	if err != nil {
 		op.StatusCode, op.Message = connectorhub.AsyncStatusFailed, ce.Message
@@ -312,15 +318,16 @@ func (s *Server) importSolutionAsync(w http.ResponseWriter, r *request) error {
 // refused before the file was read.
 func (s *Server) runImport(r *request, action string) (*connectorhub.ImportResult, *importRequest, error) {
 	in, err := s.readImport(r, action, importParams)
+	if in != nil && in.opt.ImportJobID == "" {
+		in.opt.ImportJobID = connectorhub.NewGUID()
+	}
 	if err != nil {
 		var ce *connectorhub.Error
-		if in == nil && errors.As(err, &ce) && ce.Code == connectorhub.ECodeImportFailed {
-			s.saveFailedJob(r, err)
+		if in != nil && errors.As(err, &ce) && ce.Code == connectorhub.ECodeImportFailed {
+			s.saveFailedJob(r, in, err)
+			return nil, in, err
 		}
 		return nil, nil, err
-	}
-	if in.opt.ImportJobID == "" {
-		in.opt.ImportJobID = connectorhub.NewGUID()
 	}
 	res, err := s.Solutions.ImportSolution(r.Context(), in.pkg, in.opt)
 	job := &connectorhub.ImportJob{ID: in.opt.ImportJobID, Name: in.pkg.Solution.UniqueName, SolutionName: in.pkg.Solution.UniqueName,
@@ -337,9 +344,12 @@ func (s *Server) runImport(r *request, action string) (*connectorhub.ImportResul
 
 // saveFailedJob records an import refused while its file was read, so that the job's log
 // says why, as Dataverse's does.
-func (s *Server) saveFailedJob(r *request, err error) {
-	job := &connectorhub.ImportJob{Progress: 0, StartedOn: connectorhub.FormatTime(time.Now()), CompletedOn: connectorhub.FormatTime(time.Now()),
-		Data: importLog(&importRequest{started: time.Now(), pkg: &connectorhub.SolutionPackage{}}, nil, err)}
+func (s *Server) saveFailedJob(r *request, in *importRequest, err error) {
+	if in.pkg == nil {
+		in.pkg = &connectorhub.SolutionPackage{}
+	}
+	job := &connectorhub.ImportJob{ID: in.opt.ImportJobID, Name: in.pkg.Solution.UniqueName, SolutionName: in.pkg.Solution.UniqueName,
+		StartedOn: connectorhub.FormatTime(in.started), CompletedOn: connectorhub.FormatTime(time.Now()), Data: importLog(in, nil, err)}
 	_ = s.Solutions.SaveImportJob(r.Context(), job) // the refusal is what the caller needs
 }
 
@@ -412,7 +422,7 @@ func (s *Server) stageSolution(w http.ResponseWriter, r *request) error {
 		results = append(results, map[string]any{"SolutionValidationResultType": "Error", "ErrorCode": ce.Code, "Message": ce.Message, "AdditionalInfo": ""})
 	}
 	details, components := map[string]any{}, []any{}
-	if in != nil {
+	if in != nil && in.pkg != nil {
 		sol := in.pkg.Solution
 		details = map[string]any{"SolutionUniqueName": sol.UniqueName, "SolutionFriendlyName": sol.FriendlyName, "SolutionVersion": sol.Version,
 			"IsManaged": sol.Managed, "PublisherUniqueName": in.pkg.Publisher.UniqueName, "PublisherFriendlyName": in.pkg.Publisher.FriendlyName}

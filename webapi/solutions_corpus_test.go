@@ -11,7 +11,7 @@ import (
 
 	connectorhub "github.com/connectorhub/connectorhub"
 
-	"github.com/connectorhub/connectorhub/internal/corpustest"
+	"github.com/connectorhub/connectorhub/internal/solutioncorpus"
 	"github.com/connectorhub/connectorhub/solutionzip"
 )
 
@@ -19,11 +19,11 @@ import (
 // imports it, and reads each connector back: every column the file carries is the file's,
 // byte for byte (the icon as base64). Then it exports the solution and compares its files.
 func TestSolutionCorpus(t *testing.T) {
-	all, _ := corpustest.SolutionConnectors(t)
+	all, _ := solutioncorpus.Connectors(t)
 	// A definition beyond the column's 1,000,000 characters cannot be stored (in Dataverse
 	// either): the import refuses it, naming the connector (TestImportRefusals).
 	limit := connectorhub.ColumnByName("openapidefinition").MaxLength
-	var cs []corpustest.SolutionConnector
+	var cs []solutioncorpus.Connector
 	for _, c := range all {
 		if utf8.RuneCountInString(c.Want.OpenAPIDefinition) <= limit {
 			cs = append(cs, c)
@@ -32,7 +32,7 @@ func TestSolutionCorpus(t *testing.T) {
 		}
 	}
 	s := MustOpenServer(t)
-	z := corpustest.Solution(cs, 0)
+	z := solutioncorpus.Solution(cs, 0)
 	var file bytes.Buffer
 	if err := solutionzip.Write(&file, z); err != nil {
 		t.Fatal(err)
@@ -74,12 +74,12 @@ func TestSolutionCorpus(t *testing.T) {
 // Web API; maxrss-MB is the process's peak resident memory so far (the test binary's, with
 // the server in it).
 func BenchmarkSolution500(b *testing.B) {
-	cs, _ := corpustest.SolutionConnectors(b)
+	cs, _ := solutioncorpus.Connectors(b)
 	if len(cs) < 500 {
 		b.Skipf("the corpus has %d connectors", len(cs))
 	}
 	var file bytes.Buffer
-	if err := solutionzip.Write(&file, corpustest.Solution(cs, 500)); err != nil {
+	if err := solutionzip.Write(&file, solutioncorpus.Solution(cs, 500)); err != nil {
 		b.Fatal(err)
 	}
 	body := importBody(file.Bytes())

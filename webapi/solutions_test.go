@@ -459,6 +459,11 @@ func TestImportRefusals(t *testing.T) {
 	if n := len(values(t, s.get(t, "solutions?$filter=uniquename eq 'ContosoConnectors'"))); n != 0 {
 		t.Errorf("a refused import left its solution")
 	}
+	// The log of a file refused while it was read is the caller's ImportJobId.
+	wantError(t, s.do(t, "POST", api+"ImportSolution", importBody([]byte("hello"), `"ImportJobId":"55555555-5555-5555-5555-555555555555"`)), 400, connectorhub.ECodeImportFailed)
+	if d := mustStatus(t, s.get(t, "importjobs(55555555-5555-5555-5555-555555555555)?$select=data"), 200).JSON(t)["data"].(string); !strings.Contains(d, `result="failure"`) {
+		t.Errorf("failed job's log: %s", d)
+	}
 	logs := values(t, s.get(t, "importjobs?$select=data"))
 	failed := 0
 	for _, l := range logs {

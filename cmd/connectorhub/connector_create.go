@@ -98,7 +98,7 @@ func solutionPrefix(ctx context.Context, c *client.Client, unique string) (strin
 	if _, err := c.Do(ctx, http.MethodGet, path, nil, &body, nil); err != nil {
 		var apiErr *client.Error
 		if errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound {
-			return "", connFailure{fmt.Errorf("--solution-unique-name %s: the server has no solutions table (%w); ConnectorHub does not serve solutions yet, so leave the flag out", unique, err)}
+			return "", connFailure{fmt.Errorf("--solution-unique-name %s: the server has no solutions table (%w), so leave the flag out", unique, err)}
 		}
 		return "", failed(fmt.Errorf("looking up the solution %s: %w", unique, err))
 	}

@@ -153,7 +153,7 @@ func TestConnectorVerbs(t *testing.T) {
 		"create", "-df", filepath.Join(petstore, "apiDefinition.swagger.json"))
 	wantConnectorFailure(t, srv, "", 2, "the icon cannot be set through the Dataverse Web API; it travels in solution zips",
 		"create", "-df", filepath.Join(petstore, "apiDefinition.swagger.json"), "-if", filepath.Join(petstore, "icon.png"))
-	wantConnectorFailure(t, srv, "", 1, "ConnectorHub does not serve solutions yet",
+	wantConnectorFailure(t, srv, "", 1, `--solution-unique-name: no solution with the unique name "ContosoCore"`,
 		"create", "-df", filepath.Join(petstore, "apiDefinition.swagger.json"), "-sol", "ContosoCore")
 	wantConnectorFailure(t, srv, "", 2, "give --api-definition-file (-df), or --settings-file", "create")
 	wantConnectorFailure(t, srv, "", 1, "no such file", "create", "-df", filepath.Join(work, "missing.json"))

@@ -26,12 +26,21 @@ func newSolutionCmd() *cobra.Command {
 		Use:   "solution",
 		Short: "Export, import, list, delete, pack and unpack solutions",
 		Long: `Work with Dataverse solutions holding custom connectors, with pac's verbs and flags
-(pac solution …): pack and unpack convert between a solution zip and a folder in the layout
-of pac solution unpack, so that a solution can live in git and be diffed.`,
-		Example: `  connectorhub solution unpack --zipfile ContosoConnectors_1_0_0_3.zip --folder src
+(pac solution …): export, import, list and delete talk to an environment (the target flags
+of the connector commands: the local server by default, --environment URL with a token or a
+profile for any other); pack and unpack convert between a solution zip and a folder in the
+layout of pac solution unpack, so that a solution can live in git and be diffed.
+
+pac's multi-letter short flags -wt, -ow, -cm, -pc, -ap and -sn are taken, as -wt X or -wt=X.`,
+		Example: `  connectorhub solution export --name ContosoConnectors --path ContosoConnectors_managed.zip --managed
+  connectorhub solution import --path ContosoConnectors_managed.zip --environment https://org.crm.dynamics.com
+  connectorhub solution list
+  connectorhub solution delete --solution-name ContosoConnectors
+  connectorhub solution unpack --zipfile ContosoConnectors_1_0_0_3.zip --folder src
   connectorhub solution pack --zipfile out/ContosoConnectors.zip --folder src --packagetype Managed`,
 	}
-	cmd.AddCommand(newSolutionPackCmd(), newSolutionUnpackCmd())
+	cmd.AddCommand(newSolutionExportCmd(), newSolutionImportCmd(), newSolutionListCmd(), newSolutionDeleteCmd(),
+		newSolutionPackCmd(), newSolutionUnpackCmd())
 	return cmd
 }
 

@@ -161,9 +161,11 @@ func (l *localTokens) Token(ctx context.Context) (string, error) {
 }
 
 // pacFlags rewrites pac's multi-letter short flags (-env) into their long forms, which the
-// flag parser reads: -env X and -env=X become --environment X and --environment=X.
+// flag parser reads: -env X and -env=X become --environment X and --environment=X. pac
+// solution's (-wt, -sn…) are rewritten in solution commands only.
 func pacFlags(args []string) []string {
 	out := make([]string, len(args))
+	solution := len(args) > 0 && args[0] == "solution"
 	for i, a := range args {
 		switch {
 		case a == "-env":
@@ -172,6 +174,8 @@ func pacFlags(args []string) []string {
 			a = "--environment=" + strings.TrimPrefix(a, "-env=")
 		case pacConnectorFlag(a) != "":
 			a = pacConnectorFlag(a)
+		case solution && pacSolutionFlag(a) != "":
+			a = pacSolutionFlag(a)
 		}
 		out[i] = a
 	}

@@ -435,7 +435,8 @@ func (im *importer) removeDropped(ctx context.Context, keep map[string]bool) err
 }
 
 // references creates or updates the package's connection references by logical name,
-// keeping each one's connection (which belongs to the environment).
+// keeping each one's connection (which belongs to the environment) unless the import's
+// ComponentParameters give one.
 func (im *importer) references(ctx context.Context) error {
 	for _, r := range im.pkg.ConnectionReferences {
 		var id string
@@ -462,8 +463,8 @@ func (im *importer) references(ctx context.Context) error {
 			now := im.db.now().Unix()
 			if _, err := im.tx.ExecContext(ctx, `INSERT INTO connectionreferences (connectionreferenceid, connectionreferencelogicalname,
 				connectionreferencedisplayname, connectorid, customconnectorid, description, promptingbehavior, statecode, statuscode,
-				solutionid, ismanaged, kept, createdon, modifiedon, versionnumber) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				append(append([]any{id, r.LogicalName}, vals...), now, now, v)...); err != nil {
+				solutionid, ismanaged, kept, connectionid, createdon, modifiedon, versionnumber) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				append(append([]any{id, r.LogicalName}, vals...), nullText(r.ConnectionID), now, now, v)...); err != nil {
 				return err
 			}
 		case err != nil:
@@ -471,7 +472,7 @@ func (im *importer) references(ctx context.Context) error {
 		default:
 			if err := im.db.updateRow(ctx, im.tx, connectorhub.ConnectionReferenceTable, id, []string{"connectionreferencedisplayname = ?",
 				"connectorid = ?", "customconnectorid = ?", "description = ?", "promptingbehavior = ?", "statecode = ?", "statuscode = ?",
-				"solutionid = ?", "ismanaged = ?", "kept = ?"}, vals); err != nil {
+				"solutionid = ?", "ismanaged = ?", "kept = ?", "connectionid = COALESCE(?, connectionid)"}, append(vals, nullText(r.ConnectionID))); err != nil {
 				return err
 			}
 		}

@@ -1,4 +1,6 @@
-package corpustest
+// Package solutioncorpus maps the shared corpus of real connectors into solution files, as
+// the CLI maps a connector folder, for the tests and benchmarks of solutions.
+package solutioncorpus
 
 import (
 	"archive/tar"
@@ -15,28 +17,29 @@ import (
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/connectordir"
+	"github.com/connectorhub/connectorhub/internal/corpustest"
 	"github.com/connectorhub/connectorhub/solutionzip"
 )
 
 // corpusConnector is one connector of the shared corpus, as the folder reader maps it.
-// SolutionConnector is a corpus connector as a solution carries it.
-type SolutionConnector struct {
+// Connector is a corpus connector as a solution carries it.
+type Connector struct {
 	Rel  string                // its folder in the corpus
 	Want solutionzip.Connector // its columns and files
 }
 
-// SolutionConnectors reads the shared corpus (../shared/corpus/connectors.tar.gz, or
+// Connectors reads the shared corpus (../shared/corpus/connectors.tar.gz, or
 // $CONNECTORHUB_CORPUS) in memory, without unpacking it to disk, and maps each connector folder
 // to a solution connector the way the CLI does (connectordir: Folder.Columns, which runs
 // connectorhub.Package), with its secrets scrubbed as the server stores them and a name and id
 // made unique. Folders the mapping refuses (two apiProperties.json files are not JSON) are
 // left out and counted. It skips when the corpus is absent and under -short.
-func SolutionConnectors(tb testing.TB) (cs []SolutionConnector, refused int) {
+func Connectors(tb testing.TB) (cs []Connector, refused int) {
 	tb.Helper()
 	if testing.Short() {
 		tb.Skip("the corpus is not read under -short")
 	}
-	archive, err := Archive()
+	archive, err := corpustest.Archive()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -113,7 +116,7 @@ func SolutionConnectors(tb testing.TB) (cs []SolutionConnector, refused int) {
 		u := connectorhub.ConnectorUpdate{ConnectionParameters: &cp, ConnectionParameterSets: &cps}
 		u.ScrubSecrets() // points u's fields at the scrubbed text
 		cp, cps = *u.ConnectionParameters, *u.ConnectionParameterSets
-		cs = append(cs, SolutionConnector{Rel: d, Want: solutionzip.Connector{
+		cs = append(cs, Connector{Rel: d, Want: solutionzip.Connector{
 			ID:                      connectordir.DeriveID(name),
 			Name:                    name,
 			DisplayName:             col.DisplayName,
@@ -133,7 +136,7 @@ func SolutionConnectors(tb testing.TB) (cs []SolutionConnector, refused int) {
 }
 
 // Solution builds a solution of the first n corpus connectors (all when n <= 0).
-func Solution(cs []SolutionConnector, n int) *solutionzip.Solution {
+func Solution(cs []Connector, n int) *solutionzip.Solution {
 	if n <= 0 || n > len(cs) {
 		n = len(cs)
 	}
