@@ -7,17 +7,18 @@ type ColumnKind int
 
 // The column kinds of the connector table.
 const (
-	KindString      ColumnKind = iota // Edm.String
-	KindInt                           // Edm.Int32
-	KindBigInt                        // Edm.Int64
-	KindGUID                          // Edm.Guid
-	KindDateTime                      // Edm.DateTimeOffset
-	KindBool                          // Edm.Boolean
-	KindChoice                        // Edm.Int32 with labels
-	KindMultiChoice                   // Edm.String of comma-separated choice values
-	KindLookup                        // Edm.Guid, read-only _x_value of a navigation property
-	KindImage                         // Edm.Binary
-	KindDouble                        // Edm.Double
+	KindString          ColumnKind = iota // Edm.String
+	KindInt                               // Edm.Int32
+	KindBigInt                            // Edm.Int64
+	KindGUID                              // Edm.Guid
+	KindDateTime                          // Edm.DateTimeOffset
+	KindBool                              // Edm.Boolean
+	KindChoice                            // Edm.Int32 with labels
+	KindMultiChoice                       // Edm.String of comma-separated choice values
+	KindLookup                            // Edm.Guid, read-only _x_value of a navigation property
+	KindImage                             // Edm.Binary
+	KindDouble                            // Edm.Double
+	KindManagedProperty                   // mscrm.BooleanManagedProperty: a complex value, not filterable
 )
 
 // EdmType is the CSDL type of the kind.
@@ -37,6 +38,8 @@ func (k ColumnKind) EdmType() string {
 		return "Edm.Binary"
 	case KindDouble:
 		return "Edm.Double"
+	case KindManagedProperty:
+		return "mscrm.BooleanManagedProperty"
 	default:
 		return "Edm.String"
 	}
@@ -206,12 +209,25 @@ var Columns = []Column{
 		Value: func(c *Connector) any { return c.IsManaged },
 		ref:   func(c *Connector) any { return &c.IsManaged }},
 	{Name: "componentstate", Kind: KindChoice, Choices: ComponentStateLabels, Value: func(*Connector) any { return 0 }},
+	// Customizable, and changeable only while the connector is unmanaged (solutions spec §4.4).
+	{Name: "iscustomizable", Kind: KindManagedProperty, Value: func(c *Connector) any {
+		return BooleanManagedProperty{Value: true, CanBeChanged: !c.IsManaged, LogicalName: "iscustomizableanddeletable"}
+	}},
 	{Name: "versionnumber", Kind: KindBigInt, Stored: "versionnumber",
 		Value: func(c *Connector) any { return c.VersionNumber },
 		ref:   func(c *Connector) any { return &c.VersionNumber }},
 	{Name: "solutionid", Kind: KindGUID, Stored: "solutionid",
 		Value: func(c *Connector) any { return c.SolutionID },
 		ref:   func(c *Connector) any { return &c.SolutionID }},
+}
+
+// BooleanManagedProperty is Dataverse's managed property of a component, such as
+// iscustomizable: its value, whether it can still be changed (not once a managed solution
+// installed the component), and the name of the property that governs it.
+type BooleanManagedProperty struct {
+	Value        bool
+	CanBeChanged bool
+	LogicalName  string // ManagedPropertyLogicalName
 }
 
 // ownerTypeColumn is stored but not a property: the table of the owner (systemuser or team),

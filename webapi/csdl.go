@@ -99,6 +99,7 @@ var metadataTypes = []*mtype{
 	{name: "MemoAttributeMetadata", baseName: "AttributeMetadata", props: []mprop{mdp("MaxLength", "Edm.Int32"), mdp("FormatName", "mscrm.StringFormatName")}},
 	{name: "IntegerAttributeMetadata", baseName: "AttributeMetadata", props: []mprop{mdp("MinValue", "Edm.Int32"), mdp("MaxValue", "Edm.Int32")}},
 	{name: "BigIntAttributeMetadata", baseName: "AttributeMetadata", props: []mprop{mdp("MinValue", "Edm.Int64"), mdp("MaxValue", "Edm.Int64")}},
+	{name: "ManagedPropertyAttributeMetadata", baseName: "AttributeMetadata", props: []mprop{mdp("ManagedPropertyLogicalName", "Edm.String"), mdp("ParentAttributeName", "Edm.String"), mdp("ParentComponentType", "Edm.Int32"), mdp("ValueAttributeTypeCode", "Edm.String")}},
 	{name: "DoubleAttributeMetadata", baseName: "AttributeMetadata", props: []mprop{mdp("MinValue", "Edm.Double"), mdp("MaxValue", "Edm.Double"), mdp("Precision", "Edm.Int32")}},
 	{name: "DateTimeAttributeMetadata", baseName: "AttributeMetadata", props: []mprop{mdp("Format", "mscrm.DateTimeFormat"), mdp("DateTimeBehavior", "mscrm.DateTimeBehavior")}},
 	{name: "BooleanAttributeMetadata", baseName: "AttributeMetadata", props: mdBool("DefaultValue")},
@@ -296,6 +297,7 @@ func buildCSDL() string {
 <ActionImport Name="ModifyAccess" Action="mscrm.ModifyAccess"/>
 <ActionImport Name="RevokeAccess" Action="mscrm.RevokeAccess"/>
 <FunctionImport Name="RetrieveSharedPrincipalsAndAccess" Function="mscrm.RetrieveSharedPrincipalsAndAccess"/>
+` + solutionImportsCSDL + `
 </EntityContainer>
 </Schema>
 </edmx:DataServices>
@@ -332,4 +334,43 @@ const operationsCSDL = `<EnumType Name="AccessRights" IsFlags="true"><Member Nam
 <Action Name="ReplacePrivilegesRole" IsBound="true"><Parameter Name="entity" Type="mscrm.role" Nullable="false"/><Parameter Name="Privileges" Type="Collection(mscrm.RolePrivilege)" Nullable="false"/></Action>
 <Action Name="RemovePrivilegeRole" IsBound="true"><Parameter Name="entity" Type="mscrm.role" Nullable="false"/><Parameter Name="PrivilegeId" Type="Edm.Guid" Nullable="false"/></Action>
 <Function Name="RetrieveRolePrivilegesRole" IsBound="true"><Parameter Name="entity" Type="mscrm.role" Nullable="false"/><ReturnType Type="mscrm.RetrieveRolePrivilegesRoleResponse" Nullable="false"/></Function>
+` + solutionsCSDL
+
+// solutionImportsCSDL makes the solution actions callable unbound.
+const solutionImportsCSDL = `<ActionImport Name="AddSolutionComponent" Action="mscrm.AddSolutionComponent"/>
+<ActionImport Name="RemoveSolutionComponent" Action="mscrm.RemoveSolutionComponent"/>
+<ActionImport Name="ExportSolution" Action="mscrm.ExportSolution"/>
+<ActionImport Name="ExportSolutionAsync" Action="mscrm.ExportSolutionAsync"/>
+<ActionImport Name="DownloadSolutionExportData" Action="mscrm.DownloadSolutionExportData"/>
+<ActionImport Name="ImportSolution" Action="mscrm.ImportSolution"/>
+<ActionImport Name="ImportSolutionAsync" Action="mscrm.ImportSolutionAsync"/>
+<ActionImport Name="StageSolution" Action="mscrm.StageSolution"/>
+<ActionImport Name="PublishAllXml" Action="mscrm.PublishAllXml"/>
+`
+
+// solutionsCSDL declares the managed property type of iscustomizable and the solution
+// actions (solutions spec §2, §4.1) with Dataverse's parameter and response types.
+const solutionsCSDL = `<ComplexType Name="BooleanManagedProperty"><Property Name="Value" Type="Edm.Boolean" Nullable="false"/><Property Name="CanBeChanged" Type="Edm.Boolean" Nullable="false"/><Property Name="ManagedPropertyLogicalName" Type="Edm.String"/></ComplexType>
+<ComplexType Name="AddSolutionComponentResponse"><Property Name="id" Type="Edm.Guid" Nullable="false"/></ComplexType>
+<ComplexType Name="RemoveSolutionComponentResponse"><Property Name="id" Type="Edm.Guid" Nullable="false"/></ComplexType>
+<ComplexType Name="ExportSolutionResponse"><Property Name="ExportSolutionFile" Type="Edm.Binary"/></ComplexType>
+<ComplexType Name="ExportSolutionAsyncResponse"><Property Name="AsyncOperationId" Type="Edm.Guid" Nullable="false"/><Property Name="ExportJobId" Type="Edm.Guid" Nullable="false"/></ComplexType>
+<ComplexType Name="DownloadSolutionExportDataResponse"><Property Name="ExportSolutionFile" Type="Edm.Binary"/></ComplexType>
+<ComplexType Name="ImportSolutionAsyncResponse"><Property Name="AsyncOperationId" Type="Edm.Guid" Nullable="false"/><Property Name="ImportJobKey" Type="Edm.String"/></ComplexType>
+<ComplexType Name="SolutionParameters"><Property Name="StageSolutionUploadId" Type="Edm.String"/></ComplexType>
+<ComplexType Name="SolutionDetails"><Property Name="SolutionUniqueName" Type="Edm.String"/><Property Name="SolutionFriendlyName" Type="Edm.String"/><Property Name="SolutionVersion" Type="Edm.String"/><Property Name="IsManaged" Type="Edm.Boolean" Nullable="false"/><Property Name="PublisherUniqueName" Type="Edm.String"/><Property Name="PublisherFriendlyName" Type="Edm.String"/></ComplexType>
+<ComplexType Name="SolutionComponentDetails"><Property Name="ComponentType" Type="Edm.Int32" Nullable="false"/><Property Name="ComponentId" Type="Edm.Guid" Nullable="false"/><Property Name="ComponentName" Type="Edm.String"/><Property Name="ComponentTypeName" Type="Edm.String"/></ComplexType>
+<ComplexType Name="MissingDependency"><Property Name="RequiredComponentSchemaName" Type="Edm.String"/><Property Name="DependentComponentSchemaName" Type="Edm.String"/></ComplexType>
+<ComplexType Name="SolutionValidationResult"><Property Name="SolutionValidationResultType" Type="Edm.String"/><Property Name="ErrorCode" Type="Edm.String"/><Property Name="Message" Type="Edm.String"/><Property Name="AdditionalInfo" Type="Edm.String"/></ComplexType>
+<ComplexType Name="StageSolutionResults"><Property Name="StageSolutionStatus" Type="Edm.Int32" Nullable="false"/><Property Name="StageSolutionUploadId" Type="Edm.String"/><Property Name="SolutionDetails" Type="mscrm.SolutionDetails"/><Property Name="SolutionComponentsDetails" Type="Collection(mscrm.SolutionComponentDetails)"/><Property Name="MissingDependencies" Type="Collection(mscrm.MissingDependency)"/><Property Name="SolutionValidationResults" Type="Collection(mscrm.SolutionValidationResult)"/></ComplexType>
+<ComplexType Name="StageSolutionResponse"><Property Name="StageSolutionResults" Type="mscrm.StageSolutionResults"/></ComplexType>
+<Action Name="AddSolutionComponent"><Parameter Name="ComponentId" Type="Edm.Guid" Nullable="false"/><Parameter Name="ComponentType" Type="Edm.Int32" Nullable="false"/><Parameter Name="SolutionUniqueName" Type="Edm.String" Nullable="false"/><Parameter Name="AddRequiredComponents" Type="Edm.Boolean" Nullable="false"/><Parameter Name="DoNotIncludeSubcomponents" Type="Edm.Boolean"/><Parameter Name="IncludedComponentSettingsValues" Type="Collection(Edm.String)"/><ReturnType Type="mscrm.AddSolutionComponentResponse" Nullable="false"/></Action>
+<Action Name="RemoveSolutionComponent"><Parameter Name="SolutionComponent" Type="mscrm.crmbaseentity" Nullable="false"/><Parameter Name="ComponentType" Type="Edm.Int32" Nullable="false"/><Parameter Name="SolutionUniqueName" Type="Edm.String" Nullable="false"/><ReturnType Type="mscrm.RemoveSolutionComponentResponse" Nullable="false"/></Action>
+<Action Name="ExportSolution"><Parameter Name="SolutionName" Type="Edm.String" Nullable="false"/><Parameter Name="Managed" Type="Edm.Boolean" Nullable="false"/><Parameter Name="TargetVersion" Type="Edm.String"/><Parameter Name="ExportAutoNumberingSettings" Type="Edm.Boolean"/><Parameter Name="ExportCalendarSettings" Type="Edm.Boolean"/><Parameter Name="ExportCustomizationSettings" Type="Edm.Boolean"/><Parameter Name="ExportEmailTrackingSettings" Type="Edm.Boolean"/><Parameter Name="ExportGeneralSettings" Type="Edm.Boolean"/><Parameter Name="ExportMarketingSettings" Type="Edm.Boolean"/><Parameter Name="ExportOutlookSynchronizationSettings" Type="Edm.Boolean"/><Parameter Name="ExportRelationshipRoles" Type="Edm.Boolean"/><Parameter Name="ExportIsvConfig" Type="Edm.Boolean"/><Parameter Name="ExportSales" Type="Edm.Boolean"/><Parameter Name="ExportExternalApplications" Type="Edm.Boolean"/><ReturnType Type="mscrm.ExportSolutionResponse" Nullable="false"/></Action>
+<Action Name="ExportSolutionAsync"><Parameter Name="SolutionName" Type="Edm.String" Nullable="false"/><Parameter Name="Managed" Type="Edm.Boolean" Nullable="false"/><ReturnType Type="mscrm.ExportSolutionAsyncResponse" Nullable="false"/></Action>
+<Action Name="DownloadSolutionExportData"><Parameter Name="ExportJobId" Type="Edm.Guid" Nullable="false"/><ReturnType Type="mscrm.DownloadSolutionExportDataResponse" Nullable="false"/></Action>
+<Action Name="ImportSolution"><Parameter Name="OverwriteUnmanagedCustomizations" Type="Edm.Boolean" Nullable="false"/><Parameter Name="PublishWorkflows" Type="Edm.Boolean" Nullable="false"/><Parameter Name="CustomizationFile" Type="Edm.Binary" Nullable="false"/><Parameter Name="ImportJobId" Type="Edm.Guid" Nullable="false"/><Parameter Name="ConvertToManaged" Type="Edm.Boolean"/><Parameter Name="SkipProductUpdateDependencies" Type="Edm.Boolean"/><Parameter Name="HoldingSolution" Type="Edm.Boolean"/><Parameter Name="ComponentParameters" Type="Collection(mscrm.crmbaseentity)"/><Parameter Name="SolutionParameters" Type="mscrm.SolutionParameters"/></Action>
+<Action Name="ImportSolutionAsync"><Parameter Name="OverwriteUnmanagedCustomizations" Type="Edm.Boolean" Nullable="false"/><Parameter Name="PublishWorkflows" Type="Edm.Boolean" Nullable="false"/><Parameter Name="CustomizationFile" Type="Edm.Binary"/><Parameter Name="ConvertToManaged" Type="Edm.Boolean"/><Parameter Name="SkipProductUpdateDependencies" Type="Edm.Boolean"/><Parameter Name="HoldingSolution" Type="Edm.Boolean"/><Parameter Name="ComponentParameters" Type="Collection(mscrm.crmbaseentity)"/><Parameter Name="SolutionParameters" Type="mscrm.SolutionParameters"/><ReturnType Type="mscrm.ImportSolutionAsyncResponse" Nullable="false"/></Action>
+<Action Name="StageSolution"><Parameter Name="CustomizationFile" Type="Edm.Binary"/><Parameter Name="StageSolutionUploadId" Type="Edm.String"/><ReturnType Type="mscrm.StageSolutionResponse" Nullable="false"/></Action>
+<Action Name="PublishAllXml"/>
 `

@@ -159,6 +159,8 @@ func attributeType(a attrSource) (t *mtype, code, typeName string) {
 		return metadataType("ImageAttributeMetadata"), "Virtual", "ImageType"
 	case connectorhub.KindDouble:
 		return metadataType("DoubleAttributeMetadata"), "Double", "DoubleType"
+	case connectorhub.KindManagedProperty:
+		return metadataType("ManagedPropertyAttributeMetadata"), "ManagedProperty", "ManagedPropertyType"
 	}
 	panic("webapi: no attribute type for column kind")
 }
@@ -189,6 +191,8 @@ func buildAttribute(e *entityDef, a attrSource, column int, optionSets map[strin
 		o.vals["MaxLength"], o.vals["FormatName"] = a.maxLength, cobj{{"Value", "TextArea"}}
 	case "IntegerAttributeMetadata":
 		o.vals["MinValue"], o.vals["MaxValue"] = -2147483648, 2147483647
+	case "ManagedPropertyAttributeMetadata":
+		o.vals["ManagedPropertyLogicalName"], o.vals["ValueAttributeTypeCode"] = "iscustomizableanddeletable", "Boolean"
 	case "DoubleAttributeMetadata":
 		o.vals["MinValue"], o.vals["MaxValue"], o.vals["Precision"] = float64(0), float64(100), 2
 	case "BigIntAttributeMetadata":

@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"encoding/json"
+	connectorhub "github.com/connectorhub/connectorhub"
 	"net/http"
 	"strconv"
 	"unicode/utf8"
@@ -84,6 +85,14 @@ func (b *jsonBuffer) value(v any) {
 		b.int(v)
 	case bool:
 		b.buf = strconv.AppendBool(b.buf, v)
+	case connectorhub.BooleanManagedProperty:
+		b.raw(`{"Value":`)
+		b.buf = strconv.AppendBool(b.buf, v.Value)
+		b.raw(`,"CanBeChanged":`)
+		b.buf = strconv.AppendBool(b.buf, v.CanBeChanged)
+		b.raw(`,"ManagedPropertyLogicalName":`)
+		b.str(v.LogicalName)
+		b.raw("}")
 	case float64:
 		b.buf = strconv.AppendFloat(b.buf, v, 'g', -1, 64)
 	case map[string]any, []any:

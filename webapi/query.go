@@ -376,7 +376,13 @@ func checkProperty(p *odata.PropertyPath) error {
 		return nil
 	}
 	if len(p.Segments) != 1 || connectorhub.ColumnByName(p.Segments[0]) == nil {
+		if len(p.Segments) == 2 && connectorhub.ColumnByName(p.Segments[0]) != nil && connectorhub.ColumnByName(p.Segments[0]).Kind == connectorhub.KindManagedProperty {
+			return queryError("The query is not supported: '%s' is a property of the complex value %s, which ConnectorHub does not filter or sort on.", p, p.Segments[0])
+		}
 		return unknownProperty(strings.Join(p.Segments, "/"))
+	}
+	if connectorhub.ColumnByName(p.Segments[0]).Kind == connectorhub.KindManagedProperty {
+		return queryError("The query is not supported: %s is a complex value (BooleanManagedProperty), which ConnectorHub does not filter or sort on.", p.Segments[0])
 	}
 	return nil
 }

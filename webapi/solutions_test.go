@@ -82,6 +82,13 @@ func TestSolutionTablesSeeded(t *testing.T) {
 	if c["solutionid"] != connectorhub.ActiveSolutionID || c["ismanaged"] != false || c["componentstate"] != 0.0 || c["iconblob"] != nil {
 		t.Errorf("connector: %v", c)
 	}
+	ic := mustStatus(t, s.get(t, "connectors(00000000-0000-0000-0000-000000000001)?$select=iscustomizable"), 200).JSON(t)["iscustomizable"]
+	if m, _ := ic.(map[string]any); m["Value"] != true || m["CanBeChanged"] != true || m["ManagedPropertyLogicalName"] != "iscustomizableanddeletable" {
+		t.Errorf("iscustomizable: %v", ic)
+	}
+	for _, q := range []string{"$filter=iscustomizable eq true", "$filter=iscustomizable/Value eq true", "$orderby=iscustomizable"} {
+		wantError(t, s.get(t, "connectors?"+q), 400, connectorhub.ECodeQuery, "complex value")
+	}
 	// Built-in solutions cannot be changed or removed.
 	wantError(t, s.do(t, "DELETE", api+"solutions("+connectorhub.DefaultSolutionID+")", ""), 400, connectorhub.ECodeInvalidArgument, "Default")
 	wantError(t, s.do(t, "PATCH", api+"solutions("+connectorhub.ActiveSolutionID+")", `{"friendlyname":"x"}`), 400, connectorhub.ECodeInvalidArgument)
@@ -342,6 +349,13 @@ func TestManagedSolution(t *testing.T) {
 	s := MustOpenServer(t)
 	mustStatus(t, s.do(t, "POST", api+"ImportSolution", importBody(solutionFile(t, "1.0.0.0", true, 1, 2, 3))), 204)
 	solID := values(t, s.get(t, "solutions?$filter=uniquename eq 'ContosoConnectors'&$select=solutionid"))[0]["solutionid"].(string)
+	if ic := getConnector(t, s, 1); ic["ismanaged"] != true {
+		t.Errorf("managed connector: %v", ic)
+	}
+	ic := s.get(t, "connectors(00000000-0000-0000-0000-000000000001)?$select=iscustomizable").JSON(t)["iscustomizable"].(map[string]any)
+	if ic["Value"] != true || ic["CanBeChanged"] != false {
+		t.Errorf("iscustomizable of a managed connector: %v", ic)
+	}
 	// A managed connector is not deleted on its own.
 	wantError(t, s.do(t, "DELETE", connectorsPath+"(00000000-0000-0000-0000-000000000001)", ""), 400, connectorhub.ECodeInvalidArgument, "ContosoConnectors", "managed")
 	// Nor does a managed solution take components.

@@ -81,6 +81,8 @@ var computed = map[string]Column{
 	"_owninguser_value":         {SQL: "(CASE WHEN c.owneridtype = 'systemuser' THEN c.ownerid END)", Nullable: true},
 	"_owningteam_value":         {SQL: "(CASE WHEN c.owneridtype = 'team' THEN c.ownerid END)", Nullable: true},
 	"componentstate":            {SQL: "0", Const: true},
+	// A complex value: webapi refuses it in $filter and $orderby.
+	"iscustomizable": {SQL: "1", Const: true},
 }
 
 // Columns maps the connector's Web API properties to SQL, derived from connectorhub.Columns:
