@@ -117,7 +117,9 @@ func solutionTarget(r *request) string { return strings.TrimSpace(r.Header.Get(S
 // delete, whose components go with the record).
 func (s *Server) inSolution(r *request, id string, write func(ctx context.Context) error) error {
 	name := solutionTarget(r)
-	if name == "" {
+	if name == "" || strings.EqualFold(name, connectorhub.DefaultSolutionName) || strings.EqualFold(name, connectorhub.ActiveSolutionName) {
+		// Default and Active hold every component: naming them changes nothing, and asks
+		// for no right beyond the write's own.
 		return write(r.Context())
 	}
 	ss, err := s.solutions()

@@ -191,15 +191,17 @@ func TestSolutionHeader(t *testing.T) {
 	}
 }
 
-// TestSolutionRightsAndLimits: a Basic User reads solutions but cannot change them, put
+// TestSolutionRights: an Environment Maker reads solutions but cannot change them, put
 // components in them, export, import or read import logs.
 func TestSolutionRights(t *testing.T) {
 	s, addUser := MustOpenMultiUserServer(t)
-	addUser("maker", connectorhub.RoleBasicUser)
+	addUser("maker", connectorhub.RoleEnvironmentMaker)
 	addUser("customizer", connectorhub.RoleSystemCustomizer)
 	contoso(t, s, asUser("customizer"))
 	basic := asUser("maker")
 	mustStatus(t, s.do(t, "GET", api+"solutions?$select=uniquename", "", basic), 200)
+	// Naming Default asks for nothing more than the create.
+	mustStatus(t, s.do(t, "POST", connectorsPath, connectorBody("00000000-0000-0000-0000-0000000000b2", "new_b2"), basic, "MSCRM.SolutionUniqueName: Default"), 204)
 	for _, c := range []struct{ method, path, body string }{
 		{"POST", "publishers", `{"uniquename":"x","friendlyname":"x","customizationprefix":"xx","customizationoptionvalueprefix":10000}`},
 		{"POST", "ExportSolution", `{"SolutionName":"ContosoConnectors","Managed":false}`},
