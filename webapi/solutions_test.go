@@ -453,12 +453,26 @@ func TestImportRefusals(t *testing.T) {
 		w.Write(data)
 	}
 	zw.Close()
+	// A bomb: 200 MB of zeros in a few hundred KB.
+	var bomb bytes.Buffer
+	zw = zip.NewWriter(&bomb)
+	for name, data := range zipFiles(t, good) {
+		w, _ := zw.Create(name)
+		w.Write(data)
+	}
+	w, _ = zw.Create("CanvasApps/huge.msapp")
+	zeros := make([]byte, 1<<20)
+	for range 200 {
+		w.Write(zeros)
+	}
+	zw.Close()
 	for _, c := range []struct {
 		name, body string
 		status     int
 		code       string
 		words      []string
 	}{
+		{"Bomb", importBody(bomb.Bytes()), 400, connectorhub.ECodeImportFailed, []string{"zip bomb", "huge.msapp"}},
 		{"NotBase64", `{"CustomizationFile":"%%%"}`, 400, connectorhub.ECodeBadRequest, []string{"base64"}},
 		{"NotZip", importBody([]byte("hello")), 400, connectorhub.ECodeImportFailed, []string{"not a zip file"}},
 		{"Slip", importBody(slip.Bytes()), 400, connectorhub.ECodeImportFailed, []string{"../evil.txt"}},
