@@ -123,6 +123,10 @@ type PrincipalService interface {
 	AddTeamMember(ctx context.Context, teamID, userID string) error
 	// LoadPrincipal returns the user as a caller, with teams and privileges; ECodeNotFound if none.
 	LoadPrincipal(ctx context.Context, userID string) (*Principal, error)
+	// SecurityVersion returns a number that changes (grows) with every change to users,
+	// teams, business units, roles and their links: equal numbers mean that a user and its
+	// principal read at the first still read the same.
+	SecurityVersion(ctx context.Context) (int64, error)
 	// ListSystemUsers returns every user with its roles, ordered by e-mail address.
 	ListSystemUsers(ctx context.Context) ([]UserInfo, error)
 	// ListTeams returns every team with its members and roles, ordered by name.

@@ -28,6 +28,8 @@ type Authenticator struct {
 	Audience  string
 	// Hint is added to the message of a 401, e.g. how to get a local token.
 	Hint string
+
+	rights rightsCache
 }
 
 // Challenge is the WWW-Authenticate header of a 401, naming where to get a token.
@@ -55,17 +57,30 @@ func (a *Authenticator) Authenticate(r *http.Request) (*connectorhub.Principal, 
 		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The bearer token was refused: %s.%s", strings.TrimPrefix(err.Error(), ErrInvalidToken.Error()+": "), a.Hint)
 	}
 	ctx := r.Context()
-	p, err := a.principal(ctx, claims)
+	p, err := a.principal(ctx, claims, strongConsistency(r))
 	if err != nil {
 		return nil, err
 	}
 	return a.impersonate(ctx, r, claims, p)
 }
 
-// principal finds, or provisions, the systemuser of a verified token.
-func (a *Authenticator) principal(ctx context.Context, c *Claims) (*connectorhub.Principal, error) {
+// principal finds, or provisions, the systemuser of a verified token: the one kept from an
+// earlier request when the security version has not moved since (rights.go), unless strong.
+func (a *Authenticator) principal(ctx context.Context, c *Claims, strong bool) (*connectorhub.Principal, error) {
+	// The version is read first: a change made while the caller is read moves it past the
+	// version the caller is kept at, so the next request reads the caller again.
+	version, err := a.Users.SecurityVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := callerKey(c)
+	if e, ok := a.rights.get(key, version); ok && !strong {
+		if err := a.checkRevoked(e.user, c); err != nil {
+			return nil, err
+		}
+		return e.principal, nil
+	}
 	var u *connectorhub.SystemUser
-	var err error
 	if c.Local {
 		u, err = a.Users.FindSystemUserByID(ctx, c.Subject)
 	} else {
@@ -80,7 +95,12 @@ func (a *Authenticator) principal(ctx context.Context, c *Claims) (*connectorhub
 	if err := a.checkRevoked(u, c); err != nil {
 		return nil, err
 	}
-	return a.load(ctx, u)
+	p, err := a.load(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	a.rights.put(key, cachedCaller{version: version, user: u, principal: p})
+	return p, nil
 }
 
 // external finds the systemuser of an OIDC token by (iss, oid), binding a user with no issuer

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(tb testing.TB) Store) {
 		{"Sharing", testSharing},
 		{"ReadTrimming", testReadTrimming},
 		{"Transact", testTransact},
+		{"SecurityVersion", testSecurityVersion},
 	}
 	tests = append(tests, queryTests...)
 	tests = append(tests, identityTests...)

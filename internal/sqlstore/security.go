@@ -217,6 +217,16 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID string) (*connectorhub.P
 	return p, rows.Err()
 }
 
+// SecurityVersion returns the security version, which triggers move with every change to
+// users, teams, business units, roles and their links.
+func (db *DB) SecurityVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := db.auth.QueryRowContext(ctx, `SELECT value FROM securityversion`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("security version: %w", err)
+	}
+	return v, nil
+}
+
 func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
 	return scanStrings(db.auth.QueryContext(ctx, query, args...))
 }
