@@ -36,7 +36,9 @@ func testSecurityVersion(t *testing.T, s Store, ctx context.Context) {
 		{"JoinTeam", func() error {
 			return s.Associate(ctx, connectorhub.TeamMembership, connectorhub.TeamTable, team.ID, user.UserID)
 		}},
-		{"TeamRole", func() error { return s.Associate(ctx, connectorhub.TeamRoles, connectorhub.TeamTable, team.ID, role.ID) }},
+		{"TeamRole", func() error {
+			return s.Associate(ctx, connectorhub.TeamRoles, connectorhub.TeamTable, team.ID, role.ID)
+		}},
 		{"RolePrivileges", func() error {
 			return s.ChangeRolePrivileges(ctx, role.ID, connectorhub.PrivilegeChange{Depths: map[connectorhub.Privilege]connectorhub.Depth{connectorhub.PrivWrite: connectorhub.DepthUser}})
 		}},
