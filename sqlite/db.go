@@ -40,6 +40,8 @@ func NewDB(path string) *DB {
 		// SQLite is a file: only a writer that waited out busy_timeout is "unavailable".
 		Unavailable: busy,
 		Migrations:  migrations,
+		// The driver parses every statement it is given; prepared ones are parsed once.
+		Prepare: true,
 	})}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	connectorhub "github.com/connectorhub/connectorhub"
 	"net/http"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -21,12 +22,28 @@ func (b *jsonBuffer) raw(s string) { b.buf = append(b.buf, s...) }
 
 func (b *jsonBuffer) int(n int64) { b.buf = strconv.AppendInt(b.buf, n, 10) }
 
+// needsLook marks the bytes str cannot copy as they are: control characters, '"', '\\',
+// and the bytes of multi-byte UTF-8 sequences (checked for validity and U+2028/U+2029).
+var needsLook = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf
+	}
+	return t
+}()
+
 // str appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as encoding/json does.
 func (b *jsonBuffer) str(s string) {
 	const hex = "0123456789abcdef"
+	b.buf = slices.Grow(b.buf, len(s)+2)
 	b.buf = append(b.buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && !needsLook[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {

@@ -57,6 +57,9 @@ type Engine struct {
 	Reconnects bool
 	// Migrations holds the engine's schema migrations, *.sql at its root, applied in name order.
 	Migrations fs.FS
+	// Prepare: keep the pools' statements prepared, by text (SQLite, whose driver parses
+	// each statement anew; pgx keeps its own per connection).
+	Prepare bool
 	// LockWrites, when set, is run first in every write transaction, so that writes run one at
 	// a time across every server on the database, as SQLite's single writer does on one: a
 	// read-check-write (an If-Match, a uniqueness check) then sees every earlier commit.
@@ -107,6 +110,51 @@ func (db *DB) Close() error {
 type Pool struct {
 	*sql.DB
 	e *Engine
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // prepared statements by text, when the engine Prepares
+}
+
+// maxPrepared bounds a pool's prepared statements: the fixed statements and the common
+// shapes of OData queries, not every shape a client can send.
+const maxPrepared = 256
+
+// prepared returns the statement of that text prepared on the pool, or nil: the engine does
+// not prepare, the cache is full, or preparing failed (the query then reports the error).
+func (p *Pool) prepared(query string) *sql.Stmt {
+	if !p.e.Prepare {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.stmts[query]; ok {
+		return st
+	}
+	if len(p.stmts) >= maxPrepared {
+		return nil
+	}
+	// Preparing under the lock is cheap (a parse) and happens once per text.
+	st, err := p.DB.Prepare(query)
+	if err != nil {
+		return nil
+	}
+	if p.stmts == nil {
+		p.stmts = map[string]*sql.Stmt{}
+	}
+	p.stmts[query] = st
+	return st
+}
+
+// Close closes the pool's prepared statements and connections.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	var errs []error
+	for _, st := range p.stmts {
+		errs = append(errs, st.Close())
+	}
+	p.stmts = nil
+	p.mu.Unlock()
+	return errors.Join(append(errs, p.DB.Close())...)
 }
 
 // ExecContext runs a statement.
@@ -119,6 +167,10 @@ func (p *Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.
 // (a pooled connection that a database restart closed, most often).
 func (p *Pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	query = rebind(p.e.Numbered, query)
+	if st := p.prepared(query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, p.e.wrap(err)
+	}
 	rows, err := p.DB.QueryContext(ctx, query, args...)
 	if err != nil && p.e.Reconnects && p.e.unavailable(err) && ctx.Err() == nil {
 		rows, err = p.DB.QueryContext(ctx, query, args...)
@@ -130,6 +182,9 @@ func (p *Pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 // the first attempt found the database unavailable.
 func (p *Pool) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
 	query = rebind(p.e.Numbered, query)
+	if st := p.prepared(query); st != nil {
+		return &Row{e: p.e, run: func() *sql.Row { return st.QueryRowContext(ctx, args...) }}
+	}
 	return &Row{e: p.e, run: func() *sql.Row { return p.DB.QueryRowContext(ctx, query, args...) }, again: ctx.Err}
 }
 
