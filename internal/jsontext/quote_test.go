@@ -1,25 +1,26 @@
-package webapi
+package jsontext_test
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/connectorhub/connectorhub/internal/jsontext"
 )
 
-// FuzzJSONString: str writes JSON that decodes to what encoding/json's encoding of the same
+// FuzzAppendQuote: AppendQuote writes JSON that decodes to what encoding/json's encoding of the same
 // text decodes to (invalid UTF-8 as U+FFFD), whatever the bytes and wherever the eight-byte
 // fast path starts and stops.
-func FuzzJSONString(f *testing.F) {
+func FuzzAppendQuote(f *testing.F) {
 	for _, s := range []string{"", "plain text of some length", `{"a":"b\\c"}`, "tab\there\nnew\r\x00\x1f\x7f",
 		"é ü 漢字 😀", "\u2028\u2029", "\xff\xfe invalid", strings.Repeat("abcdefgh", 5) + `"` + strings.Repeat("x", 9)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		var b jsonBuffer
-		b.str(s)
+		out := jsontext.AppendQuote(nil, s)
 		var got string
-		if err := json.Unmarshal(b.bytes(), &got); err != nil {
-			t.Fatalf("%q: not a JSON string: %v: %s", s, err, b.bytes())
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%q: not a JSON string: %v: %s", s, err, out)
 		}
 		ref, _ := json.Marshal(s)
 		var want string
@@ -29,19 +30,18 @@ func FuzzJSONString(f *testing.F) {
 		if got != want {
 			t.Fatalf("%q: decodes to %q, want %q", s, got, want)
 		}
-		if strings.ContainsAny(string(b.bytes()), "\u2028\u2029") {
+		if strings.ContainsAny(string(out), "\u2028\u2029") {
 			t.Fatalf("%q: U+2028 or U+2029 written unescaped", s)
 		}
 	})
 }
 
-// BenchmarkJSONString writes a 20 KB definition-like text.
-func BenchmarkJSONString(b *testing.B) {
+// BenchmarkAppendQuote writes a 20 KB definition-like text.
+func BenchmarkAppendQuote(b *testing.B) {
 	s := strings.Repeat(`{"swagger":"2.0","info":{"title":"Contoso orders","description":"Reads and writes orders.\nSecond line."},"paths":{}}`, 180)
 	b.SetBytes(int64(len(s)))
-	var buf jsonBuffer
+	var buf []byte
 	for b.Loop() {
-		buf.buf = buf.buf[:0]
-		buf.str(s)
+		buf = jsontext.AppendQuote(buf[:0], s)
 	}
 }
