@@ -153,21 +153,6 @@ func computedLookup(nav string, targets []string, get func(*Connector) string) C
 
 func none(*Connector) string { return "" }
 
-// RawJSON is a value already encoded as JSON, which a writer copies as it is.
-type RawJSON string
-
-// definitionColumn reads the definition as its stored JSON string when a query read that
-// instead (ConnectorQuery.QuotedDefinition).
-func definitionColumn(col Column) Column {
-	col.Value = func(c *Connector) any {
-		if c.OpenAPIDefinition == "" && c.DefinitionJSON != "" {
-			return RawJSON(c.DefinitionJSON)
-		}
-		return nullable(c.OpenAPIDefinition)
-	}
-	return col
-}
-
 // Columns lists the connector's Web API properties in the order records are written.
 var Columns = []Column{
 	{Name: "connectorid", Kind: KindGUID, ValidForCreate: true, Stored: "connectorid",
@@ -181,7 +166,7 @@ var Columns = []Column{
 		Value: func(c *Connector) any { return c.ConnectorType },
 		ref:   func(c *Connector) any { return &c.ConnectorType },
 		field: func(u *ConnectorUpdate) any { return &u.ConnectorType }},
-	definitionColumn(textColumn("openapidefinition", 1000000, true, true, required, func(c *Connector) *string { return &c.OpenAPIDefinition }, func(u *ConnectorUpdate) **string { return &u.OpenAPIDefinition })),
+	textColumn("openapidefinition", 1000000, true, true, required, func(c *Connector) *string { return &c.OpenAPIDefinition }, func(u *ConnectorUpdate) **string { return &u.OpenAPIDefinition }),
 	textColumn("connectionparameters", 500000, true, true, large, func(c *Connector) *string { return &c.ConnectionParameters }, func(u *ConnectorUpdate) **string { return &u.ConnectionParameters }),
 	textColumn("connectionparametersets", 500000, true, true, large, func(c *Connector) *string { return &c.ConnectionParameterSets }, func(u *ConnectorUpdate) **string { return &u.ConnectionParameterSets }),
 	textColumn("policytemplateinstances", 500000, true, true, large, func(c *Connector) *string { return &c.PolicyTemplateInstances }, func(u *ConnectorUpdate) **string { return &u.PolicyTemplateInstances }),
@@ -255,14 +240,8 @@ var ownerTypeColumn = Column{Name: "owneridtype", Kind: KindString, Stored: "own
 var customizedColumn = Column{Name: "customized", Kind: KindBool, Stored: "customized",
 	ref: func(c *Connector) any { return &c.Customized }}
 
-// DefinitionJSONColumn is stored but not a property: the definition as a JSON string
-// (Connector.QuotedDefinition), which the engines write with every row.
-var DefinitionJSONColumn = &Column{Name: "openapidefinitionjson", Kind: KindString, Stored: "openapidefinitionjson", Nullable: true, Large: true,
-	ref: func(c *Connector) any { return &c.DefinitionJSON }}
-
 // StoredColumns lists the stored columns of the connector row, in the order the engines
-// read and write them: each Column with a Stored name, then owneridtype, customized and
-// openapidefinitionjson.
+// read and write them: each Column with a Stored name, then owneridtype and customized.
 var StoredColumns = func() []*Column {
 	var out []*Column
 	for i := range Columns {
@@ -270,7 +249,7 @@ var StoredColumns = func() []*Column {
 			out = append(out, &Columns[i])
 		}
 	}
-	return append(out, &ownerTypeColumn, &customizedColumn, DefinitionJSONColumn)
+	return append(out, &ownerTypeColumn, &customizedColumn)
 }()
 
 var columnIndex = func() map[string]*Column {

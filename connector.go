@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/connectorhub/connectorhub/internal/jsontext"
 )
 
 // Choice values of the connector table (spec §1.3).
@@ -59,11 +57,6 @@ type Connector struct {
 	// Customized: a managed connector changed after its import (an unmanaged layer, which an
 	// import with OverwriteUnmanagedCustomizations replaces and any other import keeps).
 	Customized bool
-	// DefinitionJSON is OpenAPIDefinition as a JSON string, quotes included, as the engines
-	// store it beside the definition so that a read copies it rather than escaping 20 KB
-	// again; "" when it was not read (see ConnectorQuery.QuotedDefinition) or not made yet.
-	// Whatever changes OpenAPIDefinition sets it to "" (Apply does).
-	DefinitionJSON string
 
 	OwnerID            string // systemuser or team
 	OwnerType          string // OwnerSystemUser or OwnerTeam
@@ -73,15 +66,6 @@ type Connector struct {
 	CreatedOn          time.Time
 	ModifiedOn         time.Time
 	VersionNumber      int64 // strictly increasing per database; the ETag
-}
-
-// QuotedDefinition returns the definition as a JSON string: DefinitionJSON, made now when
-// it is "". The engines store what it returns with every row they write.
-func (c *Connector) QuotedDefinition() string {
-	if c.DefinitionJSON == "" {
-		c.DefinitionJSON = jsontext.Quote(c.OpenAPIDefinition)
-	}
-	return c.DefinitionJSON
 }
 
 // OwningUser is the owner when a user owns the record, else "".
@@ -280,9 +264,6 @@ func (c *Connector) set(u *ConnectorUpdate) {
 		}
 	}
 	c.ID = strings.ToLower(c.ID)
-	if u.OpenAPIDefinition != nil {
-		c.DefinitionJSON = "" // made from the new definition when the row is written
-	}
 	for _, f := range []struct {
 		dst *int
 		src *int

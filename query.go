@@ -43,11 +43,6 @@ type ConnectorQuery struct {
 	// column empty (the zero value): for a first pass that needs only the keys of a page, which
 	// an index can then answer without reading the rows.
 	KeysOnly bool
-
-	// QuotedDefinition reads the definition, where it is read, as its stored JSON string
-	// (Connector.DefinitionJSON) and leaves OpenAPIDefinition empty then: for a caller that
-	// writes the record as JSON. A row stored without one reads as usual.
-	QuotedDefinition bool
 }
 
 // Reads reports whether the query reads the column named name (see Columns).

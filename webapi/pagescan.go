@@ -36,7 +36,7 @@ func smallColumns(names []string) bool {
 
 // rowBytes is about what a record's text columns take.
 func rowBytes(c *connectorhub.Connector) int {
-	return 512 + len(c.OpenAPIDefinition) + len(c.DefinitionJSON) + len(c.ConnectionParameters) + len(c.ConnectionParameterSets) +
+	return 512 + len(c.OpenAPIDefinition) + len(c.ConnectionParameters) + len(c.ConnectionParameterSets) +
 		len(c.PolicyTemplateInstances) + len(c.ScriptOperations) + len(c.CustomCodeBlobContent) + len(c.Description)
 }
 

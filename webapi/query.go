@@ -292,8 +292,7 @@ func (q *query) selectSuffix() string {
 // to read and the lookups to join (for $expand, and for the owner's name when formatted
 // values are asked for).
 func (q *query) connectorQuery(formatted bool) connectorhub.ConnectorQuery {
-	// Records are written as JSON: the definition is read as its stored JSON string.
-	cq := connectorhub.ConnectorQuery{Filter: q.filter, OrderBy: q.orderBy, Apply: q.apply, QuotedDefinition: true}
+	cq := connectorhub.ConnectorQuery{Filter: q.filter, OrderBy: q.orderBy, Apply: q.apply}
 	if q.top != nil {
 		cq.Top = *q.top
 	}

@@ -83,10 +83,6 @@ func RowDest(c *connectorhub.Connector) ([]any, func()) {
 func RowArgs(c *connectorhub.Connector) []any {
 	args := make([]any, len(connectorhub.StoredColumns))
 	for i, col := range connectorhub.StoredColumns {
-		if col == connectorhub.DefinitionJSONColumn {
-			args[i] = c.QuotedDefinition()
-			continue
-		}
 		switch f := col.Ref(c).(type) {
 		case *string:
 			if col.Nullable && *f == "" {

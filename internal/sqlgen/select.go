@@ -37,16 +37,6 @@ func SelectConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Selec
 		if (col.Large || q.KeysOnly && col.Stored != connectorhub.ConnectorPrimaryID) && !q.Reads(col.Name) {
 			cols[i] = emptyOf(col)
 		}
-		// The definition as JSON is read instead of the definition, for a caller that writes
-		// JSON; a row stored without it reads the definition.
-		switch quoted := q.QuotedDefinition && !q.KeysOnly && q.Reads("openapidefinition") && !ordersBy(q.OrderBy, "openapidefinition"); {
-		case col == connectorhub.DefinitionJSONColumn && !quoted:
-			cols[i] = emptyOf(col)
-		case col == connectorhub.DefinitionJSONColumn:
-			cols[i] = "c." + col.Stored
-		case col.Name == "openapidefinition" && quoted:
-			cols[i] = "(CASE WHEN c.openapidefinitionjson IS NULL THEN c.openapidefinition ELSE '' END)"
-		}
 	}
 	var outer []*join // the expanded lookups, then those the order reads
 	for _, nav := range q.Lookups {
@@ -400,15 +390,4 @@ func keyValue(col Column, v any) (any, error) {
 		}
 	}
 	return nil, bad()
-}
-
-// ordersBy reports whether the order has the connector's property name as a key (its
-// $skiptoken then needs the value itself).
-func ordersBy(o odata.OrderBy, name string) bool {
-	for _, item := range o {
-		if item.Path != nil && len(item.Path.Segments) == 1 && item.Path.Segments[0] == name {
-			return true
-		}
-	}
-	return false
 }

@@ -379,7 +379,6 @@ func (im *importer) update(ctx context.Context, existing, c *connectorhub.Connec
 	next := *existing
 	next.Name, next.DisplayName, next.Description, next.ConnectorType = existing.Name, c.DisplayName, c.Description, c.ConnectorType
 	next.OpenAPIDefinition, next.ConnectionParameters, next.ConnectionParameterSets = c.OpenAPIDefinition, c.ConnectionParameters, c.ConnectionParameterSets
-	next.DefinitionJSON = "" // made again from the new definition when the row is written
 	next.PolicyTemplateInstances, next.ScriptOperations, next.CustomCodeBlobContent = c.PolicyTemplateInstances, c.ScriptOperations, c.CustomCodeBlobContent
 	next.IconBrandColor, next.Icon, next.SolutionID, next.IsManaged, next.Customized = c.IconBrandColor, c.Icon, c.SolutionID, c.IsManaged, false
 	var err error

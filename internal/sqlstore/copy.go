@@ -48,7 +48,7 @@ var copyTables = []copyTable{
 	{name: "connectors", key: 1, cols: fields(`connectorid name displayname description connectortype openapidefinition
 		connectionparameters connectionparametersets policytemplateinstances scriptoperations customcodeblobcontent
 		capabilities iconbrandcolor connectorinternalid statecode statuscode ownerid owneridtype owningbusinessunit
-		createdby modifiedby createdon modifiedon versionnumber iconblob solutionid ismanaged customized openapidefinitionjson`)},
+		createdby modifiedby createdon modifiedon versionnumber iconblob solutionid ismanaged customized`)},
 	{name: "publishers", key: 1, cols: fields(`publisherid uniquename friendlyname customizationprefix customizationoptionvalueprefix
 		description emailaddress supportingwebsiteurl isreadonly createdon modifiedon versionnumber`)},
 	{name: "solutions", key: 1, cols: fields(`solutionid uniquename friendlyname version publisherid description ismanaged isvisible
