@@ -525,3 +525,62 @@ func TestServiceEndpoints(t *testing.T) {
 		t.Errorf("v9.3: got %d, want 404", r.Status)
 	}
 }
+
+// TestDefinitionFollowsWrites: GET and a list serve the definition the last write gave (a
+// PATCH, a PUT of the property), unchanged by writes of other columns, and a page ordered by
+// the definition continues from its skiptoken.
+func TestDefinitionFollowsWrites(t *testing.T) {
+	s := MustOpenServer(t)
+	const id = "00000000-0000-0000-0000-000000000001"
+	path := "/api/data/v9.2/connectors(" + id + ")"
+	def := func(title string) string {
+		return `{"swagger":"2.0","info":{"title":"` + title + `","version":"1"},"host":"example.com","paths":{}}`
+	}
+	if r := s.do(t, "POST", "/api/data/v9.2/connectors", body(1, map[string]any{"openapidefinition": def("first \u2028 \"quoted\"")})); r.Status != 204 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	read := func() string {
+		t.Helper()
+		var got string
+		for _, p := range []string{path, "/api/data/v9.2/connectors?$filter=connectorid%20eq%20" + id} {
+			m := s.do(t, "GET", p, "").JSON(t)
+			if v, ok := m["value"].([]any); ok {
+				m = v[0].(map[string]any)
+			}
+			d, _ := m["openapidefinition"].(string)
+			if got != "" && d != got {
+				t.Fatalf("GET and list differ: %q / %q", got, d)
+			}
+			got = d
+		}
+		return got
+	}
+	if got := read(); got != def("first \u2028 \"quoted\"") {
+		t.Fatalf("after create: %q", got)
+	}
+	// Ordered by the definition, with a page of one: the skiptoken holds the definition.
+	if r := s.do(t, "POST", "/api/data/v9.2/connectors", body(2, map[string]any{"openapidefinition": def("zzz")})); r.Status != 204 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	first := s.do(t, "GET", "/api/data/v9.2/connectors?$select=openapidefinition&$orderby=openapidefinition", "", "Prefer: odata.maxpagesize=1").JSON(t)
+	link, _ := first["@odata.nextLink"].(string)
+	if link == "" || first["value"].([]any)[0].(map[string]any)["openapidefinition"] != def("first \u2028 \"quoted\"") {
+		t.Fatalf("ordered by the definition: %v", first)
+	}
+	if r := s.follow(t, link); r.Status != 200 || !strings.Contains(string(r.Body), "zzz") {
+		t.Fatalf("next page: %d %s", r.Status, r.Body)
+	}
+	for _, step := range []struct{ method, path, body, want string }{
+		{"PATCH", path, `{"description":"only the description"}`, def("first \u2028 \"quoted\"")},
+		{"PATCH", path, mustJSON(map[string]any{"openapidefinition": def("second")}), def("second")},
+		{"PUT", path + "/openapidefinition", mustJSON(map[string]any{"value": def("third")}), def("third")},
+		{"PATCH", path, `{"displayname":"renamed"}`, def("third")},
+	} {
+		if r := s.do(t, step.method, step.path, step.body); r.Status != 204 {
+			t.Fatalf("%s %s: %d %s", step.method, step.path, r.Status, r.Body)
+		}
+		if got := read(); got != step.want {
+			t.Errorf("after %s %s: %q, want %q", step.method, step.body, got, step.want)
+		}
+	}
+}

@@ -1,0 +1,47 @@
+package jsontext_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/connectorhub/connectorhub/internal/jsontext"
+)
+
+// FuzzAppendQuote: AppendQuote writes JSON that decodes to what encoding/json's encoding of the same
+// text decodes to (invalid UTF-8 as U+FFFD), whatever the bytes and wherever the eight-byte
+// fast path starts and stops.
+func FuzzAppendQuote(f *testing.F) {
+	for _, s := range []string{"", "plain text of some length", `{"a":"b\\c"}`, "tab\there\nnew\r\x00\x1f\x7f",
+		"é ü 漢字 😀", "\u2028\u2029", "\xff\xfe invalid", strings.Repeat("abcdefgh", 5) + `"` + strings.Repeat("x", 9)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := jsontext.AppendQuote(nil, s)
+		var got string
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%q: not a JSON string: %v: %s", s, err, out)
+		}
+		ref, _ := json.Marshal(s)
+		var want string
+		if err := json.Unmarshal(ref, &want); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("%q: decodes to %q, want %q", s, got, want)
+		}
+		if strings.ContainsAny(string(out), "\u2028\u2029") {
+			t.Fatalf("%q: U+2028 or U+2029 written unescaped", s)
+		}
+	})
+}
+
+// BenchmarkAppendQuote writes a 20 KB definition-like text.
+func BenchmarkAppendQuote(b *testing.B) {
+	s := strings.Repeat(`{"swagger":"2.0","info":{"title":"Contoso orders","description":"Reads and writes orders.\nSecond line."},"paths":{}}`, 180)
+	b.SetBytes(int64(len(s)))
+	var buf []byte
+	for b.Loop() {
+		buf = jsontext.AppendQuote(buf[:0], s)
+	}
+}
