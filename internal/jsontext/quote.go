@@ -1,7 +1,6 @@
 package jsontext
 
 import (
-	"slices"
 	"unicode/utf8"
 )
 
@@ -21,7 +20,6 @@ var needsLook = func() (t [256]bool) {
 func AppendQuote(dst []byte, s string) []byte {
 	b := struct{ buf []byte }{dst}
 	const hex = "0123456789abcdef"
-	b.buf = slices.Grow(b.buf, len(s)+2)
 	b.buf = append(b.buf, '"')
 	start := 0
 	for i := 0; i < len(s); {

@@ -36,12 +36,19 @@ func FuzzAppendQuote(f *testing.F) {
 	})
 }
 
-// BenchmarkAppendQuote writes a 20 KB definition-like text.
+// BenchmarkAppendQuote writes 20 KB of a definition's JSON (a quote every few bytes) and of
+// prose (long plain runs).
 func BenchmarkAppendQuote(b *testing.B) {
-	s := strings.Repeat(`{"swagger":"2.0","info":{"title":"Contoso orders","description":"Reads and writes orders.\nSecond line."},"paths":{}}`, 180)
-	b.SetBytes(int64(len(s)))
-	var buf []byte
-	for b.Loop() {
-		buf = jsontext.AppendQuote(buf[:0], s)
+	for _, c := range []struct{ name, text string }{
+		{"Definition", strings.Repeat(`{"swagger":"2.0","info":{"title":"Contoso orders","description":"Reads and writes orders.\nSecond line."},"paths":{}}`, 180)},
+		{"Prose", strings.Repeat("Reads and writes the orders of the Contoso shop, with their lines and customers. ", 250)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.text)))
+			var buf []byte
+			for b.Loop() {
+				buf = jsontext.AppendQuote(buf[:0], c.text)
+			}
+		})
 	}
 }
