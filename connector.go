@@ -68,6 +68,16 @@ type Connector struct {
 	VersionNumber      int64 // strictly increasing per database; the ETag
 }
 
+// SolutionColumns is the update that sets every column a solution file carries of c (its
+// key, names, type, definition and the other files' text), for an import's checks and writes.
+func (c *Connector) SolutionColumns() *ConnectorUpdate {
+	typ := c.ConnectorType
+	return &ConnectorUpdate{ID: &c.ID, Name: &c.Name, DisplayName: &c.DisplayName, Description: &c.Description,
+		ConnectorType: &typ, OpenAPIDefinition: &c.OpenAPIDefinition, ConnectionParameters: &c.ConnectionParameters,
+		ConnectionParameterSets: &c.ConnectionParameterSets, PolicyTemplateInstances: &c.PolicyTemplateInstances,
+		ScriptOperations: &c.ScriptOperations, CustomCodeBlobContent: &c.CustomCodeBlobContent, IconBrandColor: &c.IconBrandColor}
+}
+
 // OwningUser is the owner when a user owns the record, else "".
 func (c *Connector) OwningUser() string {
 	if c.OwnerType == OwnerSystemUser {

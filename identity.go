@@ -229,6 +229,12 @@ func (p *Principal) RequireIdentityPrivilege(privilege string, t *Table) error {
 	if p.CanManageIdentities() {
 		return nil
 	}
+	return p.missingPrivilege(privilege, t, "manage identities")
+}
+
+// missingPrivilege is Dataverse's 403 naming the privilege on table t, saying who may do
+// what the caller tried (what).
+func (p *Principal) missingPrivilege(privilege string, t *Table, what string) error {
 	id, roles := "", 0
 	if p != nil {
 		id = p.UserID
@@ -236,7 +242,7 @@ func (p *Principal) RequireIdentityPrivilege(privilege string, t *Table) error {
 			roles = p.Security.RoleCount
 		}
 	}
-	return Errorf(ECodePrivilegeDenied, "Principal user (Id=%s, type=8, roleCount=%d) is missing %s privilege on OTC=%d for entity '%s'. Only System Administrators and System Customizers manage identities.", id, roles, privilege, t.ObjectType, t.LogicalName)
+	return Errorf(ECodePrivilegeDenied, "Principal user (Id=%s, type=8, roleCount=%d) is missing %s privilege on OTC=%d for entity '%s'. Only System Administrators and System Customizers %s.", id, roles, privilege, t.ObjectType, t.LogicalName, what)
 }
 
 // CanGrant reports whether every privilege of a role reaches no deeper than the caller's

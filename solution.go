@@ -393,12 +393,5 @@ func (p *Principal) RequireCustomize(privilege string, t *Table) error {
 	if p.CanCustomize() {
 		return nil
 	}
-	id, roles := "", 0
-	if p != nil {
-		id = p.UserID
-		if p.Security != nil {
-			roles = p.Security.RoleCount
-		}
-	}
-	return Errorf(ECodePrivilegeDenied, "Principal user (Id=%s, type=8, roleCount=%d) is missing %s privilege on OTC=%d for entity '%s'. Only System Administrators and System Customizers change solutions.", id, roles, privilege, t.ObjectType, t.LogicalName)
+	return p.missingPrivilege(privilege, t, "change solutions")
 }

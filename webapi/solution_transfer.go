@@ -184,7 +184,7 @@ func (s *Server) readImport(r *request, action string, allowed []string) (*impor
 	}
 	for i := range in.pkg.Connectors {
 		c := &in.pkg.Connectors[i]
-		u := connectorUpdate(c)
+		u := c.SolutionColumns()
 		if err := u.Validate(); err != nil {
 			return in, importFailed(c, err)
 		}
@@ -197,16 +197,6 @@ func (s *Server) readImport(r *request, action string, allowed []string) (*impor
 		}
 	}
 	return in, nil
-}
-
-// connectorUpdate is the update that sets what a solution file carries of a connector, for
-// the checks a create makes.
-func connectorUpdate(c *connectorhub.Connector) *connectorhub.ConnectorUpdate {
-	typ := c.ConnectorType
-	return &connectorhub.ConnectorUpdate{ID: &c.ID, Name: &c.Name, DisplayName: &c.DisplayName, Description: &c.Description,
-		ConnectorType: &typ, OpenAPIDefinition: &c.OpenAPIDefinition, ConnectionParameters: &c.ConnectionParameters,
-		ConnectionParameterSets: &c.ConnectionParameterSets, PolicyTemplateInstances: &c.PolicyTemplateInstances,
-		ScriptOperations: &c.ScriptOperations, CustomCodeBlobContent: &c.CustomCodeBlobContent, IconBrandColor: &c.IconBrandColor}
 }
 
 // importFailed names the connector in a refusal of one of its columns.

@@ -322,7 +322,7 @@ func (im *importer) record(c *connectorhub.Connector, action string) {
 
 // connector creates or updates one connector of the package and adds it to the solution.
 func (im *importer) connector(ctx context.Context, in *connectorhub.Connector) (string, error) {
-	u := travelling(in)
+	u := in.SolutionColumns()
 	c, err := connectorhub.NewConnector(in.ID, u)
 	if err != nil {
 		return "", importError(fmt.Errorf("connector %s: %w", in.Name, err))
@@ -348,15 +348,6 @@ func (im *importer) connector(ctx context.Context, in *connectorhub.Connector) (
 	}
 	_, err = im.db.addComponent(ctx, im.tx, im.solution.id, connectorhub.SolutionComponent{ObjectID: c.ID, Type: connectorhub.ComponentTypeConnector})
 	return c.ID, err
-}
-
-// travelling is the update that sets the columns a solution file carries.
-func travelling(c *connectorhub.Connector) *connectorhub.ConnectorUpdate {
-	typ := c.ConnectorType
-	return &connectorhub.ConnectorUpdate{ID: &c.ID, Name: &c.Name, DisplayName: &c.DisplayName, Description: &c.Description,
-		ConnectorType: &typ, OpenAPIDefinition: &c.OpenAPIDefinition, ConnectionParameters: &c.ConnectionParameters,
-		ConnectionParameterSets: &c.ConnectionParameterSets, PolicyTemplateInstances: &c.PolicyTemplateInstances,
-		ScriptOperations: &c.ScriptOperations, CustomCodeBlobContent: &c.CustomCodeBlobContent, IconBrandColor: &c.IconBrandColor}
 }
 
 // update applies an imported connector over the installed one of its id.
