@@ -100,3 +100,40 @@ func TestRightsCache(t *testing.T) {
 		t.Errorf("a disabled user was let in: %v", err)
 	}
 }
+
+// BenchmarkAuthenticate authenticates a local token: with the caller kept (one read of the
+// security version) and with Consistency: Strong (the caller read afresh: five queries).
+func BenchmarkAuthenticate(b *testing.B) {
+	ctx := context.Background()
+	db := sqlite.NewDB(filepath.Join(b.TempDir(), "connectorhub.db"))
+	if err := db.Open(); err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	admin, err := db.Bootstrap(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	local, err := auth.LoadOrCreateIssuer(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := auth.NewVerifier()
+	v.TrustLocal(local)
+	a := &auth.Authenticator{Verifier: v, Users: db}
+	tok, _ := local.Token(admin.ID, time.Hour)
+	for _, c := range []struct{ name, consistency string }{{"Kept", ""}, {"Strong", "Strong"}} {
+		b.Run(c.name, func(b *testing.B) {
+			r, _ := http.NewRequest("GET", "http://x/api/data/v9.2/WhoAmI", nil)
+			r.Header.Set("Authorization", "Bearer "+tok)
+			if c.consistency != "" {
+				r.Header.Set("Consistency", c.consistency)
+			}
+			for b.Loop() {
+				if _, err := a.Authenticate(r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -109,8 +109,9 @@ func BenchmarkGetConnector(b *testing.B) {
 	})
 }
 
-// BenchmarkGetConnectorWithToken is BenchmarkGetConnector with bearer-token authentication:
-// the token's signature is verified and the caller's roles are read on every request.
+// BenchmarkGetConnectorWithToken is BenchmarkGetConnector with bearer-token authentication,
+// as a server runs it: the token's check and the caller are kept after the first request
+// (auth/rights.go), so a request reads the security version only.
 func BenchmarkGetConnectorWithToken(b *testing.B) {
 	s := MustOpenServer(b)
 	iss, err := auth.LoadOrCreateIssuer(b.TempDir())
