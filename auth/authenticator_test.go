@@ -17,15 +17,7 @@ import (
 
 func TestAuthenticator(t *testing.T) {
 	ctx := context.Background()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "connectorhub.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	admin, err := db.Bootstrap(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, admin := mustOpenDB(t)
 	maker := &connectorhub.SystemUser{FullName: "Maker", Email: "maker@example.com", AADObjectID: "44444444-4444-4444-4444-444444444444"}
 	if err := db.CreateSystemUser(ctx, maker); err != nil {
 		t.Fatal(err)
@@ -358,4 +350,20 @@ func TestRevocation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustOpenDB opens a new SQLite database with its bootstrap administrator, closed when the
+// test ends.
+func mustOpenDB(tb testing.TB) (*sqlite.DB, *connectorhub.SystemUser) {
+	tb.Helper()
+	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "connectorhub.db"))
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	admin, err := db.Bootstrap(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db, admin
 }

@@ -3,7 +3,6 @@ package auth_test
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,15 +28,7 @@ func (c *countingUsers) LoadPrincipal(ctx context.Context, id string) (*connecto
 // reads the caller afresh.
 func TestRightsCache(t *testing.T) {
 	ctx := context.Background()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "connectorhub.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	admin, err := db.Bootstrap(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, admin := mustOpenDB(t)
 	adminP, _ := db.LoadPrincipal(ctx, admin.ID)
 	actx := connectorhub.NewContextWithPrincipal(ctx, adminP)
 	maker := &connectorhub.SystemUser{FullName: "Maker", Email: "maker@example.com"}
@@ -104,16 +95,7 @@ func TestRightsCache(t *testing.T) {
 // BenchmarkAuthenticate authenticates a local token: with the caller kept (one read of the
 // security version) and with Consistency: Strong (the caller read afresh: five queries).
 func BenchmarkAuthenticate(b *testing.B) {
-	ctx := context.Background()
-	db := sqlite.NewDB(filepath.Join(b.TempDir(), "connectorhub.db"))
-	if err := db.Open(); err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	admin, err := db.Bootstrap(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, admin := mustOpenDB(b)
 	local, err := auth.LoadOrCreateIssuer(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
