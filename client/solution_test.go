@@ -252,9 +252,6 @@ func TestSolutionImportSettings(t *testing.T) {
 	if _, err := c.Do(ctx, http.MethodGet, "environmentvariablevalues?$select=schemaname,value", nil, &values, nil); err != nil {
 		t.Fatal(err)
 	}
-	if len(values.Value) == 1 && values.Value[0].Value == "test.contoso.example" { // the zip's own value
-		t.Skip("server bug: ImportSolution ignores ComponentParameters (webapi's readImport drops the body before componentParameters reads it)")
-	}
 	if len(values.Value) != 1 || values.Value[0].SchemaName != "cr736_ContosoHost" || values.Value[0].Value != "api.contoso.test" {
 		t.Errorf("environment variable values: %+v", values.Value)
 	}

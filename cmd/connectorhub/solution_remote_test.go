@@ -345,9 +345,6 @@ func TestSolutionRemoteSettings(t *testing.T) {
 	if _, err := c.Do(context.Background(), http.MethodGet, "connectionreferences?$select=connectionid", nil, &refs, nil); err != nil {
 		t.Fatal(err)
 	}
-	if len(values.Value) == 1 && values.Value[0].Value == "test.contoso.example" { // the zip's own value
-		t.Skip("server bug: ImportSolution ignores ComponentParameters (webapi's readImport drops the body before componentParameters reads it)")
-	}
 	if len(values.Value) != 1 || values.Value[0].Value != "api.contoso.test" || len(refs.Value) != 1 || refs.Value[0].ConnectionID != "conn-42" {
 		t.Errorf("after an import with settings: values %+v, connection references %+v", values.Value, refs.Value)
 	}
