@@ -182,6 +182,9 @@ func (s *Server) readImport(r *request, action string, allowed []string) (*impor
 	if err := componentParameters(p, in.pkg); err != nil {
 		return in, err
 	}
+	// The body (the base64 file, up to 32 MB) is not read again: it need not stay in memory
+	// through the validator's pass and the import's transaction.
+	r.body, p.body = nil, nil
 	for i := range in.pkg.Connectors {
 		c := &in.pkg.Connectors[i]
 		u := c.SolutionColumns()

@@ -202,11 +202,12 @@ var pacConnectorShorts = map[string]string{
 	"-ct": "--connection-template",
 }
 
-// pacConnectorFlag returns the long form of one of pac connector's short flags, -df X or
-// -df=X, or "" for any other argument; pacFlags applies it.
-func pacConnectorFlag(arg string) string {
+// pacFlag returns the long form of one of pac's short flags of shorts, -df X or -df=X, or ""
+// for any other argument; pacFlags applies it (pac connector's to every command, pac
+// solution's to the solution commands only, so that elsewhere -p c keeps its pflag meaning).
+func pacFlag(shorts map[string]string, arg string) string {
 	short, value, hasValue := strings.Cut(arg, "=")
-	long, ok := pacConnectorShorts[short]
+	long, ok := shorts[short]
 	if !ok {
 		return ""
 	}

@@ -29,21 +29,6 @@ var pacSolutionShorts = map[string]string{
 	"-pc": "--publish-changes", "-ap": "--activate-plugins", "-sn": "--solution-name",
 }
 
-// pacSolutionFlag returns the long form of one of pac solution's short flags, -wt X or
-// -wt=X, or "" for any other argument; pacFlags applies it to solution commands only, so
-// that these spellings keep their pflag meaning (-p c) elsewhere.
-func pacSolutionFlag(arg string) string {
-	short, value, hasValue := strings.Cut(arg, "=")
-	long, ok := pacSolutionShorts[short]
-	if !ok {
-		return ""
-	}
-	if hasValue {
-		return long + "=" + value
-	}
-	return long
-}
-
 // isTerminalOutput reports whether w is an interactive terminal, where progress is shown;
 // tests replace it.
 var isTerminalOutput = func(w io.Writer) bool {

@@ -172,10 +172,10 @@ func pacFlags(args []string) []string {
 			a = "--environment"
 		case strings.HasPrefix(a, "-env="):
 			a = "--environment=" + strings.TrimPrefix(a, "-env=")
-		case pacConnectorFlag(a) != "":
-			a = pacConnectorFlag(a)
-		case solution && pacSolutionFlag(a) != "":
-			a = pacSolutionFlag(a)
+		case pacFlag(pacConnectorShorts, a) != "":
+			a = pacFlag(pacConnectorShorts, a)
+		case solution && pacFlag(pacSolutionShorts, a) != "":
+			a = pacFlag(pacSolutionShorts, a)
 		}
 		out[i] = a
 	}
