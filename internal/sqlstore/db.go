@@ -64,6 +64,17 @@ type Engine struct {
 	// a time across every server on the database, as SQLite's single writer does on one: a
 	// read-check-write (an If-Match, a uniqueness check) then sees every earlier commit.
 	LockWrites string
+	// Syncer, when set, makes commits durable after COMMIT returns, outside the write lock,
+	// so that one sync can cover several commits (SQLite's group commit).
+	Syncer Syncer
+}
+
+// Syncer makes committed transactions durable.
+type Syncer interface {
+	// Sync returns once every transaction committed before the call is durable.
+	Sync() error
+	// Failed is a failed sync that stops every write (what the disk holds is unknown), or nil.
+	Failed() error
 }
 
 // DB holds the services over an open database. The engine packages embed it.
@@ -354,6 +365,11 @@ func (c *commitError) Error() string { return c.err.Error() }
 func (c *commitError) Unwrap() error { return c.err }
 
 func (db *DB) beginOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if db.e.Syncer != nil {
+		if err := db.e.Syncer.Failed(); err != nil {
+			return err
+		}
+	}
 	sqlTx, err := db.write.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -378,6 +394,12 @@ func (db *DB) beginOnce(ctx context.Context, fn func(tx *Tx) error) (err error) 
 	}
 	if err = tx.Commit(); err != nil {
 		return &commitError{err}
+	}
+	if db.e.Syncer != nil {
+		// Committed, but not acknowledged before it is durable.
+		if err := db.e.Syncer.Sync(); err != nil {
+			return &commitError{err}
+		}
 	}
 	return nil
 }
