@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -143,6 +144,33 @@ func BenchmarkGetConnectorWithToken(b *testing.B) {
 			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/data/v9.2/connectors(00000000-0000-0000-0000-%012d)", s.URL(), i%n+1), nil)
 			req.Header.Set("Authorization", "Bearer "+token)
 			if !benchDo(b, req, http.StatusOK) {
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkPatchConnector changes the description of connectors with a corpus-median
+// definition, from several client goroutines; every PATCH is durable before it is answered.
+func BenchmarkPatchConnector(b *testing.B) {
+	s := MustOpenServer(b)
+	def := medianDefinition(b)
+	const n = 100
+	for i := 1; i <= n; i++ {
+		req, _ := http.NewRequest("POST", s.URL()+"/api/data/v9.2/connectors", strings.NewReader(body(i, map[string]any{"openapidefinition": def})))
+		if !benchDo(b, req, http.StatusNoContent) {
+			b.FailNow()
+		}
+	}
+	var seq atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := seq.Add(1)
+			req, _ := http.NewRequest("PATCH", fmt.Sprintf("%s/api/data/v9.2/connectors(00000000-0000-0000-0000-%012d)", s.URL(), i%n+1),
+				strings.NewReader(fmt.Sprintf(`{"description":"Changed %d"}`, i)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("If-Match", "*")
+			if !benchDo(b, req, http.StatusNoContent) {
 				return
 			}
 		}

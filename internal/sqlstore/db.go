@@ -131,28 +131,54 @@ type Pool struct {
 const maxPrepared = 256
 
 // prepared returns the statement of that text prepared on the pool, or nil: the engine does
-// not prepare, the cache is full, or preparing failed (the query then reports the error).
+// not prepare, the cache is full, another caller is preparing it, or preparing failed (the
+// query then reports the error).
 func (p *Pool) prepared(query string) *sql.Stmt {
 	if !p.e.Prepare {
 		return nil
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if st, ok := p.stmts[query]; ok {
+	if st, ok := p.stmts[query]; ok || len(p.stmts) >= maxPrepared {
+		p.mu.Unlock()
 		return st
-	}
-	if len(p.stmts) >= maxPrepared {
-		return nil
-	}
-	// Preparing under the lock is cheap (a parse) and happens once per text.
-	st, err := p.DB.Prepare(query)
-	if err != nil {
-		return nil
 	}
 	if p.stmts == nil {
 		p.stmts = map[string]*sql.Stmt{}
 	}
+	p.stmts[query] = nil // being prepared
+	p.mu.Unlock()
+	// Outside the lock: preparing waits for a free connection, which may take a while.
+	st, err := p.DB.Prepare(query)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.stmts == nil: // closed meanwhile
+		if st != nil {
+			st.Close()
+		}
+		return nil
+	case err != nil:
+		delete(p.stmts, query)
+		return nil
+	}
 	p.stmts[query] = st
+	return st
+}
+
+// cached returns the statement of that text if the pool has it prepared; if not, it has it
+// prepared in the background, for the next time. A transaction holds a connection and must
+// not wait for another: on SQLite's one-connection write pool that would wait for itself.
+func (p *Pool) cached(query string) *sql.Stmt {
+	if !p.e.Prepare {
+		return nil
+	}
+	p.mu.Lock()
+	st, ok := p.stmts[query]
+	full := len(p.stmts) >= maxPrepared
+	p.mu.Unlock()
+	if !ok && !full {
+		go p.prepared(query)
+	}
 	return st
 }
 
@@ -161,7 +187,9 @@ func (p *Pool) Close() error {
 	p.mu.Lock()
 	var errs []error
 	for _, st := range p.stmts {
-		errs = append(errs, st.Close())
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
 	}
 	p.stmts = nil
 	p.mu.Unlock()
@@ -218,24 +246,53 @@ func (r *Row) Scan(dest ...any) error {
 // Tx is a transaction whose statements take "?" placeholders on every engine.
 type Tx struct {
 	*sql.Tx
-	e *Engine
+	e    *Engine
+	pool *Pool // the pool whose prepared statements the transaction uses, or nil
+}
+
+// stmt is the statement of that text prepared on the transaction's pool, bound to the
+// transaction, or nil. On SQLite the one write connection keeps it, so each text is parsed
+// once for all transactions rather than once in each (database/sql's Tx.StmtContext reuses
+// a statement already prepared on the transaction's connection).
+func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if tx.pool == nil {
+		return nil
+	}
+	st := tx.pool.cached(query)
+	if st == nil {
+		return nil
+	}
+	return tx.Tx.StmtContext(ctx, st)
 }
 
 // ExecContext runs a statement.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.Tx.ExecContext(ctx, rebind(tx.e.Numbered, query), args...)
+	query = rebind(tx.e.Numbered, query)
+	if st := tx.stmt(ctx, query); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, tx.e.wrap(err)
+	}
+	res, err := tx.Tx.ExecContext(ctx, query, args...)
 	return res, tx.e.wrap(err)
 }
 
 // QueryContext runs a query.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.Tx.QueryContext(ctx, rebind(tx.e.Numbered, query), args...)
+	query = rebind(tx.e.Numbered, query)
+	if st := tx.stmt(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, tx.e.wrap(err)
+	}
+	rows, err := tx.Tx.QueryContext(ctx, query, args...)
 	return rows, tx.e.wrap(err)
 }
 
 // QueryRowContext runs a query of at most one row, when its Scan is called.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
 	query = rebind(tx.e.Numbered, query)
+	if st := tx.stmt(ctx, query); st != nil {
+		return &Row{e: tx.e, run: func() *sql.Row { return st.QueryRowContext(ctx, args...) }}
+	}
 	return &Row{e: tx.e, run: func() *sql.Row { return tx.Tx.QueryRowContext(ctx, query, args...) }}
 }
 
@@ -374,7 +431,7 @@ func (db *DB) beginOnce(ctx context.Context, fn func(tx *Tx) error) (err error) 
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: sqlTx, e: &db.e}
+	tx := &Tx{Tx: sqlTx, e: &db.e, pool: db.write}
 	defer func() {
 		if p := recover(); p != nil {
 			tx.Rollback()
