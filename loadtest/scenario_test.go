@@ -210,3 +210,28 @@ func TestRunStopsAndCounts(t *testing.T) {
 		t.Errorf("errors %d, by status %v, first %q; want 10 × 404 with the server's code", st.Errors, st.ErrorsByStatus, st.FirstError)
 	}
 }
+
+// TestCreateBodiesDiffer: every create sends a definition of its own (a server may skip
+// validating one it has seen), valid and of the planned size.
+func TestCreateBodiesDiffer(t *testing.T) {
+	ds := NewDataset("r1", 2, 5000)
+	defs := map[string]bool{}
+	for _, id := range []string{newGUID(), newGUID()} {
+		var body struct {
+			OpenAPIDefinition string `json:"openapidefinition"`
+		}
+		if err := json.Unmarshal(ds.createBody(id, "n", "d"), &body); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(body.OpenAPIDefinition, `"title":"`+id+`"`) || len(body.OpenAPIDefinition) != 5000 {
+			t.Errorf("definition of %s: title missing or %d bytes, want 5000", id, len(body.OpenAPIDefinition))
+		}
+		if errs := validate.Definition([]byte(body.OpenAPIDefinition), validate.Options{}).Errors(); len(errs) > 0 {
+			t.Errorf("the validator refuses it: %v", errs)
+		}
+		defs[body.OpenAPIDefinition] = true
+	}
+	if len(defs) != 2 {
+		t.Error("two creates sent the same definition")
+	}
+}
