@@ -86,6 +86,7 @@ type Server struct {
 	inFlight   chan struct{} // a slot for each request in flight
 	bodies     *gate         // bytes of large bodies held at once
 	validators chan struct{} // definitions validated at once
+	verdicts   verdicts      // what the validator said of definitions sent recently
 	busy       refusals      // requests refused at the in-flight cap, for the log
 	tls        bool          // serving HTTPS
 }

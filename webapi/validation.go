@@ -44,9 +44,31 @@ func (s *Server) checkDefinition(r *request, u *connectorhub.ConnectorUpdate) er
 	if s.Validation == ValidationOff || u.OpenAPIDefinition == nil || *u.OpenAPIDefinition == "" {
 		return nil
 	}
+	var who string
+	if p := caller(r); p != nil {
+		who = p.UserID
+	}
+	key := verdictKey(who, s.Validation, *u.OpenAPIDefinition)
+	refusal, ok := s.verdicts.get(key)
+	if !ok {
+		var err error
+		if refusal, err = s.validateDefinition(r, *u.OpenAPIDefinition); err != nil {
+			return err
+		}
+		s.verdicts.put(key, refusal)
+	}
+	if refusal != "" {
+		return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "%s", refusal)
+	}
+	return nil
+}
+
+// validateDefinition runs the validator on a definition and returns why it is refused, or "";
+// an error only when the client went away.
+func (s *Server) validateDefinition(r *request, definition string) (string, error) {
 	// The domain's own check first: its message for an OpenAPI 3 document is the clearer one.
-	if err := connectorhub.CheckSwagger2(*u.OpenAPIDefinition); err != nil {
-		return err
+	if err := connectorhub.CheckSwagger2(definition); err != nil {
+		return connectorhub.ErrorMessage(err), nil
 	}
 	// One validation a core at most: it is CPU-bound, so more at once adds only memory. The
 	// request's context ends the wait, and the validation, when the client goes away.
@@ -55,12 +77,12 @@ func (s *Server) checkDefinition(r *request, u *connectorhub.ConnectorUpdate) er
 		case s.validators <- struct{}{}:
 			defer func() { <-s.validators }()
 		case <-r.Context().Done():
-			return errClientGone
+			return "", errClientGone
 		}
 	}
-	report, err := validate.DefinitionContext(r.Context(), []byte(*u.OpenAPIDefinition), validate.Options{Certification: s.Validation == ValidationStrict})
+	report, err := validate.DefinitionContext(r.Context(), []byte(definition), validate.Options{Certification: s.Validation == ValidationStrict})
 	if err != nil {
-		return errClientGone
+		return "", errClientGone
 	}
 	var refused validate.Report
 	for _, f := range report.Errors() {
@@ -69,7 +91,7 @@ func (s *Server) checkDefinition(r *request, u *connectorhub.ConnectorUpdate) er
 		}
 	}
 	if !refused.HasErrors() {
-		return nil
+		return "", nil
 	}
-	return connectorhub.Errorf(connectorhub.ECodeInvalidArgument, "The 'openapidefinition' property is not a valid connector definition: %s", refused.Summary(5))
+	return fmt.Sprintf("The 'openapidefinition' property is not a valid connector definition: %s", refused.Summary(5)), nil
 }

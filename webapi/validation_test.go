@@ -54,3 +54,45 @@ func TestValidationOnWrite(t *testing.T) {
 		t.Errorf("strict mode: got %d %s %q", r.Status, code, msg)
 	}
 }
+
+// TestValidationVerdictsRemembered: a definition a caller sends again is not validated again,
+// with the same verdict (refusal message included), and another caller's is never reused.
+func TestValidationVerdictsRemembered(t *testing.T) {
+	s, addUser := MustOpenMultiUserServer(t)
+	addUser("maker", connectorhub.RoleSystemCustomizer)
+	good := strings.Replace(uncertifiableDefinition, "An API title far longer than thirty characters", "Verdicts", 1)
+	steps := []struct {
+		name, user, method, path, def string
+		status                        int
+		hit                           bool
+	}{
+		{"a first create", "admin", "POST", "", good, 204, false},
+		{"a PATCH sending it again", "admin", "PATCH", "(00000000-0000-0000-0000-000000000001)", good, 204, true},
+		{"another caller sending it", "maker", "PATCH", "(00000000-0000-0000-0000-000000000001)", good, 204, false},
+		{"a broken one", "admin", "PATCH", "(00000000-0000-0000-0000-000000000001)", brokenDefinition, 400, false},
+		{"the broken one again", "admin", "PATCH", "(00000000-0000-0000-0000-000000000001)", brokenDefinition, 400, true},
+		{"a changed one", "admin", "PATCH", "(00000000-0000-0000-0000-000000000001)", good + " ", 204, false},
+	}
+	var refusal string
+	for _, st := range steps {
+		before := webapi.VerdictHits(s.Server)
+		b := mustJSON(map[string]any{"openapidefinition": st.def})
+		if st.method == "POST" {
+			b = body(1, map[string]any{"openapidefinition": st.def})
+		}
+		r := s.do(t, st.method, "/api/data/v9.2/connectors"+st.path, b, asUser(st.user))
+		if r.Status != st.status {
+			t.Fatalf("%s: got %d %s, want %d", st.name, r.Status, r.Body, st.status)
+		}
+		if hit := webapi.VerdictHits(s.Server) > before; hit != st.hit {
+			t.Errorf("%s: answered from a remembered verdict: %v, want %v", st.name, hit, st.hit)
+		}
+		if st.status == 400 {
+			_, msg := r.ErrorCode(t)
+			if !strings.Contains(msg, "OperationIdNotUnique") || refusal != "" && msg != refusal {
+				t.Errorf("%s: message %q, want the validator's, as the first time (%q)", st.name, msg, refusal)
+			}
+			refusal = msg
+		}
+	}
+}
