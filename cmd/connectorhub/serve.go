@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"slices"
@@ -44,6 +45,8 @@ type ServeConfig struct {
 
 	TLSCert, TLSKey string   // PEM files: serve HTTPS (and HTTP/2)
 	TrustedProxies  []string // addresses (IP or CIDR) whose X-Forwarded-* headers are believed
+
+	DebugAddr string // loopback address of Go's profiles (net/http/pprof); "" for none
 }
 
 // Main is the running server program: end-to-end tests start it without flags.
@@ -51,8 +54,9 @@ type Main struct {
 	Config ServeConfig
 	Logs   io.Writer // where log lines go; stderr when nil
 
-	DB   *sqlstore.DB
-	HTTP *webapi.Server
+	DB    *sqlstore.DB
+	HTTP  *webapi.Server
+	debug *http.Server // the profiles of --debug-addr, or nil
 
 	logger *slog.Logger
 }
@@ -127,6 +131,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.HTTP.Open(); err != nil {
 		return err
 	}
+	if m.Config.DebugAddr != "" {
+		if m.debug, err = serveDebug(m.Config.DebugAddr, logger); err != nil {
+			return err
+		}
+	}
 	if m.Config.PublicURL == "" && len(proxies) == 0 && !isLoopback(m.HTTP.URL()) {
 		logger.Warn("no --public-url: the URLs in answers (@odata.nextLink, OData-EntityId) take their host from each request's Host header; set --public-url to the address clients use")
 	}
@@ -197,6 +206,9 @@ func (m *Main) installation() *installation {
 // closes the database.
 func (m *Main) Close() error {
 	var err error
+	if m.debug != nil {
+		m.debug.Close()
+	}
 	if m.HTTP != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -260,6 +272,7 @@ SIGINT or SIGTERM stops the server gracefully.`,
 	cmd.Flags().StringVar(&m.Config.TLSCert, "tls-cert", "", "serve HTTPS (and HTTP/2) with this certificate chain (PEM); with --tls-key")
 	cmd.Flags().StringVar(&m.Config.TLSKey, "tls-key", "", "the private key (PEM) of --tls-cert")
 	cmd.Flags().StringArrayVar(&m.Config.TrustedProxies, "trusted-proxy", nil, "a reverse proxy (IP or CIDR, repeatable) whose X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-For are believed; nobody else's are")
+	cmd.Flags().StringVar(&m.Config.DebugAddr, "debug-addr", "", "serve Go's profiles (net/http/pprof) at this loopback address, e.g. 127.0.0.1:6060; they have no authentication")
 	cmd.Flags().IntVar(&m.Config.MaxInFlight, "max-in-flight", webapi.DefaultMaxInFlight, "requests worked on at once, all users together; more are answered 503 with Retry-After")
 	l := webapi.DefaultLimits
 	cmd.Flags().DurationVar(&m.Config.Limits.Window, "limit-window", l.Window, "service protection: the sliding window")

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -424,5 +425,40 @@ func TestTokens(t *testing.T) {
 	}
 	if !strings.Contains(logs, "status=403") {
 		t.Errorf("the log has no request lines:\n%s", logs)
+	}
+}
+
+// TestDebugAddr: --debug-addr serves the profiles on loopback, and refuses any other address
+// (they have no authentication).
+func TestDebugAddr(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":6060", "192.0.2.1:6060", "localhost"} {
+		m := &Main{Config: ServeConfig{Addr: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "data"), LocalIssuer: true, Limits: webapi.DefaultLimits, DebugAddr: addr}, Logs: io.Discard}
+		err := m.Run(context.Background())
+		m.Close()
+		if err == nil || !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("--debug-addr %s: got %v, want a refusal asking for loopback", addr, err)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	m := &Main{Config: ServeConfig{Addr: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "data"), LocalIssuer: true, Limits: webapi.DefaultLimits, DebugAddr: addr}, Logs: io.Discard}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr + "/debug/pprof/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("profiles: got %d", resp.StatusCode)
+	}
+	m.Close()
+	if _, err := http.Get("http://" + addr + "/debug/pprof/cmdline"); err == nil {
+		t.Error("the profiles are still served after Close")
 	}
 }
