@@ -38,6 +38,7 @@ func NewDB(path string) *DB {
 	return &DB{path: path, wal: wal, DB: sqlstore.New(sqlstore.Engine{
 		// Commits sync the WAL by group, after the write lock (walsync.go).
 		Syncer:     wal,
+		OneWriter:  true,
 		Name:       "sqlite",
 		Dialect:    dialect{},
 		Constraint: constraint,

@@ -72,3 +72,56 @@ func TestAuthenticationNotStarvedByReads(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestWritersServedInOrder: writers waiting for SQLite's one write connection get it in the
+// order they came (database/sql alone hands it to a random waiter), and a writer whose client
+// went away stops waiting.
+func TestWritersServedInOrder(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	hold, held := make(chan struct{}), make(chan struct{})
+	go db.Transact(ctx, func(context.Context) error {
+		close(held)
+		<-hold
+		return nil
+	})
+	<-held
+	const writers = 8
+	var mu sync.Mutex
+	var order []int
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			err := db.Transact(ctx, func(context.Context) error {
+				mu.Lock()
+				order = append(order, i)
+				mu.Unlock()
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+		time.Sleep(20 * time.Millisecond) // writer i waits before writer i+1 comes
+	}
+	gone, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- db.Transact(gone, func(context.Context) error { return nil }) }()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("a writer whose context ended wrote")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a writer whose context ended is still waiting")
+	}
+	close(hold)
+	wg.Wait()
+	for i, w := range order {
+		if w != i {
+			t.Fatalf("writers served in the order %v, want 0…%d", order, writers-1)
+		}
+	}
+}

@@ -64,6 +64,10 @@ type Engine struct {
 	// a time across every server on the database, as SQLite's single writer does on one: a
 	// read-check-write (an If-Match, a uniqueness check) then sees every earlier commit.
 	LockWrites string
+	// OneWriter: the engine writes through one connection (SQLite). Writers then queue for it
+	// in the order they came: database/sql gives a freed connection to a random waiter, so
+	// with many writers the unluckiest waited for many transactions.
+	OneWriter bool
 	// Syncer, when set, makes commits durable after COMMIT returns, outside the write lock,
 	// so that one sync can cover several commits (SQLite's group commit).
 	Syncer Syncer
@@ -91,6 +95,8 @@ type DB struct {
 
 	pagingKeyMu sync.Mutex
 	pagingKey   []byte // cached by PagingKey
+
+	writer chan struct{} // the turn to write, with OneWriter; its waiters are served in order
 }
 
 // New returns a DB of engine e; Attach gives it its connections.
@@ -98,7 +104,11 @@ func New(e Engine) *DB {
 	if e.Constraint == nil {
 		e.Constraint = func(error) Constraint { return NoConstraint }
 	}
-	return &DB{e: e, Now: time.Now}
+	db := &DB{e: e, Now: time.Now}
+	if e.OneWriter {
+		db.writer = make(chan struct{}, 1)
+	}
+	return db
 }
 
 // Attach gives db its pools: write for write transactions, read for data reads and auth for
@@ -427,6 +437,18 @@ func (db *DB) beginOnce(ctx context.Context, fn func(tx *Tx) error) (err error) 
 			return err
 		}
 	}
+	release := func() {}
+	if db.writer != nil {
+		// Goroutines blocked on a channel are served first come, first served.
+		select {
+		case db.writer <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		var once sync.Once
+		release = func() { once.Do(func() { <-db.writer }) }
+		defer release()
+	}
 	sqlTx, err := db.write.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -449,7 +471,10 @@ func (db *DB) beginOnce(ctx context.Context, fn func(tx *Tx) error) (err error) 
 	if err = fn(tx); err != nil {
 		return err
 	}
-	if err = tx.Commit(); err != nil {
+	err = tx.Commit()
+	// The next writer may begin once this one committed: the sync below is shared.
+	release()
+	if err != nil {
 		return &commitError{err}
 	}
 	if db.e.Syncer != nil {
