@@ -71,12 +71,13 @@ func (s *Server) getConnector(w http.ResponseWriter, r *request, id string) erro
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	var b jsonBuffer
+	b := newBuffer()
+	defer b.release()
 	b.raw(`{"@odata.context":`)
 	b.str(r.base + "/$metadata#connectors" + q.selectSuffix() + "/$entity")
 	b.raw(",")
 	rw := &recordWriter{base: r.base, cols: q.columns(), ann: ann, expand: q.expand}
-	rw.writeMembers(&b, row)
+	rw.writeMembers(b, row)
 	b.raw("}")
 	if applied := preferenceApplied(odata.Preferences{IncludeAnnotations: prefs.IncludeAnnotations}); applied != "" {
 		w.Header().Set("Preference-Applied", applied)
@@ -94,15 +95,16 @@ func mustGUID(id string) odata.GUID {
 	return g
 }
 
-// entityBody is a single record with its context, as GET and return=representation answer.
-func entityBody(r *request, c *connectorhub.Connector, q *query) []byte {
-	var b jsonBuffer
+// writeEntity answers a single record with its context, as return=representation does.
+func writeEntity(w http.ResponseWriter, status int, r *request, c *connectorhub.Connector, q *query) {
+	b := newBuffer()
+	defer b.release()
 	b.raw(`{"@odata.context":`)
 	b.str(r.base + "/$metadata#connectors" + q.selectSuffix() + "/$entity")
 	b.raw(",")
-	writeConnectorMembers(&b, c, q.selected)
+	writeConnectorMembers(b, c, q.selected)
 	b.raw("}")
-	return b.bytes()
+	writeJSON(w, status, b.bytes())
 }
 
 // getConnectorProperty serves GET connectors(id)/property; a null value is 204 No Content.
@@ -161,7 +163,7 @@ func (s *Server) createConnector(w http.ResponseWriter, r *request) error {
 	}
 	if preferRepresentation(r) {
 		w.Header().Set("Preference-Applied", "return=representation")
-		writeJSON(w, http.StatusCreated, entityBody(r, c, q))
+		writeEntity(w, http.StatusCreated, r, c, q)
 		return nil
 	}
 	setHeader(w, "OData-EntityId", r.base+"/connectors("+c.ID+")")
@@ -218,7 +220,7 @@ func (s *Server) writeUpsert(w http.ResponseWriter, r *request, id string, u *co
 		if created {
 			status = http.StatusCreated
 		}
-		writeJSON(w, status, entityBody(r, c, q))
+		writeEntity(w, status, r, c, q)
 		return nil
 	}
 	setHeader(w, "OData-EntityId", r.base+"/connectors("+c.ID+")")

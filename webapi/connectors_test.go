@@ -2,12 +2,14 @@ package webapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	connectorhub "github.com/connectorhub/connectorhub"
@@ -583,4 +585,56 @@ func TestDefinitionFollowsWrites(t *testing.T) {
 			t.Errorf("after %s %s: %q, want %q", step.method, step.body, got, step.want)
 		}
 	}
+}
+
+// TestConcurrentAnswersKeepTheirBytes reads records of different sizes at once, by id, as a
+// list and with return=representation: answers are built in reused buffers, and each must
+// hold its own record, whole.
+func TestConcurrentAnswersKeepTheirBytes(t *testing.T) {
+	s := MustOpenServer(t)
+	const records = 6
+	defs := make([]string, records+1)
+	for i := 1; i <= records; i++ {
+		// From a few hundred bytes to about 1.5 MB, beyond what a reused buffer may keep.
+		defs[i] = fmt.Sprintf(`{"swagger":"2.0","info":{"title":"t%d","version":"1","description":%q},"paths":{}}`, i, strings.Repeat(fmt.Sprintf("record %d ", i), 1<<(2*i)))
+		if r := s.do(t, "POST", "/api/data/v9.2/connectors", body(i, map[string]any{"openapidefinition": defs[i]})); r.Status != 204 {
+			t.Fatalf("create %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for k := range 30 {
+				i := (g+k)%records + 1
+				id := fmt.Sprintf("00000000-0000-0000-0000-%012d", i)
+				var got []string
+				switch k % 3 {
+				case 0:
+					var rec struct{ OpenAPIDefinition string }
+					r := s.do(t, "GET", "/api/data/v9.2/connectors("+id+")", "")
+					json.Unmarshal([]byte(r.Body), &rec)
+					got = []string{rec.OpenAPIDefinition}
+				case 1:
+					var page struct {
+						Value []struct{ OpenAPIDefinition string }
+					}
+					r := s.do(t, "GET", "/api/data/v9.2/connectors?$filter=connectorid%20eq%20"+id, "")
+					json.Unmarshal([]byte(r.Body), &page)
+					for _, v := range page.Value {
+						got = append(got, v.OpenAPIDefinition)
+					}
+				case 2:
+					var rec struct{ OpenAPIDefinition string }
+					r := s.do(t, "PATCH", "/api/data/v9.2/connectors("+id+")", `{"description":"x"}`, "Prefer: return=representation")
+					json.Unmarshal([]byte(r.Body), &rec)
+					got = []string{rec.OpenAPIDefinition}
+				}
+				if len(got) != 1 || got[0] != defs[i] {
+					t.Errorf("record %d (%d bytes), request kind %d: got %d answers, the first of another record or cut", i, len(defs[i]), k%3, len(got))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

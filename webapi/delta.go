@@ -88,7 +88,8 @@ func (s *Server) deltaConnectors(w http.ResponseWriter, r *request) error {
 	versionNumber := &odata.PropertyPath{Segments: []string{"versionnumber"}}
 	cq := q.connectorQuery(false)
 	cq.OrderBy = odata.OrderBy{{Path: versionNumber}}
-	st := &stream{w: w, until: time.Now().Add(writeTimeout)}
+	st := &stream{w: w, until: time.Now().Add(writeTimeout), buf: newBuffer()}
+	defer st.buf.release()
 	st.buf.raw(`{"@odata.context":`)
 	suffix := ""
 	if !initial {
@@ -104,7 +105,7 @@ func (s *Server) deltaConnectors(w http.ResponseWriter, r *request) error {
 		}
 		n++
 		st.buf.raw("{")
-		rw.writeMembers(&st.buf, row)
+		rw.writeMembers(st.buf, row)
 		st.buf.raw("}")
 		return nil
 	}

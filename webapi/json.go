@@ -6,6 +6,7 @@ import (
 	"github.com/connectorhub/connectorhub/internal/jsontext"
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 // contentTypeJSON is the media type of every JSON response, as Dataverse sends it.
@@ -16,6 +17,27 @@ const contentTypeJSON = "application/json; odata.metadata=minimal"
 type jsonBuffer struct{ buf []byte }
 
 func (b *jsonBuffer) bytes() []byte { return b.buf }
+
+// maxPooled is the largest buffer kept for reuse: a page of full records can make one of
+// several megabytes, which is not worth holding between requests.
+const maxPooled = 1 << 20
+
+// buffers keeps the buffers of answers: a full record is tens of kilobytes, and growing a new
+// buffer to that size for each answer was two thirds of what a GET allocated.
+var buffers = sync.Pool{New: func() any { return new(jsonBuffer) }}
+
+// newBuffer returns an empty buffer; release gives it back once its bytes are written.
+func newBuffer() *jsonBuffer { return buffers.Get().(*jsonBuffer) }
+
+// release empties b and keeps it for another answer. b must not be used afterwards, nor the
+// slices bytes returned.
+func (b *jsonBuffer) release() {
+	if cap(b.buf) > maxPooled {
+		return
+	}
+	b.buf = b.buf[:0]
+	buffers.Put(b)
+}
 
 func (b *jsonBuffer) raw(s string) { b.buf = append(b.buf, s...) }
 

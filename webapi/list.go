@@ -68,8 +68,9 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 	}
 	prefix.raw(`,"value":[`)
 
-	st := &stream{w: w, prefs: prefs, until: time.Now().Add(writeTimeout)}
-	st.buf.buf = prefix.buf
+	st := &stream{w: w, prefs: prefs, until: time.Now().Add(writeTimeout), buf: newBuffer()}
+	defer st.buf.release()
+	st.buf.raw(string(prefix.buf))
 	rw := &recordWriter{base: r.base, cols: q.columns(), ann: ann, expand: q.expand}
 	n := 0
 	emit := func(row *connectorhub.ConnectorRow) error {
@@ -79,9 +80,9 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 		n++
 		st.buf.raw("{")
 		if q.fetch != nil {
-			q.fetch.writeMembers(&st.buf, rw, row)
+			q.fetch.writeMembers(st.buf, rw, row)
 		} else {
-			rw.writeMembers(&st.buf, row)
+			rw.writeMembers(st.buf, row)
 		}
 		st.buf.raw("}")
 		return nil
@@ -100,7 +101,7 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 	}
 	st.buf.raw("]")
 	if q.fetch != nil {
-		if err := writeFetchPaging(&st.buf, prefs, pg, more, q.orderBy, connectorhub.ConnectorPrimaryID, func() (string, string, func(*odata.PropertyPath) (any, error)) {
+		if err := writeFetchPaging(st.buf, prefs, pg, more, q.orderBy, connectorhub.ConnectorPrimaryID, func() (string, string, func(*odata.PropertyPath) (any, error)) {
 			return first.ID, last.ID, last.SortValue
 		}); err != nil {
 			return err
@@ -164,7 +165,7 @@ func (s *Server) writeCount(b *jsonBuffer, r *request, q *query, prefs odata.Pre
 type stream struct {
 	w       http.ResponseWriter
 	prefs   odata.Preferences
-	buf     jsonBuffer
+	buf     *jsonBuffer
 	started bool
 	until   time.Time // the response must be written by then, however slowly it goes
 }
