@@ -69,6 +69,10 @@ type Column struct {
 	Nullable bool
 	// Large columns (hundreds of KB) are read only when a query names them.
 	Large bool
+	// TextIndexed: a trigram index of the stored column narrows contains, startswith and
+	// endswith (SQLite's FTS5 table connectors_text, PostgreSQL's GIN index
+	// connectors_<column>_trgm). The migrations of both engines index exactly these columns.
+	TextIndexed bool
 
 	// Value reads the column of a record as the Web API writes it; nil is null.
 	Value func(c *Connector) any
@@ -133,6 +137,12 @@ func textColumn(name string, max int, create, update bool, st storage, ref func(
 	}
 }
 
+// trigram marks a text column as TextIndexed.
+func trigram(col Column) Column {
+	col.TextIndexed = true
+	return col
+}
+
 // lookupColumn is the _x_value of a stored lookup, held in the column named like the
 // navigation property.
 func lookupColumn(nav string, targets []string, ref func(*Connector) *string) Column {
@@ -159,9 +169,9 @@ var Columns = []Column{
 		Value: func(c *Connector) any { return c.ID },
 		ref:   func(c *Connector) any { return &c.ID },
 		field: func(u *ConnectorUpdate) any { return &u.ID }},
-	textColumn("name", 500, true, false, required, func(c *Connector) *string { return &c.Name }, func(u *ConnectorUpdate) **string { return &u.Name }),
-	textColumn("displayname", 200, true, true, required, func(c *Connector) *string { return &c.DisplayName }, func(u *ConnectorUpdate) **string { return &u.DisplayName }),
-	textColumn("description", 1000, true, true, optional, func(c *Connector) *string { return &c.Description }, func(u *ConnectorUpdate) **string { return &u.Description }),
+	trigram(textColumn("name", 500, true, false, required, func(c *Connector) *string { return &c.Name }, func(u *ConnectorUpdate) **string { return &u.Name })),
+	trigram(textColumn("displayname", 200, true, true, required, func(c *Connector) *string { return &c.DisplayName }, func(u *ConnectorUpdate) **string { return &u.DisplayName })),
+	trigram(textColumn("description", 1000, true, true, optional, func(c *Connector) *string { return &c.Description }, func(u *ConnectorUpdate) **string { return &u.Description })),
 	{Name: "connectortype", Kind: KindChoice, Choices: ConnectorTypeLabels, ValidForCreate: true, ValidForUpdate: true, Stored: "connectortype",
 		Value: func(c *Connector) any { return c.ConnectorType },
 		ref:   func(c *Connector) any { return &c.ConnectorType },

@@ -41,3 +41,10 @@ func foldValue(v string) string { return "lower(CAST(" + v + " AS TEXT) COLLATE 
 func (dialect) JoinText(expr, sep string) string {
 	return "string_agg(" + expr + ", " + sep + " ORDER BY " + expr + ")"
 }
+
+// TextPrefilter is "": the GIN trigram indexes on lower(column) (connectors_<column>_trgm,
+// migration 0001) answer Like's own expression (lower(column) LIKE the folded pattern, with no
+// escape character), so there is nothing to put in front of it.
+func (dialect) TextPrefilter(table, alias, column, pattern string, anchored bool) string {
+	return ""
+}

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(tb testing.TB) Store) {
 		{"SecurityVersion", testSecurityVersion},
 	}
 	tests = append(tests, queryTests...)
+	tests = append(tests, textIndexTests...)
 	tests = append(tests, identityTests...)
 	tests = append(tests, authTests...)
 	for _, tt := range tests {

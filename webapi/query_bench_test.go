@@ -35,6 +35,13 @@ func benchDataDir(b *testing.B) string {
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), "connectorhub-bench-100k-v1")
 	}
+	return benchDataDirRows(b, dir, benchRows)
+}
+
+// benchDataDirRows is benchDataDir of rows connectors in dir: the first rows connectors of
+// the 100k database, row for row.
+func benchDataDirRows(b *testing.B, dir string, rows int) string {
+	b.Helper()
 	done := filepath.Join(dir, "complete")
 	if _, err := os.Stat(done); err == nil {
 		return dir
@@ -76,9 +83,9 @@ func benchDataDir(b *testing.B) string {
 	clock := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
 	const batch = 2000
-	for from := 0; from < benchRows; from += batch {
+	for from := 0; from < rows; from += batch {
 		cs := make([]*connectorhub.Connector, 0, batch)
-		for i := from; i < from+batch && i < benchRows; i++ {
+		for i := from; i < from+batch && i < rows; i++ {
 			c := *templates[i%len(templates)]
 			c.ID = fmt.Sprintf("%08x-0000-4000-8000-%012d", i*2654435761%(1<<32), i) // keys not in insertion order
 			c.Name = fmt.Sprintf("cr736_bench%06d", i)
@@ -93,7 +100,7 @@ func benchDataDir(b *testing.B) string {
 	if err := os.WriteFile(done, nil, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("built %s: %d connectors from %d corpus definitions in %v", dir, benchRows, len(templates), time.Since(start).Round(time.Second))
+	b.Logf("built %s: %d connectors from %d corpus definitions in %v", dir, rows, len(templates), time.Since(start).Round(time.Second))
 	return dir
 }
 
@@ -256,6 +263,69 @@ func BenchmarkQuery100k(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkContains runs contains() on 10,000 and 100,000 connectors (the databases of
+// benchDataDir, the smaller in $TMPDIR/connectorhub-bench-10k-v1), over HTTP, in process:
+//   - Contains: the display name's last 12 characters, which one row has (as
+//     ContainsDisplayName of BenchmarkQuery100k), $select=name,displayname;
+//   - ContainsCount: the same with $count=true and $top=1;
+//   - ContainsCommonTop50: a value every row's name holds, the first 50 rows.
+//
+// SQLite answers the first two from the trigram index (migration 0013) and reads only the
+// rows it finds; the last has as many candidates as rows.
+func BenchmarkContains(b *testing.B) {
+	for _, size := range []struct {
+		name string
+		rows int
+		dir  string
+	}{
+		{"10k", 10_000, filepath.Join(os.TempDir(), "connectorhub-bench-10k-v1")},
+		{"100k", benchRows, ""},
+	} {
+		b.Run(size.name, func(b *testing.B) {
+			dir := size.dir
+			if dir == "" {
+				dir = benchDataDir(b)
+			} else {
+				dir = benchDataDirRows(b, dir, size.rows)
+			}
+			base := openBenchServer(b, dir)
+			q := func(s string) string {
+				v, _ := url.ParseQuery(s)
+				return strings.ReplaceAll(v.Encode(), "+", "%20")
+			}
+			row := fmt.Sprintf("cr736_bench%06d", size.rows*54321/100_000)
+			var one struct {
+				Value []struct{ DisplayName string }
+			}
+			req, _ := http.NewRequest("GET", base+"connectors?"+q("$filter=name eq '"+row+"'&$select=displayname"), nil)
+			resp, err := benchClient.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			err = json.NewDecoder(resp.Body).Decode(&one)
+			resp.Body.Close()
+			if err != nil || len(one.Value) != 1 {
+				b.Fatalf("%s: %v %v", row, err, one)
+			}
+			display := strings.ReplaceAll(one.Value[0].DisplayName, "'", "''")
+			part := display[max(0, len(display)-12):]
+			for _, bm := range []struct{ name, url string }{
+				{"Contains", base + "connectors?" + q("$filter=contains(displayname,'"+part+"')&$select=name,displayname")},
+				{"ContainsCount", base + "connectors?" + q("$filter=contains(displayname,'"+part+"')&$select=name&$count=true&$top=1")},
+				{"ContainsCommonTop50", base + "connectors?" + q("$filter=contains(name,'cr736_bench')&$select=name,displayname&$top=50")},
+			} {
+				b.Run(bm.name, func(b *testing.B) {
+					var size int64
+					for b.Loop() {
+						_, size = benchGet(b, bm.url)
+					}
+					b.ReportMetric(float64(size), "bytes/op")
+				})
+			}
+		})
+	}
 }
 
 // BenchmarkPagingRSS runs the real program (connectorhub serve) on the 100k database, pages

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/odata"
@@ -39,6 +40,20 @@ type Dialect interface {
 	// JoinText returns the aggregate that joins the text values of expr in their order with
 	// sep (a SQL string literal): group_concat or string_agg.
 	JoinText(expr, sep string) string
+}
+
+// TextIndexDialect is a Dialect whose engine keeps a trigram index of the text columns a
+// Column names in TextIndex. A dialect without it, or whose TextPrefilter returns "", runs
+// contains, startswith and endswith as its LIKE alone.
+type TextIndexDialect interface {
+	Dialect
+	// TextPrefilter returns a condition on the rows of table (aliased alias) that holds for
+	// every row whose column is LIKE the pattern (a bound placeholder, as Like takes it) and
+	// that an index can answer: a superset, which the translator ANDs with the exact Like. ""
+	// when the engine's Like uses an index itself, or has none. anchored says that the
+	// pattern starts with text, not a wildcard (startswith): an ordinary index of the column
+	// may then read just the range of that prefix.
+	TextPrefilter(table, alias, column, pattern string, anchored bool) string
 }
 
 // Env is what a query means besides its text: the clock of the date functions (Today,
@@ -71,6 +86,10 @@ type Column struct {
 	// Const: the expression is the same for every row (componentstate): ordering by it
 	// orders nothing, so the translator leaves it out of ORDER BY.
 	Const bool
+	// TextIndex is the stored column of the table's row when a trigram index covers it
+	// (connectorhub.Column.TextIndexed): contains, startswith and endswith may narrow by the
+	// index first (TextIndexDialect). "" otherwise.
+	TextIndex string
 }
 
 // computed are the SQL expressions of the connector's properties that are not stored
@@ -93,6 +112,9 @@ var Columns = func() map[string]Column {
 		c, ok := computed[col.Name]
 		if col.Stored != "" {
 			c, ok = Column{SQL: "c." + col.Stored, Nullable: col.Nullable}, true
+			if col.TextIndexed {
+				c.TextIndex = col.Stored
+			}
 		}
 		if !ok {
 			panic("sqlgen: the connector property " + col.Name + " is neither stored nor computed")
@@ -134,6 +156,7 @@ type Builder struct {
 	args []any
 
 	tooMany bool // more than maxParams values were bound
+	negated bool // the expression being built is under an odd number of NOTs
 }
 
 // NewBuilder returns a Builder for the dialect on the connector table, with the current time
@@ -394,7 +417,9 @@ func (b *Builder) expr(e odata.Expr) (string, error) {
 		}
 		return balanced(strings.ToUpper(string(e.Op)), terms), nil
 	case *odata.NotExpr:
+		b.negated = !b.negated
 		x, err := b.expr(e.X)
+		b.negated = !b.negated
 		if err != nil {
 			return "", err
 		}
@@ -610,5 +635,40 @@ func (b *Builder) stringCall(e *odata.StringCall) (string, error) {
 	default:
 		return "", unsupported("the function " + e.Func)
 	}
+	// A trigram index narrows the rows first, and the LIKE decides among them. Not under a
+	// NOT: the prefilter is false where the LIKE is null (a null description), so (prefilter
+	// AND LIKE) is false there, which NOT would make true. AND and OR treat a false and a null
+	// alike for the rows they select, and under a NOT an index narrows nothing anyway.
+	if col.TextIndex != "" && !b.negated && trigramRun(v) {
+		if d, ok := b.d.(TextIndexDialect); ok {
+			// The pattern is bound twice, the prefilter's first, in the order of the text.
+			anchored := e.Func == "startswith" && v != "" && v[0] != '%' && v[0] != '_'
+			if pre := d.TextPrefilter(b.t.Name, b.t.Alias, col.TextIndex, b.d.Placeholder(len(b.args)+1), anchored); pre != "" {
+				b.param(pattern)
+				return "(" + pre + " AND " + b.d.Like(col.SQL, b.param(pattern)) + ")", nil
+			}
+		}
+	}
 	return "(" + b.d.Like(col.SQL, b.param(pattern)) + ")", nil
+}
+
+// trigramRun reports whether a text function's value has a run of at least three characters
+// without the wildcards % and _: only then can a trigram index narrow the rows (for a shorter
+// run, SQLite's FTS5 would read its whole index). Values that are not valid UTF-8 or hold a NUL
+// are left to the LIKE alone, as the index and LIKE might read such bytes differently.
+func trigramRun(v string) bool {
+	if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+		return false
+	}
+	run := 0
+	for _, r := range v {
+		if r == '%' || r == '_' {
+			run = 0
+			continue
+		}
+		if run++; run >= 3 {
+			return true
+		}
+	}
+	return false
 }

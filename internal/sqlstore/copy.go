@@ -217,7 +217,10 @@ func checkCopySchema(ctx context.Context, tx *Tx) error {
 	var q string
 	switch tx.e.Name {
 	case "sqlite":
-		q = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`
+		// Ordinary tables: pragma_table_list tells a virtual table (the FTS5 index of
+		// migration 0013) and its shadow tables apart. They hold no data of their own: their
+		// triggers index the rows the copy inserts.
+		q = `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`
 	case "postgres":
 		q = `SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()`
 	default:
