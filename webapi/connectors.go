@@ -73,6 +73,7 @@ func (s *Server) getConnector(w http.ResponseWriter, r *request, id string) erro
 	}
 	b := newBuffer()
 	defer b.release()
+	b.reserve(rowBytes(row.Connector) + len(row.OpenAPIDefinition)/8)
 	b.raw(`{"@odata.context":`)
 	b.str(r.base + "/$metadata#connectors" + q.selectSuffix() + "/$entity")
 	b.raw(",")

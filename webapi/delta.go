@@ -104,6 +104,7 @@ func (s *Server) deltaConnectors(w http.ResponseWriter, r *request) error {
 			st.buf.raw(",")
 		}
 		n++
+		st.buf.reserve(rowBytes(row.Connector) + len(row.OpenAPIDefinition)/8)
 		st.buf.raw("{")
 		rw.writeMembers(st.buf, row)
 		st.buf.raw("}")

@@ -18,9 +18,22 @@ type jsonBuffer struct{ buf []byte }
 
 func (b *jsonBuffer) bytes() []byte { return b.buf }
 
-// maxPooled is the largest buffer kept for reuse: a page of full records can make one of
-// several megabytes, which is not worth holding between requests.
-const maxPooled = 1 << 20
+// reserve makes room for n more bytes at least, doubling the buffer when it grows: appends
+// alone grow a large buffer by a quarter at a time, copying it whole each time, which for a
+// page of full records (about a megabyte) was a third of the page's cost.
+func (b *jsonBuffer) reserve(n int) {
+	if cap(b.buf)-len(b.buf) >= n {
+		return
+	}
+	buf := make([]byte, len(b.buf), max(2*cap(b.buf), len(b.buf)+n))
+	copy(buf, b.buf)
+	b.buf = buf
+}
+
+// maxPooled is the largest buffer kept for reuse: a page of 50 full records of 20 KB (about
+// 1 MB, the common list) is kept; the buffer of a page of 5,000 grows to a chunk of records
+// (up to about 4 MB) between writes, which is not worth holding between requests.
+const maxPooled = 2 << 20
 
 // buffers keeps the buffers of answers: a full record is tens of kilobytes, and growing a new
 // buffer to that size for each answer was two thirds of what a GET allocated.

@@ -78,6 +78,8 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 			st.buf.raw(",")
 		}
 		n++
+		// The record's text, its escapes and its names (rowBytes counts 512 for the rest).
+		st.buf.reserve(rowBytes(row.Connector) + len(row.OpenAPIDefinition)/8)
 		st.buf.raw("{")
 		if q.fetch != nil {
 			q.fetch.writeMembers(st.buf, rw, row)
