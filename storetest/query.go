@@ -139,28 +139,7 @@ func testKeysetPaging(t *testing.T, s Store, ctx context.Context) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []*connectorhub.Connector
-			q.Top = 4
-			for pages := 0; pages < 10; pages++ {
-				page, err := s.FindConnectors(ctx, q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, page...)
-				if len(page) < q.Top {
-					break
-				}
-				last := page[len(page)-1]
-				q.After = nil
-				for _, o := range q.OrderBy {
-					v, err := connectorhub.SortValue(o.Path, last)
-					if err != nil {
-						t.Fatal(err)
-					}
-					q.After = append(q.After, v)
-				}
-				q.After = append(q.After, last.ID)
-			}
+			got := pageThrough(ctx, t, s, q, 4)
 			if numbersOf(got) != numbersOf(all) {
 				t.Errorf("pages put together:\n got %s\nwant %s", numbersOf(got), numbersOf(all))
 			}
@@ -418,5 +397,36 @@ func testPagingByRelatedName(t *testing.T, s Store, ctx context.Context) {
 				t.Errorf("pages put together:\n got %s\nwant %s", numbersOf(got), numbersOf(all))
 			}
 		})
+	}
+}
+
+// pageThrough reads q's rows a page of size at a time, each page after the last row of the one
+// before (keyset paging, as the Web API's next links do), and returns them put together.
+func pageThrough(ctx context.Context, t *testing.T, s Store, q connectorhub.ConnectorQuery, size int) []*connectorhub.Connector {
+	t.Helper()
+	var got []*connectorhub.Connector
+	q.Top, q.After = size, nil
+	for pages := 0; ; pages++ {
+		if pages == 1000 {
+			t.Fatalf("%d rows in 1000 pages and more: keyset paging does not advance", len(got))
+		}
+		page, err := s.FindConnectors(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, page...)
+		if len(page) < q.Top {
+			return got
+		}
+		last := page[len(page)-1]
+		q.After = nil
+		for _, o := range q.OrderBy {
+			v, err := connectorhub.SortValue(o.Path, last)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.After = append(q.After, v)
+		}
+		q.After = append(q.After, last.ID)
 	}
 }

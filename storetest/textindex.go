@@ -335,28 +335,7 @@ func testTextFunctionsPaging(t *testing.T, s Store, ctx context.Context) {
 			if len(whole) != 32 {
 				t.Fatalf("got %d rows, want 32: %s", len(whole), textNumbers(whole))
 			}
-			var got []*connectorhub.Connector
-			q.Top = 5
-			for pages := 0; pages < 20; pages++ {
-				page, err := s.FindConnectors(ctx, q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, page...)
-				if len(page) < q.Top {
-					break
-				}
-				last := page[len(page)-1]
-				q.After = nil
-				for _, o := range q.OrderBy {
-					v, err := connectorhub.SortValue(o.Path, last)
-					if err != nil {
-						t.Fatal(err)
-					}
-					q.After = append(q.After, v)
-				}
-				q.After = append(q.After, last.ID)
-			}
+			got := pageThrough(ctx, t, s, q, 5)
 			if textNumbers(got) != textNumbers(whole) {
 				t.Errorf("pages put together:\n got %s\nwant %s", textNumbers(got), textNumbers(whole))
 			}
