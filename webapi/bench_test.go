@@ -90,12 +90,7 @@ func BenchmarkGetConnector(b *testing.B) {
 	s := MustOpenServer(b)
 	def := medianDefinition(b)
 	const n = 100
-	for i := 1; i <= n; i++ {
-		req, _ := http.NewRequest("POST", s.URL()+"/api/data/v9.2/connectors", strings.NewReader(body(i, map[string]any{"openapidefinition": def})))
-		if !benchDo(b, req, http.StatusNoContent) {
-			b.FailNow()
-		}
-	}
+	seedConnectors(b, s, n, def, "")
 	b.SetBytes(int64(len(def)))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -128,13 +123,7 @@ func BenchmarkGetConnectorWithToken(b *testing.B) {
 	}
 	def := medianDefinition(b)
 	const n = 100
-	for i := 1; i <= n; i++ {
-		req, _ := http.NewRequest("POST", s.URL()+"/api/data/v9.2/connectors", strings.NewReader(body(i, map[string]any{"openapidefinition": def})))
-		req.Header.Set("Authorization", "Bearer "+token)
-		if !benchDo(b, req, http.StatusNoContent) {
-			b.FailNow()
-		}
-	}
+	seedConnectors(b, s, n, def, token)
 	b.SetBytes(int64(len(def)))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -156,12 +145,7 @@ func BenchmarkPatchConnector(b *testing.B) {
 	s := MustOpenServer(b)
 	def := medianDefinition(b)
 	const n = 100
-	for i := 1; i <= n; i++ {
-		req, _ := http.NewRequest("POST", s.URL()+"/api/data/v9.2/connectors", strings.NewReader(body(i, map[string]any{"openapidefinition": def})))
-		if !benchDo(b, req, http.StatusNoContent) {
-			b.FailNow()
-		}
-	}
+	seedConnectors(b, s, n, def, "")
 	var seq atomic.Int64
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -175,4 +159,19 @@ func BenchmarkPatchConnector(b *testing.B) {
 			}
 		}
 	})
+}
+
+// seedConnectors creates connectors 1…n with definition def, with a bearer token when one is
+// given.
+func seedConnectors(b *testing.B, s *testServer, n int, def, token string) {
+	b.Helper()
+	for i := 1; i <= n; i++ {
+		req, _ := http.NewRequest("POST", s.URL()+"/api/data/v9.2/connectors", strings.NewReader(body(i, map[string]any{"openapidefinition": def})))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		if !benchDo(b, req, http.StatusNoContent) {
+			b.FailNow()
+		}
+	}
 }
