@@ -78,9 +78,9 @@ func mustTextRows(t *testing.T, s Store, ctx context.Context) {
 	}
 }
 
-// foldASCII is the engines' case folding: ASCII letters only (SQLite's NOCASE and LIKE,
+// FoldASCII is the engines' case folding: ASCII letters only (SQLite's NOCASE and LIKE,
 // PostgreSQL's lower() under COLLATE "C").
-func foldASCII(s string) string {
+func FoldASCII(s string) string {
 	return strings.Map(func(r rune) rune {
 		if 'A' <= r && r <= 'Z' {
 			return r + 'a' - 'A'
@@ -89,10 +89,11 @@ func foldASCII(s string) string {
 	}, s)
 }
 
-// likeScan is LIKE as the engines run it on one value, without any index: % and _ are
-// wildcards of characters, there is no escape, ASCII letters match either case.
-func likeScan(s, pattern string) bool {
-	return likeFolded(foldASCII(s), foldASCII(pattern))
+// Like is LIKE as the engines run it on one value, without any index: % and _ are wildcards
+// of characters, there is no escape, ASCII letters match either case. It is the reference the
+// engines' answers are compared with, here and in internal/parity.
+func Like(s, pattern string) bool {
+	return likeFolded(FoldASCII(s), FoldASCII(pattern))
 }
 
 func likeFolded(s, pattern string) bool {
@@ -126,7 +127,7 @@ func likeFolded(s, pattern string) bool {
 // value "", as a record reads it, for a nullable column) never matches.
 func textFunc(fn, value string) func(stored string, null bool) bool {
 	pattern := map[string]string{"contains": "%" + value + "%", "startswith": value + "%", "endswith": "%" + value}[fn]
-	return func(stored string, null bool) bool { return !null && likeScan(stored, pattern) }
+	return func(stored string, null bool) bool { return !null && Like(stored, pattern) }
 }
 
 // textColumnOf reads a text column of a record, and whether it is null.

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/connectorhub/connectorhub/odata"
 	"github.com/connectorhub/connectorhub/postgres"
 	"github.com/connectorhub/connectorhub/sqlite"
+	"github.com/connectorhub/connectorhub/storetest"
 )
 
 // TestParity runs the same OData queries on SQLite and on PostgreSQL over identical data and
@@ -592,48 +592,13 @@ func scan(ctx context.Context, s store, q connectorhub.ConnectorQuery) ([]*conne
 }
 
 // fold is SQLite's NOCASE and PostgreSQL's lower() under COLLATE "C": ASCII letters only.
-func fold(s string) string {
-	return strings.Map(func(r rune) rune {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}, s)
-}
+var fold = storetest.FoldASCII
 
 func eqFold(s, v string) bool { return fold(s) == fold(v) }
 
-// like is LIKE as both engines run it: % and _ are wildcards (of characters, not bytes),
-// there is no escape character, and ASCII letters match either case.
-func like(s, pattern string) bool {
-	s, pattern = fold(s), fold(pattern)
-	if pattern == "" {
-		return s == ""
-	}
-	switch r, size := utf8.DecodeRuneInString(pattern); r {
-	case '%':
-		for i := 0; ; {
-			if like(s[i:], pattern[size:]) {
-				return true
-			}
-			if i == len(s) {
-				return false
-			}
-			_, n := utf8.DecodeRuneInString(s[i:])
-			i += n
-		}
-	case '_':
-		if s == "" {
-			return false
-		}
-		_, n := utf8.DecodeRuneInString(s)
-		return like(s[n:], pattern[size:])
-	default:
-		return strings.HasPrefix(s, string(r)) && like(s[size:], pattern[size:])
-	}
-}
+// like is LIKE as both engines run it (storetest's reference).
+var like = storetest.Like
 
-// likeDesc is like on a nullable column: a null never matches.
 func likeDesc(c *conn, pattern string) bool { return c.desc != nil && like(*c.desc, pattern) }
 
 func descIs(c *conn, v string) bool { return c.desc != nil && eqFold(*c.desc, v) }
