@@ -72,7 +72,24 @@ func New() (string, error) {
 	// IF NOT EXISTS then finds it, rather than putting it in the test's schema.
 	var extErr error
 	extensionOnce.Do(func() {
-		_, extErr = db.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public`)
+		// The test packages are processes of their own on one database, and IF NOT EXISTS is
+		// no lock: two creating it at once fail on pg_extension's unique index. They queue on
+		// an advisory lock (the engine's writers' key, which migrations take too).
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			extErr = err
+			return
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(1128813890)`); err != nil {
+			extErr = err
+			return
+		}
+		if _, err := tx.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public`); err != nil {
+			extErr = err
+			return
+		}
+		extErr = tx.Commit()
 	})
 	if extErr != nil {
 		return "", extErr
