@@ -64,6 +64,41 @@ func (a *Authenticator) Authenticate(r *http.Request) (*connectorhub.Principal, 
 	return a.impersonate(ctx, r, claims, p)
 }
 
+// AuthenticateDeferred is Authenticate for a request whose first read of the database can
+// check the security version in its own statement: when the caller is kept from an earlier
+// request, it is returned with a pending check of the version it was read at instead of a
+// read of the version now. The request must carry the check (connectorhub.
+// NewContextWithSecurityCheck); the store settles it before anything is read or written for
+// the caller, and refuses a stale caller with connectorhub.ErrStaleRights, upon which the
+// request is served again after Authenticate. Otherwise, and with impersonation or
+// Consistency: Strong, it is Authenticate, with no check.
+func (a *Authenticator) AuthenticateDeferred(r *http.Request) (*connectorhub.Principal, *connectorhub.SecurityCheck, error) {
+	if r.Header.Get("MSCRMCallerID") != "" || r.Header.Get("CallerObjectId") != "" || strongConsistency(r) {
+		p, err := a.Authenticate(r)
+		return p, nil, err
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		p, err := a.Authenticate(r)
+		return p, nil, err
+	}
+	claims, err := a.Verifier.Verify(strings.TrimSpace(token))
+	if err != nil {
+		p, err := a.Authenticate(r) // its error
+		return p, nil, err
+	}
+	e, ok := a.rights.latest(callerKey(claims))
+	if !ok {
+		p, err := a.Authenticate(r)
+		return p, nil, err
+	}
+	// Refused by what was kept is refused: revocations only move forward.
+	if err := a.checkRevoked(e.user, claims); err != nil {
+		return nil, nil, err
+	}
+	return e.principal, connectorhub.NewSecurityCheck(e.version, a.Users.SecurityVersion), nil
+}
+
 // principal finds, or provisions, the systemuser of a verified token: the one kept from an
 // earlier request when the security version has not moved since (rights.go), unless strong.
 func (a *Authenticator) principal(ctx context.Context, c *Claims, strong bool) (*connectorhub.Principal, error) {

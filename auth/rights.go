@@ -10,7 +10,8 @@ import (
 
 // The rights cache. Reading a caller takes five queries (the user, then its teams, business
 // units and roles); a request that finds the caller read at the current security version
-// takes one (the version). Triggers move the version with every change to users, teams,
+// takes one (the version), or none when the request's own first read checks the version in
+// its statement (AuthenticateDeferred). Triggers move the version with every change to users, teams,
 // business units, roles and their links, on every replica's database, so a kept caller is
 // exactly what a fresh read would give. "Consistency: Strong" reads the caller afresh, as
 // Dataverse's header bypasses its caches.
@@ -37,6 +38,14 @@ func (c *rightsCache) get(key string, version int64) (cachedCaller, bool) {
 	defer c.mu.Unlock()
 	e, ok := c.m[key]
 	return e, ok && e.version == version
+}
+
+// latest returns the caller kept for key, at whatever version it was read.
+func (c *rightsCache) latest(key string) (cachedCaller, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	return e, ok
 }
 
 func (c *rightsCache) put(key string, e cachedCaller) {

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(tb testing.TB) Store) {
 		{"ReadTrimming", testReadTrimming},
 		{"Transact", testTransact},
 		{"SecurityVersion", testSecurityVersion},
+		{"SecurityCheck", testSecurityCheck},
 	}
 	tests = append(tests, queryTests...)
 	tests = append(tests, textIndexTests...)

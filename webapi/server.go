@@ -3,11 +3,13 @@
 package webapi
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
@@ -24,6 +26,13 @@ import (
 type Authenticator interface {
 	// Authenticate returns the caller of r, or an *connectorhub.Error to answer with.
 	Authenticate(r *http.Request) (*connectorhub.Principal, error)
+}
+
+// Deferrer is an Authenticator that can leave the check of a kept caller's rights to the
+// request's first read of the database (auth.Authenticator.AuthenticateDeferred): a GET is
+// then one query. The check it returns, if any, must be settled before the request answers.
+type Deferrer interface {
+	AuthenticateDeferred(r *http.Request) (*connectorhub.Principal, *connectorhub.SecurityCheck, error)
 }
 
 // Challenger is an Authenticator that tells clients, in WWW-Authenticate, where to get a token.
@@ -280,7 +289,7 @@ const statusClientClosed = 499
 
 // serve authenticates the caller and routes the request. It sets *quiet when the request
 // should not be logged.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, quiet *bool) error {
+func (s *Server) serve(w *statusWriter, r *http.Request, quiet *bool) error {
 	if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 		*quiet = true // a load balancer asks every few seconds: only failures are logged
 		return s.probe(w, r)
@@ -289,30 +298,95 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, quiet *bool) erro
 	if !ok {
 		return connectorhub.Errorf(connectorhub.ECodeNoResource, "No HTTP resource was found that matches the request URI '%s'.", s.requestURL(r))
 	}
-	p, err := s.Auth.Authenticate(r)
-	if err != nil {
-		if connectorhub.ErrorCode(err) != connectorhub.ECodeUnauthenticated {
-			return err
-		}
-		// Failed authentications are counted per client address: a flood is refused (and
-		// not logged) once it passes the anonymous limits.
-		if err := s.limitAnonymous(w, r); err != nil {
-			*quiet = true
-			return err
-		}
-		if c, ok := s.Auth.(Challenger); ok {
-			w.Header().Set("WWW-Authenticate", c.Challenge())
-		}
-		return err
+	var p *connectorhub.Principal
+	var check *connectorhub.SecurityCheck
+	var err error
+	if d, ok := s.Auth.(Deferrer); ok && deferrable(r, rest) {
+		p, check, err = d.AuthenticateDeferred(r)
+	} else {
+		p, err = s.Auth.Authenticate(r)
 	}
-	r = r.WithContext(connectorhub.NewContextWithPrincipal(r.Context(), p))
+	if err != nil {
+		return s.refuse(w, r, err, quiet)
+	}
+	ctx := connectorhub.NewContextWithPrincipal(r.Context(), p)
+	if check != nil {
+		ctx = connectorhub.NewContextWithSecurityCheck(ctx, check)
+	}
+	r = r.WithContext(ctx)
 	limit := bodyLimitOf(rest)
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
 	req := &request{Request: r, base: s.origin(r) + "/api/data/" + version, bodies: s.bodies, maxBody: limit}
 	defer req.releaseBody()
-	return s.limit(w, p.UserID, func() error { return s.route(w, req, rest) })
+	return s.limit(w, p.UserID, func() error {
+		if check == nil {
+			return s.route(w, req, rest)
+		}
+		return s.routeChecked(w, req, rest, check, quiet)
+	})
+}
+
+// refuse answers a failed authentication.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error, quiet *bool) error {
+	if connectorhub.ErrorCode(err) != connectorhub.ECodeUnauthenticated {
+		return err
+	}
+	// Failed authentications are counted per client address: a flood is refused (and
+	// not logged) once it passes the anonymous limits.
+	if err := s.limitAnonymous(w, r); err != nil {
+		*quiet = true
+		return err
+	}
+	if c, ok := s.Auth.(Challenger); ok {
+		w.Header().Set("WWW-Authenticate", c.Challenge())
+	}
+	return err
+}
+
+// deferrable reports whether a request may leave the check of its caller's kept rights to
+// its first read: the reads of connectors, whose first query reads the security version in
+// the same statement (internal/sqlstore). Any other request would pay a query for it anyway.
+// Only requests without a body: a stale caller's request is served again.
+func deferrable(r *http.Request, rest string) bool {
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		(rest == "connectors" || strings.HasPrefix(rest, "connectors("))
+}
+
+// routeChecked routes a request that owes its security check. The store settles it with
+// the first read; w holds back the answer until it is settled (an answer made without a read);
+// an error is answered only once it is settled. A caller found stale is read again, and the
+// request served again from the start, with what it had written to w's header undone.
+func (s *Server) routeChecked(w *statusWriter, req *request, rest string, check *connectorhub.SecurityCheck, quiet *bool) error {
+	header := w.Header().Clone()
+	w.hold(req.Context(), check)
+	err := s.route(w, req, rest)
+	held := w.release()
+	if held == nil && !errors.Is(err, connectorhub.ErrStaleRights) {
+		// What was answered, or the error to answer, stands if the caller is current (no
+		// read at all when a read or a write settled the check already).
+		held = check.Confirm(req.Context())
+		if held == nil {
+			return err
+		}
+	}
+	if !errors.Is(held, connectorhub.ErrStaleRights) && !errors.Is(err, connectorhub.ErrStaleRights) {
+		return cmp.Or(held, err) // the check could not be made: the database's error
+	}
+	if w.status != 0 {
+		// The store settles the check before it reads and w before it writes: never here.
+		return errors.New("webapi: a stale caller's answer was written")
+	}
+	clear(w.Header())
+	maps.Copy(w.Header(), header)
+	req.Request = req.Request.WithContext(connectorhub.NewContextWithSecurityCheck(req.Context(), nil))
+	p, err := s.Auth.Authenticate(req.Request)
+	if err != nil {
+		return s.refuse(w, req.Request, err, quiet)
+	}
+	req.Request = req.Request.WithContext(connectorhub.NewContextWithPrincipal(req.Context(), p))
+	return s.route(w, req, rest)
 }
 
 // cutAPIPrefix splits "/api/data/v9.2/connectors" into "v9.2" and "connectors".
@@ -428,14 +502,50 @@ func (s *Server) logger(r *http.Request) *slog.Logger {
 	return s.Logger.With(slog.String("request_id", id))
 }
 
-// statusWriter remembers the status and size of a response for the log.
+// statusWriter remembers the status and size of a response for the log. While it holds a
+// security check (routeChecked), it writes nothing before the check is settled, and nothing
+// at all for a stale caller.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+
+	check     *connectorhub.SecurityCheck // settled before the first byte, unless nil
+	checkCtx  context.Context
+	checkFail error // the check failed: nothing is written
+}
+
+// hold makes w settle c before it writes anything.
+func (w *statusWriter) hold(ctx context.Context, c *connectorhub.SecurityCheck) {
+	w.check, w.checkCtx, w.checkFail = c, ctx, nil
+}
+
+// release ends hold: the error that kept w from writing, or nil.
+func (w *statusWriter) release() error {
+	err := w.checkFail
+	w.check, w.checkCtx, w.checkFail = nil, nil, nil
+	return err
+}
+
+// held reports whether w must not write: its check failed, now or before.
+func (w *statusWriter) held() bool {
+	if w.check == nil {
+		return false
+	}
+	if w.checkFail == nil {
+		w.checkFail = w.check.Confirm(w.checkCtx)
+	}
+	if w.checkFail != nil {
+		return true
+	}
+	w.check = nil
+	return false
 }
 
 func (w *statusWriter) WriteHeader(status int) {
+	if w.held() {
+		return
+	}
 	if w.status == 0 {
 		w.status = status
 	}
@@ -446,6 +556,9 @@ func (w *statusWriter) WriteHeader(status int) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.held() {
+		return len(b), nil
+	}
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
@@ -456,6 +569,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // Flush lets streamed responses reach the client as they are written.
 func (w *statusWriter) Flush() {
+	if w.held() {
+		return
+	}
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}

@@ -16,7 +16,13 @@ type scanner interface{ Scan(dest ...any) error }
 
 // FindConnectorByID returns one connector; ECodeNotFound if there is none.
 func (db *DB) FindConnectorByID(ctx context.Context, id string) (*connectorhub.Connector, error) {
-	c, err := findConnector(ctx, db.read, id)
+	var c *connectorhub.Connector
+	var err error
+	if chk := connectorhub.UnsettledSecurityCheck(ctx); chk != nil {
+		c, err = findConnectorSettling(ctx, db.read, id, chk)
+	} else {
+		c, err = findConnector(ctx, db.read, id)
+	}
 	if err == nil {
 		err = require(ctx, db.read, connectorhub.PrivRead, c)
 	}
@@ -84,6 +90,28 @@ func findConnector(ctx context.Context, q querier, id string) (*connectorhub.Con
 		return nil, notFound(id)
 	}
 	return c, err
+}
+
+// findConnectorSettling is findConnector for a request that owes its security check: the
+// record and the security version are read in one statement, which settles the check.
+func findConnectorSettling(ctx context.Context, q querier, id string, chk *connectorhub.SecurityCheck) (*connectorhub.Connector, error) {
+	row := &versionedRow{s: q.QueryRowContext(connectorhub.NewContextWithSecurityCheck(ctx, nil),
+		`SELECT `+securityVersionColumn+`, `+sqlgen.RowColumns+` FROM connectors WHERE connectorid = ?`, id)}
+	c, err := sqlgen.ScanRow(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		// No row, no version: whether the caller may even learn that costs a read of its own.
+		if err := chk.Confirm(ctx); err != nil {
+			return nil, err
+		}
+		return nil, notFound(id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := chk.Settle(row.version); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func notFound(id string) error {

@@ -206,8 +206,20 @@ func (p *Pool) Close() error {
 	return errors.Join(append(errs, p.DB.Close())...)
 }
 
+// settle settles the request's security check, if it owes one, before a statement that does
+// not settle it itself: nothing is read or written for a principal that is no longer current.
+func settle(ctx context.Context) error {
+	if c := connectorhub.UnsettledSecurityCheck(ctx); c != nil {
+		return c.Confirm(ctx)
+	}
+	return nil
+}
+
 // ExecContext runs a statement.
 func (p *Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := settle(ctx); err != nil {
+		return nil, err
+	}
 	res, err := p.DB.ExecContext(ctx, rebind(p.e.Numbered, query), args...)
 	return res, p.e.wrap(err)
 }
@@ -215,6 +227,9 @@ func (p *Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.
 // QueryContext runs a query, once more when the first attempt found the database unavailable
 // (a pooled connection that a database restart closed, most often).
 func (p *Pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := settle(ctx); err != nil {
+		return nil, err
+	}
 	query = rebind(p.e.Numbered, query)
 	if st := p.prepared(query); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
@@ -230,6 +245,9 @@ func (p *Pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 // QueryRowContext runs a query of at most one row, when its Scan is called; again, once, when
 // the first attempt found the database unavailable.
 func (p *Pool) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
+	if err := settle(ctx); err != nil {
+		return &Row{e: p.e, err: err}
+	}
 	query = rebind(p.e.Numbered, query)
 	if st := p.prepared(query); st != nil {
 		return &Row{e: p.e, run: func() *sql.Row { return st.QueryRowContext(ctx, args...) }}
@@ -242,10 +260,14 @@ type Row struct {
 	e     *Engine
 	run   func() *sql.Row
 	again func() error // nil: no second attempt (inside a transaction)
+	err   error        // the query did not run: its error
 }
 
 // Scan copies the row's columns into dest; sql.ErrNoRows when there is none.
 func (r *Row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
 	err := r.run().Scan(dest...)
 	if err != nil && r.again != nil && r.e.Reconnects && r.e.unavailable(err) && r.again() == nil {
 		err = r.run().Scan(dest...)
@@ -432,6 +454,9 @@ func (c *commitError) Error() string { return c.err.Error() }
 func (c *commitError) Unwrap() error { return c.err }
 
 func (db *DB) beginOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if err := settle(ctx); err != nil {
+		return err
+	}
 	if db.e.Syncer != nil {
 		if err := db.e.Syncer.Failed(); err != nil {
 			return err

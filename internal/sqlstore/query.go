@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/internal/sqlgen"
@@ -18,15 +19,36 @@ func (db *DB) ScanConnectors(ctx context.Context, q connectorhub.ConnectorQuery,
 	if err != nil {
 		return err
 	}
-	rows, err := db.read.QueryContext(ctx, sel.SQL, sel.Args...)
+	// A request that owes its security check reads the security version with the rows, in
+	// the same statement, and settles the check with the first row (a page of one record, a
+	// look-up by name, is then one query).
+	chk := connectorhub.UnsettledSecurityCheck(ctx)
+	text, qctx := sel.SQL, ctx
+	if rest, ok := strings.CutPrefix(sel.SQL, "SELECT "); ok && chk != nil {
+		text, qctx = "SELECT "+securityVersionColumn+", "+rest, connectorhub.NewContextWithSecurityCheck(ctx, nil)
+	} else {
+		chk = nil // settled by the query, as any other
+	}
+	rows, err := db.read.QueryContext(qctx, text, sel.Args...)
 	if err != nil {
 		return fmt.Errorf("scan connectors: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		r, err := sel.Scan(rows)
+	var row scanner = rows
+	var versioned *versionedRow
+	if chk != nil {
+		versioned = &versionedRow{s: rows}
+		row = versioned
+	}
+	for n := 0; rows.Next(); n++ {
+		r, err := sel.Scan(row)
 		if err != nil {
 			return fmt.Errorf("scan connectors: %w", err)
+		}
+		if chk != nil && n == 0 {
+			if err := chk.Settle(versioned.version); err != nil {
+				return err
+			}
 		}
 		if err := fn(r); err != nil {
 			return err
@@ -34,6 +56,10 @@ func (db *DB) ScanConnectors(ctx context.Context, q connectorhub.ConnectorQuery,
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("scan connectors: %w", err)
+	}
+	if chk != nil {
+		// No row: the check is settled by a read of its own.
+		return chk.Confirm(ctx)
 	}
 	return nil
 }

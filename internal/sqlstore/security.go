@@ -321,3 +321,18 @@ func (db *DB) RemoveTeamMember(ctx context.Context, teamID, userID string) error
 		return keepAdministrators(ctx, tx)
 	})
 }
+
+// securityVersionColumn is the first column of a query that settles the request's security
+// check in its own statement (connectorhub.SecurityCheck): a GET is then one query.
+const securityVersionColumn = "(SELECT value FROM securityversion)"
+
+// versionedRow reads a row whose first column is securityVersionColumn, then the columns the
+// caller scans.
+type versionedRow struct {
+	s       scanner
+	version int64
+}
+
+func (v *versionedRow) Scan(dest ...any) error {
+	return v.s.Scan(append([]any{&v.version}, dest...)...)
+}
