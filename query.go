@@ -63,6 +63,27 @@ func (q *ConnectorQuery) Reads(name string) bool {
 	return false
 }
 
+// AtMostOneRow reports whether a connector filter matches one row at most: an equality of
+// the key, or of name (unique without regard to case on every engine), with a value, alone or
+// as a term of a conjunction.
+func AtMostOneRow(e odata.Expr) bool {
+	switch e := e.(type) {
+	case *odata.LogicalExpr:
+		return e.Op == odata.And && (AtMostOneRow(e.Left) || AtMostOneRow(e.Right))
+	case *odata.CompareExpr:
+		return e.Op == odata.Eq && (uniqueEquals(e.Left, e.Right) || uniqueEquals(e.Right, e.Left))
+	}
+	return false
+}
+
+func uniqueEquals(prop, value odata.Expr) bool {
+	p, ok := prop.(*odata.PropertyPath)
+	if _, lit := value.(*odata.Literal); !ok || !lit || len(p.Segments) != 1 {
+		return false
+	}
+	return p.Segments[0] == ConnectorPrimaryID || p.Segments[0] == "name"
+}
+
 // ConnectorRow is one row of ScanConnectors: a connector and the records of its lookups that
 // the query named in Lookups.
 type ConnectorRow struct {

@@ -179,7 +179,8 @@ func TestTextIndexColumns(t *testing.T) {
 
 // TestTextIndexPlan: SQLite answers a text function on an indexed column from connectors_text
 // (no longer a scan of connectors_displayname), in a list, a page after a position and a count,
-// and a value without a run of three characters as before.
+// and a value without a run of three characters as before. A look-up by name or by key reads
+// its unique index once, with no list of keys to narrow by.
 func TestTextIndexPlan(t *testing.T) {
 	db, raw, ctx := textIndexDB(t)
 	for i := 1; i <= 300; i++ {
@@ -220,6 +221,7 @@ func TestTextIndexPlan(t *testing.T) {
 		after           []any
 		indexed         bool
 		plan            string // a line the plan must hold
+		not             string // a line it must not hold, if any
 	}{
 		{filter: "contains(displayname,'lay 12')", indexed: true},
 		{filter: "endswith(displayname,'endar')", orderby: "displayname desc", indexed: true},
@@ -232,6 +234,8 @@ func TestTextIndexPlan(t *testing.T) {
 		{filter: "contains(description,'abc') or contains(displayname,'post')", indexed: true},
 		{filter: "contains(displayname,'ma')"},
 		{filter: "not contains(displayname,'mail')"},
+		{filter: "name eq 'cr736_connector2'", plan: "INDEX connectors_name (name=?)", not: "LIST SUBQUERY"},
+		{filter: "connectorid eq 00000000-0000-0000-0000-000000000002 and statecode eq 0", plan: "INDEX sqlite_autoindex_connectors_1 (connectorid=?)", not: "LIST SUBQUERY"},
 	} {
 		t.Run(tt.filter, func(t *testing.T) {
 			q := connectorhub.ConnectorQuery{Filter: filter(tt.filter), After: tt.after, Top: 50}
@@ -261,6 +265,9 @@ func TestTextIndexPlan(t *testing.T) {
 				}
 				if !strings.Contains(p, tt.plan) {
 					t.Errorf("want %q in the plan:\n%s", tt.plan, p)
+				}
+				if tt.not != "" && strings.Contains(p, tt.not) {
+					t.Errorf("want no %q in the plan:\n%s", tt.not, p)
 				}
 			}
 		})

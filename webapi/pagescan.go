@@ -34,27 +34,6 @@ func smallColumns(names []string) bool {
 	return true
 }
 
-// atMostOneRow reports whether a filter matches one row at most: an equality of the key, or
-// of name (unique without regard to case on every engine), with a value, alone or as a term
-// of a conjunction.
-func atMostOneRow(e odata.Expr) bool {
-	switch e := e.(type) {
-	case *odata.LogicalExpr:
-		return e.Op == odata.And && (atMostOneRow(e.Left) || atMostOneRow(e.Right))
-	case *odata.CompareExpr:
-		return e.Op == odata.Eq && (uniqueEquals(e.Left, e.Right) || uniqueEquals(e.Right, e.Left))
-	}
-	return false
-}
-
-func uniqueEquals(prop, value odata.Expr) bool {
-	p, ok := prop.(*odata.PropertyPath)
-	if _, lit := value.(*odata.Literal); !ok || !lit || len(p.Segments) != 1 {
-		return false
-	}
-	return p.Segments[0] == connectorhub.ConnectorPrimaryID || p.Segments[0] == "name"
-}
-
 // rowBytes is about what a record's text columns take.
 func rowBytes(c *connectorhub.Connector) int {
 	return 512 + len(c.OpenAPIDefinition) + len(c.ConnectionParameters) + len(c.ConnectionParameterSets) +
@@ -82,7 +61,7 @@ func (s *Server) scanPage(ctx context.Context, cq connectorhub.ConnectorQuery, s
 	keys := cq
 	// A page of one row at most is read complete too: one query, holding one record, as a
 	// GET does (a look-up by name, the usual query of clients that know a connector's name).
-	complete := smallColumns(cq.Columns) || size == 1 || atMostOneRow(cq.Filter)
+	complete := smallColumns(cq.Columns) || size == 1 || connectorhub.AtMostOneRow(cq.Filter)
 	if !complete {
 		// Only the key and the order's columns: the rows (and the definitions stored in them)
 		// stay unread.

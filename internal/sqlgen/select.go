@@ -84,7 +84,7 @@ func SelectConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Selec
 			return nil, err
 		}
 		b.Write(" LIMIT ").Bind(q.Top).Write(")")
-	} else if err := b.where(c, true); err != nil {
+	} else if err := b.where(c, !connectorhub.AtMostOneRow(q.Filter)); err != nil { // a look-up by a unique index: no narrowing
 		return nil, err
 	}
 	b.Write(" ORDER BY ")

@@ -1,8 +1,9 @@
-package webapi
+package connectorhub_test
 
 import (
 	"testing"
 
+	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/odata"
 )
 
@@ -29,7 +30,7 @@ func TestAtMostOneRow(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.filter, err)
 		}
-		if got := atMostOneRow(f); got != c.want {
+		if got := connectorhub.AtMostOneRow(f); got != c.want {
 			t.Errorf("%s: got %v, want %v", c.filter, got, c.want)
 		}
 	}
