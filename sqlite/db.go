@@ -69,7 +69,10 @@ func (db *DB) Open() (err error) {
 	dsn := "file:" + (&url.URL{Path: db.path}).EscapedPath() + "?" + pragmas
 	// One writer: SQLite has one, and queuing here beats SQLITE_BUSY. Write transactions
 	// begin IMMEDIATE, taking the write lock first, so a read-check-write sees every commit.
-	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	// Its statement journals stay in memory (temp_store): an UPDATE of a 20 KB row spilled
+	// one to a temporary file, created, written and removed in the writers' queue. They hold
+	// the pages one statement changes; the read pools, which sort, keep spilling to files.
+	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return err
 	}
