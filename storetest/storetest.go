@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 
 	connectorhub "github.com/connectorhub/connectorhub"
@@ -33,6 +34,7 @@ func Run(t *testing.T, open func(tb testing.TB) Store) {
 		{"DuplicateKeys", testDuplicateKeys},
 		{"NotFound", testNotFound},
 		{"UpsertCreatesAndUpdates", testUpsert},
+		{"UpdateEachColumn", testUpdateEachColumn},
 		{"Preconditions", testPreconditions},
 		{"FixedColumns", testFixedColumns},
 		{"Owners", testOwners},
@@ -203,6 +205,63 @@ func testUpsert(t *testing.T, s Store, ctx context.Context) {
 	// A create through upsert still needs the required columns.
 	_, _, err = s.UpsertConnector(ctx, "00000000-0000-0000-0000-000000000008", &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{})
 	wantCode(t, err, connectorhub.ECodeInvalidArgument)
+}
+
+// testUpdateEachColumn updates each writable column alone, to a new value and to none, and
+// reads the record afresh: it must be what the update returned, every other column as it was.
+// (An engine may write only the columns that changed; this catches one that forgets one.)
+func testUpdateEachColumn(t *testing.T, s Store, ctx context.Context) {
+	c := mustCreate(t, s, ctx, 1)
+	user := &connectorhub.SystemUser{ID: "00000000-0000-0000-0000-000000000005", FullName: "Ada"}
+	if err := s.CreateSystemUser(ctx, user); err != nil {
+		t.Fatal(err)
+	}
+	team := &connectorhub.Team{Name: "Makers"}
+	if err := s.CreateTeam(ctx, team); err != nil {
+		t.Fatal(err)
+	}
+	def := `{"swagger":"2.0","info":{"title":"other","version":"2.0"},"paths":{}}`
+	for _, tt := range []struct {
+		name string
+		u    connectorhub.ConnectorUpdate
+	}{
+		{"displayname", connectorhub.ConnectorUpdate{DisplayName: ptr("Renamed")}},
+		{"description", connectorhub.ConnectorUpdate{Description: ptr("described")}},
+		{"description none", connectorhub.ConnectorUpdate{Description: ptr("")}},
+		{"openapidefinition", connectorhub.ConnectorUpdate{OpenAPIDefinition: &def}},
+		{"connectionparameters", connectorhub.ConnectorUpdate{ConnectionParameters: ptr(`{"api_key":{"type":"securestring"}}`)}},
+		{"connectionparametersets", connectorhub.ConnectorUpdate{ConnectionParameterSets: ptr(`{"uiDefinition":{},"values":[]}`)}},
+		{"policytemplateinstances", connectorhub.ConnectorUpdate{PolicyTemplateInstances: ptr(`[]`)}},
+		{"scriptoperations", connectorhub.ConnectorUpdate{ScriptOperations: ptr(`["op"]`)}},
+		{"customcodeblobcontent", connectorhub.ConnectorUpdate{CustomCodeBlobContent: ptr("cHVibGljIGNsYXNzIFNjcmlwdCB7fQ==")}},
+		{"capabilities", connectorhub.ConnectorUpdate{Capabilities: ptr("118690000,118690001")}},
+		{"iconbrandcolor", connectorhub.ConnectorUpdate{IconBrandColor: ptr("#112233")}},
+		{"iconbrandcolor none", connectorhub.ConnectorUpdate{IconBrandColor: ptr("")}},
+		{"statecode", connectorhub.ConnectorUpdate{StateCode: ptr(1), StatusCode: ptr(2)}},
+		{"owner user", connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerSystemUser, ID: user.ID}}},
+		{"owner team", connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerTeam, ID: team.ID}}},
+	} {
+		before, err := s.FindConnectorByID(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := tt.u
+		updated, _, err := s.UpsertConnector(ctx, c.ID, &u, connectorhub.Precondition{MustExist: true})
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		got, err := s.FindConnectorByID(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, updated) {
+			t.Errorf("%s: stored\n%+v\nthe update returned\n%+v", tt.name, got, updated)
+		}
+		if reflect.DeepEqual(got, before) {
+			t.Errorf("%s: the record did not change", tt.name)
+		}
+	}
 }
 
 func testPreconditions(t *testing.T, s Store, ctx context.Context) {

@@ -233,6 +233,7 @@ func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.Co
 				return err
 			}
 		}
+		stored := sqlgen.RowArgs(c)
 		if err := c.Apply(u); err != nil {
 			return err
 		}
@@ -247,8 +248,8 @@ func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.Co
 			return err
 		}
 		c.ModifiedOn, c.ModifiedBy = db.now(), caller.UserID
-		// Every stored column is written back: those the update left alone keep their values.
-		_, err = tx.ExecContext(ctx, `UPDATE connectors SET `+rowUpdate+` WHERE connectorid = ?`, append(sqlgen.RowArgs(c), c.ID)...)
+		set, args := changedColumns(stored, sqlgen.RowArgs(c))
+		_, err = tx.ExecContext(ctx, `UPDATE connectors SET `+set+` WHERE connectorid = ?`, append(args, c.ID)...)
 		return err
 	})
 	if err != nil {
@@ -274,6 +275,28 @@ var rowUpdate = func() string {
 	}
 	return strings.Join(sets, ", ")
 }()
+
+// changedColumns is the SET list of the stored columns whose values differ between two
+// RowArgs of one connector, with the new values. Only those are written: a column in the SET
+// list costs its indexes' entries being rewritten even to the same value, and on SQLite,
+// connectorid in it (a parent key of sharing's foreign key) turned the update into a delete
+// and an insert that rewrote every page of the row (20 KB definitions: 5 overflow pages).
+func changedColumns(before, after []any) (string, []any) {
+	var set strings.Builder
+	var args []any
+	for i, col := range connectorhub.StoredColumns {
+		if before[i] == after[i] {
+			continue
+		}
+		if set.Len() > 0 {
+			set.WriteString(", ")
+		}
+		set.WriteString(col.Stored)
+		set.WriteString(" = ?")
+		args = append(args, after[i])
+	}
+	return set.String(), args
+}
 
 // marks is n comma-separated placeholders.
 func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
