@@ -175,8 +175,8 @@ func (p *parser) str() (string, error) {
 			if !escaped {
 				return string(raw[1 : len(raw)-1]), nil
 			}
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
+			s, ok := unquote(raw)
+			if !ok {
 				p.pos = start
 				return "", p.errorf("invalid string")
 			}
