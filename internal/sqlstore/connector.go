@@ -249,7 +249,12 @@ func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.Co
 		}
 		c.ModifiedOn, c.ModifiedBy = db.now(), caller.UserID
 		set, args := changedColumns(stored, sqlgen.RowArgs(c))
-		_, err = tx.ExecContext(ctx, `UPDATE connectors SET `+set+` WHERE connectorid = ?`, append(args, c.ID)...)
+		update := `UPDATE connectors SET ` + set + ` WHERE connectorid = ?`
+		if db.updateShape(update) {
+			_, err = tx.ExecContext(ctx, update, append(args, c.ID)...)
+		} else {
+			_, err = tx.execUnprepared(ctx, update, append(args, c.ID)...)
+		}
 		return err
 	})
 	if err != nil {
@@ -296,6 +301,29 @@ func changedColumns(before, after []any) (string, []any) {
 		args = append(args, after[i])
 	}
 	return set.String(), args
+}
+
+// maxUpdateShapes bounds the UPDATE texts of changedColumns that may be prepared: the
+// statement cache of the write pool is filled once (maxPrepared), and a writer who changed
+// ever new sets of columns would otherwise fill it, leaving later statements unprepared.
+const maxUpdateShapes = 32
+
+// updateShape reports whether an UPDATE text may use the statement cache: the first
+// maxUpdateShapes texts seen may.
+func (db *DB) updateShape(text string) bool {
+	db.updateShapesMu.Lock()
+	defer db.updateShapesMu.Unlock()
+	if db.updateShapes[text] {
+		return true
+	}
+	if len(db.updateShapes) >= maxUpdateShapes {
+		return false
+	}
+	if db.updateShapes == nil {
+		db.updateShapes = map[string]bool{}
+	}
+	db.updateShapes[text] = true
+	return true
 }
 
 // marks is n comma-separated placeholders.

@@ -97,6 +97,9 @@ type DB struct {
 	pagingKey   []byte // cached by PagingKey
 
 	writer chan struct{} // the turn to write, with OneWriter; its waiters are served in order
+
+	updateShapesMu sync.Mutex
+	updateShapes   map[string]bool // the UPDATE texts allowed the statement cache (connector.go)
 }
 
 // New returns a DB of engine e; Attach gives it its connections.
@@ -295,6 +298,19 @@ func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
 		return nil
 	}
 	return tx.Tx.StmtContext(ctx, st)
+}
+
+// execUnprepared runs a statement without the pool's statement cache.
+func (tx *Tx) execUnprepared(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := tx.Tx.ExecContext(ctx, rebind(tx.e.Numbered, query), args...)
+	return res, tx.e.wrap(err)
+}
+
+// PreparedWrites is how many statements the write pool keeps prepared.
+func (db *DB) PreparedWrites() int {
+	db.write.mu.Lock()
+	defer db.write.mu.Unlock()
+	return len(db.write.stmts)
 }
 
 // ExecContext runs a statement.
