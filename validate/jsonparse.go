@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"strconv"
 	"unicode"
-	"unicode/utf16"
+
 	"unicode/utf8"
+
+	"github.com/connectorhub/connectorhub/internal/jsontext"
 )
 
 // The real service reads definitions with a lenient .NET JSON reader (Json.NET): it accepts
@@ -432,50 +434,20 @@ func (p *parser) str() (any, error) {
 			p.pos++
 			return string(buf), nil
 		case c == '\\':
+			var n int
+			if buf, n = jsontext.AppendEscape(buf, p.data[p.pos:]); n > 0 {
+				p.pos += n
+				break
+			}
 			if p.pos+1 >= len(p.data) {
 				p.pos++
 				return nil, p.errorf("unterminated string")
 			}
-			e := p.data[p.pos+1]
-			p.pos += 2
-			switch e {
-			case '"', '\\', '/':
-				buf = append(buf, e)
-			case 'b':
-				buf = append(buf, '\b')
-			case 'f':
-				buf = append(buf, '\f')
-			case 'n':
-				buf = append(buf, '\n')
-			case 'r':
-				buf = append(buf, '\r')
-			case 't':
-				buf = append(buf, '\t')
-			case 'u':
-				r, ok := p.hex4()
-				if !ok {
-					return nil, p.errorf("invalid \\u escape in string")
-				}
-				if utf16.IsSurrogate(r) {
-					// A surrogate pair is two escapes; a lone surrogate becomes U+FFFD.
-					save := p.pos
-					if p.pos+1 < len(p.data) && p.data[p.pos] == '\\' && p.data[p.pos+1] == 'u' {
-						p.pos += 2
-						if r2, ok := p.hex4(); ok && utf16.DecodeRune(r, r2) != unicode.ReplacementChar {
-							r = utf16.DecodeRune(r, r2)
-						} else {
-							p.pos = save
-							r = unicode.ReplacementChar
-						}
-					} else {
-						r = unicode.ReplacementChar
-					}
-				}
-				buf = utf8.AppendRune(buf, r)
-			default:
-				p.pos -= 2
+			if e := p.data[p.pos+1]; e != 'u' {
 				return nil, p.errorf("invalid escape '\\%c' in string", e)
 			}
+			p.pos += 2
+			return nil, p.errorf("invalid \\u escape in string")
 		case c < 0x20:
 			p.note(p.pos, "control character in string")
 			buf = append(buf, c)
@@ -489,18 +461,6 @@ func (p *parser) str() (any, error) {
 			p.pos += n
 		}
 	}
-}
-
-func (p *parser) hex4() (rune, bool) {
-	if p.pos+4 > len(p.data) {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(string(p.data[p.pos:p.pos+4]), 16, 16)
-	if err != nil {
-		return 0, false
-	}
-	p.pos += 4
-	return rune(n), true
 }
 
 // locate finds the byte offsets of the given JSON pointers in text, which must parse. For an

@@ -29,43 +29,11 @@ func unquote(raw []byte) (string, bool) {
 		}
 		switch c := s[i]; {
 		case c == '\\':
-			if i+1 == len(s) {
+			var n int
+			if b, n = AppendEscape(b, s[i:]); n == 0 {
 				return "", false
 			}
-			switch e := s[i+1]; e {
-			case '"', '\\', '/':
-				b = append(b, e)
-			case 'b':
-				b = append(b, '\b')
-			case 'f':
-				b = append(b, '\f')
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case 'u':
-				r := hex4(s[i:])
-				if r < 0 {
-					return "", false
-				}
-				i += 6
-				if utf16.IsSurrogate(r) {
-					// A pair, or U+FFFD; an escape after a lone surrogate is read on its own.
-					if dec := utf16.DecodeRune(r, hex4(s[i:])); dec != utf8.RuneError {
-						i += 6
-						r = dec
-					} else {
-						r = utf8.RuneError
-					}
-				}
-				b = utf8.AppendRune(b, r)
-				continue
-			default:
-				return "", false
-			}
-			i += 2
+			i += n
 		case c < 0x20 || c == '"':
 			return "", false
 		default:
@@ -79,6 +47,43 @@ func unquote(raw []byte) (string, bool) {
 		}
 	}
 	return string(b), true
+}
+
+// AppendEscape decodes the escape sequence at the start of s (a backslash) onto dst as
+// json.Unmarshal does, and says how many bytes of s it took: 0 when it is not a valid
+// escape. A \u escape of a lone surrogate gives U+FFFD, leaving an escape after it to the
+// next call.
+func AppendEscape(dst, s []byte) ([]byte, int) {
+	if len(s) < 2 || s[0] != '\\' {
+		return dst, 0
+	}
+	switch e := s[1]; e {
+	case '"', '\\', '/':
+		return append(dst, e), 2
+	case 'b':
+		return append(dst, '\b'), 2
+	case 'f':
+		return append(dst, '\f'), 2
+	case 'n':
+		return append(dst, '\n'), 2
+	case 'r':
+		return append(dst, '\r'), 2
+	case 't':
+		return append(dst, '\t'), 2
+	case 'u':
+		r := hex4(s)
+		if r < 0 {
+			return dst, 0
+		}
+		if !utf16.IsSurrogate(r) {
+			return utf8.AppendRune(dst, r), 6
+		}
+		if dec := utf16.DecodeRune(r, hex4(s[6:])); dec != utf8.RuneError {
+			return utf8.AppendRune(dst, dec), 12
+		}
+		return utf8.AppendRune(dst, utf8.RuneError), 6
+	}
+	return dst, 0
 }
 
 // hex4 reads the escape \uXXXX at the start of s: its code unit, or -1.
