@@ -1,7 +1,6 @@
-package sqlite_test
+package sqlite
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"testing"
@@ -15,16 +14,7 @@ import (
 // columns is a statement text of its own. A writer who changes ever new sets must not fill
 // the write pool's statement cache (filled once), which every other statement shares.
 func TestUpdateShapesBounded(t *testing.T) {
-	db := MustOpenDB(t)
-	admin, err := db.Bootstrap(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := db.LoadPrincipal(context.Background(), admin.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := connectorhub.NewContextWithPrincipal(context.Background(), p)
+	db, _, ctx := textIndexDB(t)
 	c := storetest.MustConnector(t, 1)
 	if err := db.CreateConnector(ctx, c); err != nil {
 		t.Fatal(err)

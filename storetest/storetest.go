@@ -212,14 +212,7 @@ func testUpsert(t *testing.T, s Store, ctx context.Context) {
 // (An engine may write only the columns that changed; this catches one that forgets one.)
 func testUpdateEachColumn(t *testing.T, s Store, ctx context.Context) {
 	c := mustCreate(t, s, ctx, 1)
-	user := &connectorhub.SystemUser{ID: "00000000-0000-0000-0000-000000000005", FullName: "Ada"}
-	if err := s.CreateSystemUser(ctx, user); err != nil {
-		t.Fatal(err)
-	}
-	team := &connectorhub.Team{Name: "Makers"}
-	if err := s.CreateTeam(ctx, team); err != nil {
-		t.Fatal(err)
-	}
+	user, team := mustUserAndTeam(t, s, ctx)
 	def := `{"swagger":"2.0","info":{"title":"other","version":"2.0"},"paths":{}}`
 	for _, tt := range []struct {
 		name string
@@ -303,8 +296,9 @@ func testFixedColumns(t *testing.T, s Store, ctx context.Context) {
 	}
 }
 
-func testOwners(t *testing.T, s Store, ctx context.Context) {
-	c := mustCreate(t, s, ctx, 1)
+// mustUserAndTeam creates a user and a team that can own records.
+func mustUserAndTeam(t *testing.T, s Store, ctx context.Context) (*connectorhub.SystemUser, *connectorhub.Team) {
+	t.Helper()
 	user := &connectorhub.SystemUser{ID: "00000000-0000-0000-0000-000000000005", FullName: "Ada"}
 	if err := s.CreateSystemUser(ctx, user); err != nil {
 		t.Fatal(err)
@@ -313,6 +307,12 @@ func testOwners(t *testing.T, s Store, ctx context.Context) {
 	if err := s.CreateTeam(ctx, team); err != nil {
 		t.Fatal(err)
 	}
+	return user, team
+}
+
+func testOwners(t *testing.T, s Store, ctx context.Context) {
+	c := mustCreate(t, s, ctx, 1)
+	user, team := mustUserAndTeam(t, s, ctx)
 	got, _, err := s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerSystemUser, ID: user.ID}}, connectorhub.Precondition{})
 	if err != nil || got.OwnerID != user.ID || got.OwningUser() != user.ID || got.OwningTeam() != "" {
 		t.Fatalf("owner user: got %+v, %v", got, err)
