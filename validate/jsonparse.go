@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"unicode"
-
 	"unicode/utf8"
 
 	"github.com/connectorhub/connectorhub/internal/jsontext"

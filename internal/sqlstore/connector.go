@@ -283,9 +283,8 @@ var rowUpdate = func() string {
 
 // changedColumns is the SET list of the stored columns whose values differ between two
 // RowArgs of one connector, with the new values. Only those are written: a column in the SET
-// list costs its indexes' entries being rewritten even to the same value, and on SQLite,
-// connectorid in it (a parent key of sharing's foreign key) turned the update into a delete
-// and an insert that rewrote every page of the row (20 KB definitions: 5 overflow pages).
+// list costs its indexes' entries being rewritten even to the same value (on SQLite, a PATCH
+// of description wrote 21 pages of WAL with every column set, 9 with the changed ones).
 func changedColumns(before, after []any) (string, []any) {
 	var set strings.Builder
 	var args []any
