@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/connectorhub/connectorhub/internal/jsontext"
 )
 
 // Choice values of the connector table (spec §1.3).
@@ -472,13 +474,7 @@ func topLevel(text string) (members map[string]*string, objects map[string]strin
 		case ',':
 			key, owner = nil, nil
 		case '"':
-			end := i + 1
-			for end < len(text) && text[end] != '"' {
-				if text[end] == '\\' {
-					end++
-				}
-				end++
-			}
+			end := jsontext.StringEnd(text, i+1)
 			if end >= len(text) {
 				return members, objects, true
 			}

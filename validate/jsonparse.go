@@ -407,18 +407,10 @@ func (p *parser) str() (any, error) {
 	open := p.pos
 	p.pos++ // '"'
 	// Fast path: no escapes, no control characters, valid UTF-8.
-	for i := p.pos; i < len(p.data); i++ {
-		c := p.data[i]
-		if c == '"' {
-			s := p.data[p.pos:i]
-			if utf8.Valid(s) {
-				p.pos = i + 1
-				return string(s), nil
-			}
-			break
-		}
-		if c == '\\' || c < 0x20 {
-			break
+	if i := jsontext.PlainEnd(p.data, p.pos); i < len(p.data) && p.data[i] == '"' {
+		if s := p.data[p.pos:i]; utf8.Valid(s) {
+			p.pos = i + 1
+			return string(s), nil
 		}
 	}
 	var buf []byte

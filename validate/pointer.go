@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -44,12 +45,14 @@ type lines struct {
 
 func newLines(text []byte) *lines {
 	l := &lines{text: text, starts: []int{0}}
-	for i, c := range text {
-		if c == '\n' {
-			l.starts = append(l.starts, i+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(text[i:], '\n')
+		if j < 0 {
+			return l
 		}
+		i += j + 1
+		l.starts = append(l.starts, i)
 	}
-	return l
 }
 
 // position returns the line and the column, counted in Unicode code points, of a byte offset.

@@ -8,24 +8,13 @@ import "fmt"
 // the budget: syntax errors are left to Parse.
 func CheckBudget(data []byte, maxValues, maxDepth int) error {
 	values, depth := 0, 0
-	inString, escape, inScalar := false, false, false
+	inScalar := false
 	for i := 0; i < len(data); i++ {
 		c := data[i]
-		if inString {
-			switch {
-			case escape:
-				escape = false
-			case c == '\\':
-				escape = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
 		startsScalar := false
 		switch c {
 		case '"':
-			inString = true
+			i = StringEnd(data, i+1)
 			startsScalar = true
 		case '{', '[':
 			depth++

@@ -164,12 +164,15 @@ func (p *parser) str() (string, error) {
 	p.pos++ // opening quote
 	escaped := false
 	for p.pos < len(p.data) {
-		switch c := p.data[p.pos]; {
-		case c == '\\':
+		if p.pos = PlainEnd(p.data, p.pos); p.pos == len(p.data) {
+			break
+		}
+		switch p.data[p.pos] {
+		case '\\':
 			escaped = true
 			p.pos += 2
 			continue
-		case c == '"':
+		case '"':
 			p.pos++
 			raw := p.data[start:p.pos]
 			if !escaped {
@@ -181,10 +184,9 @@ func (p *parser) str() (string, error) {
 				return "", p.errorf("invalid string")
 			}
 			return s, nil
-		case c < 0x20:
+		default: // a control character: PlainEnd stops at nothing else
 			return "", p.errorf("control character in string")
 		}
-		p.pos++
 	}
 	p.pos = start
 	return "", p.errorf("unterminated string")
@@ -302,24 +304,11 @@ func Apply(data string, edits []Edit) string {
 // Malformed input is returned in a form that still fails to parse.
 func StripTrailingCommas(data []byte) []byte {
 	var out []byte // allocated only when a trailing comma is found
-	inString, escape := false, false
 	pendingComma := -1
 	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if inString {
-			switch {
-			case escape:
-				escape = false
-			case c == '\\':
-				escape = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
+		switch data[i] {
 		case '"':
-			inString = true
+			i = StringEnd(data, i+1)
 			pendingComma = -1
 		case ',':
 			pendingComma = i

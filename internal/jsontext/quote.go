@@ -1,8 +1,6 @@
 package jsontext
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"unicode/utf8"
 )
 
@@ -19,9 +17,7 @@ var needsLook = func() (t [256]bool) {
 // needsLook: below 0x20, '"', '\\' or 0x80 and above. Borrows may mark bytes above a marked
 // one too, never below: the lowest mark is exact.
 func special8(x uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	q, b := x^(ones*'"'), x^(ones*'\\')
-	return ((x-ones*0x20)&^x | (q-ones)&^q | (b-ones)&^b | x) & highs
+	return plain8(x) | x&highs
 }
 
 // AppendQuote appends s to dst as a JSON string and returns the extended buffer: without
@@ -34,18 +30,7 @@ func AppendQuote(dst []byte, s string) []byte {
 	b.buf = append(b.buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Eight bytes at a time while none needs a look (long runs of text), then by byte.
-		for i+8 <= len(s) {
-			if m := special8(binary.LittleEndian.Uint64([]byte(s[i : i+8]))); m != 0 {
-				i += bits.TrailingZeros64(m) / 8
-				break
-			}
-			i += 8
-		}
-		for i < len(s) && !needsLook[s[i]] {
-			i++
-		}
-		if i >= len(s) {
+		if i = asciiEnd(s, i); i >= len(s) {
 			break
 		}
 		c := s[i]

@@ -19,10 +19,7 @@ func unquote(raw []byte) (string, bool) {
 	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {
 		// A run of bytes that stand for themselves.
-		j := i
-		for j < len(s) && s[j] >= 0x20 && s[j] < utf8.RuneSelf && s[j] != '\\' && s[j] != '"' {
-			j++
-		}
+		j := asciiEnd(s, i)
 		b = append(b, s[i:j]...)
 		if i = j; i == len(s) {
 			break
