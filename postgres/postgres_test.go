@@ -1,9 +1,11 @@
 package postgres_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/connectorhub/connectorhub/internal/pgtest"
+	"github.com/connectorhub/connectorhub/internal/sqlstore"
 	"github.com/connectorhub/connectorhub/postgres"
 	"github.com/connectorhub/connectorhub/storetest"
 )
@@ -66,5 +68,47 @@ func TestReplicasStartTogether(t *testing.T) {
 			t.Errorf("two bootstrap administrators: %v", admins)
 			break
 		}
+	}
+}
+
+// TestNoIndexRepeatsAnother: no two indexes of a table have the same key (columns or
+// expressions, operator classes, order, predicate). A repeated one serves no query the other
+// does not, and every write of the table keeps both: connectors_versionnumber repeated
+// versionnumber's UNIQUE index until 0005.
+func TestNoIndexRepeatsAnother(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	var n int
+	var repeats []string
+	err := db.Transacting(ctx, func(tx *sqlstore.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT indrelid::regclass::text, string_agg(indexrelid::regclass::text, ' and '), count(*), count(*) OVER ()
+			FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+			WHERE c.relnamespace = current_schema()::regnamespace
+			GROUP BY indrelid, indkey::text, indclass::text, indoption::text, indcollation::text,
+				coalesce(pg_get_expr(indexprs, indrelid), ''), coalesce(pg_get_expr(indpred, indrelid), '')`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var table, indexes string
+			var same int
+			if err := rows.Scan(&table, &indexes, &same, &n); err != nil {
+				return err
+			}
+			if same > 1 {
+				repeats = append(repeats, table+": "+indexes)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 20 {
+		t.Fatalf("only %d index keys read", n)
+	}
+	for _, r := range repeats {
+		t.Errorf("indexes with the same key: %s", r)
 	}
 }
