@@ -45,6 +45,6 @@ func (dialect) JoinText(expr, sep string) string {
 // TextPrefilter is "": the GIN trigram indexes on lower(column) (connectors_<column>_trgm,
 // migration 0001) answer Like's own expression (lower(column) LIKE the folded pattern, with no
 // escape character), so there is nothing to put in front of it.
-func (dialect) TextPrefilter(table, alias, column, pattern string, anchored bool) string {
+func (dialect) TextPrefilter(table, alias, column, pattern string, anchored bool, bind func(any) string) string {
 	return ""
 }

@@ -48,12 +48,13 @@ type Dialect interface {
 type TextIndexDialect interface {
 	Dialect
 	// TextPrefilter returns a condition on the rows of table (aliased alias) that holds for
-	// every row whose column is LIKE the pattern (a bound placeholder, as Like takes it) and
-	// that an index can answer: a superset, which the translator ANDs with the exact Like. ""
-	// when the engine's Like uses an index itself, or has none. anchored says that the
-	// pattern starts with text, not a wildcard (startswith): an ordinary index of the column
-	// may then read just the range of that prefix.
-	TextPrefilter(table, alias, column, pattern string, anchored bool) string
+	// every row whose column is LIKE pattern (the value Like is given) and that an index can
+	// answer: a superset, which the translator ANDs with the exact Like. It binds the values
+	// it needs with bind, which returns their placeholders, and only when it returns a
+	// condition. "" when the engine's Like uses an index itself, or has none. anchored says
+	// that the pattern starts with text, not a wildcard (startswith): an ordinary index of the
+	// column may then read just the range of that prefix.
+	TextPrefilter(table, alias, column, pattern string, anchored bool, bind func(any) string) string
 }
 
 // Env is what a query means besides its text: the clock of the date functions (Today,
@@ -641,10 +642,9 @@ func (b *Builder) stringCall(e *odata.StringCall) (string, error) {
 	// alike for the rows they select, and under a NOT an index narrows nothing anyway.
 	if col.TextIndex != "" && !b.negated && trigramRun(v) {
 		if d, ok := b.d.(TextIndexDialect); ok {
-			// The pattern is bound twice, the prefilter's first, in the order of the text.
+			// The prefilter's values are bound first, in the order of the text.
 			anchored := e.Func == "startswith" && v != "" && v[0] != '%' && v[0] != '_'
-			if pre := d.TextPrefilter(b.t.Name, b.t.Alias, col.TextIndex, b.d.Placeholder(len(b.args)+1), anchored); pre != "" {
-				b.param(pattern)
+			if pre := d.TextPrefilter(b.t.Name, b.t.Alias, col.TextIndex, pattern, anchored, b.param); pre != "" {
 				return "(" + pre + " AND " + b.d.Like(col.SQL, b.param(pattern)) + ")", nil
 			}
 		}
