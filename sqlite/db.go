@@ -34,6 +34,12 @@ type DB struct {
 // NewDB returns a DB for the database file at path; Open opens it.
 func NewDB(path string) *DB {
 	migrations, _ := fs.Sub(migrationFS, "migrations")
+	return newDB(path, migrations)
+}
+
+// newDB is NewDB with the migrations to apply: a test of a migration opens a database with
+// those before it first.
+func newDB(path string, migrations fs.FS) *DB {
 	wal := newWALSync(path)
 	return &DB{path: path, wal: wal, DB: sqlstore.New(sqlstore.Engine{
 		// Commits sync the WAL by group, after the write lock (walsync.go).
