@@ -49,7 +49,8 @@ func (dialect) TextPrefilter(table, alias, column, pattern string, anchored bool
 
 // trigramQuery returns the FTS5 query of the rows whose column holds, for each run of three or
 // more characters of a LIKE pattern between its wildcards % and _, trigrams that cover the
-// run: every third one and the last, "" when no run is that long.
+// run: every third one and the last; at most maxTrigrams of them, spread over the runs. ""
+// when no run is that long.
 //
 // Every third, not every one: the trigrams of a run cost a pass over each one's list of rows,
 // and FTS5, given the LIKE itself, read them all, and matched their positions, to find the
@@ -58,7 +59,7 @@ func (dialect) TextPrefilter(table, alias, column, pattern string, anchored bool
 // candidates than the phrase (a row holding the pieces apart), which the exact LIKE beside it
 // drops.
 func trigramQuery(column, pattern string) string {
-	var b strings.Builder
+	var trigrams []string
 	for _, run := range strings.FieldsFunc(pattern, func(r rune) bool { return r == '%' || r == '_' }) {
 		chars := []rune(run)
 		if len(chars) < 3 {
@@ -66,24 +67,41 @@ func trigramQuery(column, pattern string) string {
 		}
 		for i := 0; ; i += 3 {
 			i = min(i, len(chars)-3)
-			if b.Len() == 0 {
-				b.WriteString(column + " : (")
-			} else {
-				b.WriteString(" AND ")
-			}
-			// A string of FTS5's query syntax: its only special character is '"', doubled.
-			b.WriteString(`"` + strings.ReplaceAll(string(chars[i:i+3]), `"`, `""`) + `"`)
+			trigrams = append(trigrams, string(chars[i:i+3]))
 			if i == len(chars)-3 {
 				break
 			}
 		}
 	}
-	if b.Len() == 0 {
+	if len(trigrams) == 0 {
 		return ""
+	}
+	if n := len(trigrams); n > maxTrigrams {
+		// Evenly spaced, the first and the last among them.
+		spread := make([]string, maxTrigrams)
+		for j := range spread {
+			spread[j] = trigrams[j*(n-1)/(maxTrigrams-1)]
+		}
+		trigrams = spread
+	}
+	var b strings.Builder
+	b.WriteString(column + " : (")
+	for j, t := range trigrams {
+		if j > 0 {
+			b.WriteString(" AND ")
+		}
+		// A string of FTS5's query syntax: its only special character is '"', doubled.
+		b.WriteString(`"` + strings.ReplaceAll(t, `"`, `""`) + `"`)
 	}
 	b.WriteString(")")
 	return b.String()
 }
+
+// maxTrigrams bounds the trigrams of one prefilter. FTS5 seeks each term's list before it
+// reads any: a value of 50,000 characters, as long as a text function takes, made 16,667 of
+// them, 0.2 s of C SQLite a query where the LIKE had taken 14 ms. Sixteen spread over the value
+// leave few rows to the LIKE.
+const maxTrigrams = 16
 
 // prefixIndexed are the text columns that lead an index COLLATE NOCASE (migration 0001:
 // connectors_name, connectors_displayname), which SQLite's LIKE optimization reads for a

@@ -32,10 +32,18 @@ func TestTrigramQuery(t *testing.T) {
 		{"%éüöx%", `displayname : ("éüö" AND "üöx")`},
 		{`%a"b"c%`, `displayname : ("a""b" AND "b""c")`},
 		{`%"NEAR" AND *%`, `displayname : ("""NE" AND "AR""" AND " AN" AND "D *")`},
+		// At most 16, spread over the runs, the first and the last among them: of 17, the
+		// sixteenth is left out.
+		{"%aaabbbcccdddeeefffggghhhiiijjjkkklllmmmnnnooopppqqq%", `displayname : ("aaa" AND "bbb" AND "ccc" AND "ddd" AND "eee" AND "fff" AND "ggg" AND "hhh" AND "iii" AND "jjj" AND "kkk" AND "lll" AND "mmm" AND "nnn" AND "ooo" AND "qqq")`},
 	} {
 		if got := trigramQuery("displayname", tt.pattern); got != tt.want {
 			t.Errorf("trigramQuery(%q) = %s, want %s", tt.pattern, got, tt.want)
 		}
+	}
+	// The longest value a text function takes: 16 trigrams still.
+	long := "%" + strings.Repeat("abcdefghijklmnopqrstuvwxyz", 50000/26) + "%"
+	if got := strings.Count(trigramQuery("displayname", long), " AND "); got != 15 {
+		t.Errorf("a value of %d characters: %d trigrams, want 16", len(long), got+1)
 	}
 }
 
@@ -49,7 +57,7 @@ func (plainLike) TextPrefilter(table, alias, column, pattern string, anchored bo
 // TestTextPrefilterSelectsAsLike: contains, startswith and endswith select the same rows with
 // the trigram prefilter as with the LIKE alone, for random values over an alphabet that makes
 // rows hold the pieces of a value apart (which the prefilter lets through), in either case,
-// with non-ASCII letters, quotes and the wildcards.
+// with non-ASCII letters, quotes and the wildcards, short and long.
 func TestTextPrefilterSelectsAsLike(t *testing.T) {
 	db, raw, ctx := textIndexDB(t)
 	alphabet := []string{"a", "b", "c", "A", "B", " ", `"`, "é", "É", "%", "_", "ab", "bc", "ca"}
@@ -101,7 +109,11 @@ func TestTextPrefilterSelectsAsLike(t *testing.T) {
 	}
 	prefiltered, found := 0, 0
 	for range 600 {
-		v := strings.ReplaceAll(text(3, 6), "'", "''")
+		v := text(3, 6)
+		if rng.IntN(5) == 0 {
+			v = text(20, 80) // more than 16 trigrams, often
+		}
+		v = strings.ReplaceAll(v, "'", "''")
 		filter := fmt.Sprintf("%s(%s,'%s')", []string{"contains", "startswith", "endswith"}[rng.IntN(3)], []string{"displayname", "description"}[rng.IntN(2)], v)
 		f, err := odata.ParseFilter(filter, nil)
 		if err != nil {
