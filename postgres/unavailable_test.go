@@ -26,16 +26,7 @@ func TestConnectionsTerminated(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ctx := context.Background()
-	admin, err := db.Bootstrap(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := db.LoadPrincipal(ctx, admin.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx = connectorhub.NewContextWithPrincipal(ctx, p)
+	ctx := storetest.AdminContext(t, db)
 	first := storetest.MustConnector(t, 1)
 	if err := db.CreateConnector(ctx, first); err != nil {
 		t.Fatal(err)

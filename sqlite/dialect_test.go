@@ -84,26 +84,10 @@ func TestTextPrefilterSelectsAsLike(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := raw.Query(s.SQL, s.Args...)
-		if err != nil {
-			t.Fatalf("%s: %v", s.SQL, err)
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
+		cols, rows := query(t, raw, s.SQL, s.Args...)
 		var out []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+		for _, vals := range rows {
 			out = append(out, fmt.Sprint(vals[slices.Index(cols, "connectorid")]))
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
 		}
 		return out
 	}

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"io/fs"
@@ -36,16 +35,16 @@ func migrationsBefore(t *testing.T, name string) fs.FS {
 	return before
 }
 
-// dump returns the rows a query gives, each as one line of text.
-func dump(t *testing.T, db *sql.DB, query string) []string {
+// query returns the columns and the values of the rows a query gives.
+func query(t *testing.T, db *sql.DB, text string, args ...any) ([]string, [][]any) {
 	t.Helper()
-	rows, err := db.Query(query)
+	rows, err := db.Query(text, args...)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", text, err)
 	}
 	defer rows.Close()
 	cols, _ := rows.Columns()
-	var out []string
+	var out [][]any
 	for rows.Next() {
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
@@ -55,6 +54,20 @@ func dump(t *testing.T, db *sql.DB, query string) []string {
 		if err := rows.Scan(ptrs...); err != nil {
 			t.Fatal(err)
 		}
+		out = append(out, vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return cols, out
+}
+
+// dump returns the rows a query gives, each as one line of text.
+func dump(t *testing.T, db *sql.DB, text string) []string {
+	t.Helper()
+	cols, rows := query(t, db, text)
+	var out []string
+	for _, vals := range rows {
 		var b strings.Builder
 		for i, v := range vals {
 			if b.Len() > 0 {
@@ -66,9 +79,6 @@ func dump(t *testing.T, db *sql.DB, query string) []string {
 			fmt.Fprintf(&b, "%s=%v", cols[i], v)
 		}
 		out = append(out, b.String())
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
@@ -83,16 +93,7 @@ func TestColumnOrderMigration(t *testing.T) {
 	if err := old.Open(); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	admin, err := old.Bootstrap(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := old.LoadPrincipal(ctx, admin.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx = connectorhub.NewContextWithPrincipal(ctx, p)
+	ctx := storetest.AdminContext(t, old)
 	team := &connectorhub.Team{Name: "Makers"}
 	if err := old.CreateTeam(ctx, team); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/storetest"
 )
 
 // TestAuthenticationNotStarvedByReads holds every connection of the data-read pool in scans
@@ -17,15 +18,8 @@ import (
 func TestAuthenticationNotStarvedByReads(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()
-	admin, err := db.Bootstrap(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := db.LoadPrincipal(ctx, admin.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	actx := connectorhub.NewContextWithPrincipal(ctx, p)
+	actx := storetest.AdminContext(t, db)
+	admin := connectorhub.PrincipalFromContext(actx)
 	for i := range 20 {
 		c, err := connectorhub.NewConnector("", &connectorhub.ConnectorUpdate{
 			ID: ptr(fmt.Sprintf("00000000-0000-0000-0000-%012d", i+1)), Name: ptr(fmt.Sprintf("pool_%d", i)), DisplayName: ptr("p"),
@@ -63,10 +57,10 @@ func TestAuthenticationNotStarvedByReads(t *testing.T) {
 	defer func() { close(release); done.Wait() }()
 	tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if _, err := db.FindSystemUserByID(tctx, admin.ID); err != nil {
+	if _, err := db.FindSystemUserByID(tctx, admin.UserID); err != nil {
 		t.Fatalf("finding the caller while the data reads hold their pool: %v", err)
 	}
-	if _, err := db.LoadPrincipal(tctx, admin.ID); err != nil {
+	if _, err := db.LoadPrincipal(tctx, admin.UserID); err != nil {
 		t.Fatalf("loading the caller while the data reads hold their pool: %v", err)
 	}
 }

@@ -83,20 +83,13 @@ func textIndexDB(t *testing.T) (*DB, *sql.DB, context.Context) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	admin, err := db.Bootstrap(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := db.LoadPrincipal(context.Background(), admin.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx := storetest.AdminContext(t, db)
 	raw, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { raw.Close() })
-	return db, raw, connectorhub.NewContextWithPrincipal(context.Background(), p)
+	return db, raw, ctx
 }
 
 // checkTextIndex fails unless connectors_text holds exactly the text of connectors, row by

@@ -58,18 +58,24 @@ func Run(t *testing.T, open func(tb testing.TB) Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := open(t)
-			admin, err := s.Bootstrap(context.Background())
-			if err != nil {
-				t.Fatalf("Bootstrap: %v", err)
-			}
-			p, err := s.LoadPrincipal(context.Background(), admin.ID)
-			if err != nil {
-				t.Fatalf("LoadPrincipal: %v", err)
-			}
-			ctx := connectorhub.NewContextWithPrincipal(context.Background(), p)
-			tt.fn(t, s, ctx)
+			tt.fn(t, s, AdminContext(t, s))
 		})
 	}
+}
+
+// AdminContext bootstraps s (its administrator, once) and returns a context whose caller is
+// that administrator.
+func AdminContext(tb testing.TB, s connectorhub.PrincipalService) context.Context {
+	tb.Helper()
+	admin, err := s.Bootstrap(context.Background())
+	if err != nil {
+		tb.Fatalf("Bootstrap: %v", err)
+	}
+	p, err := s.LoadPrincipal(context.Background(), admin.ID)
+	if err != nil {
+		tb.Fatalf("LoadPrincipal: %v", err)
+	}
+	return connectorhub.NewContextWithPrincipal(context.Background(), p)
 }
 
 // MustConnector builds a valid connector numbered n.

@@ -19,6 +19,7 @@ import (
 	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/connectorhub/connectorhub/internal/corpustest"
 	"github.com/connectorhub/connectorhub/sqlite"
+	"github.com/connectorhub/connectorhub/storetest"
 	"github.com/connectorhub/connectorhub/webapi"
 )
 
@@ -56,16 +57,7 @@ func benchDataDirRows(b *testing.B, dir string, rows int) string {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	ctx := context.Background()
-	admin, err := db.Bootstrap(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	caller, err := db.LoadPrincipal(ctx, admin.ID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx = connectorhub.NewContextWithPrincipal(ctx, caller)
+	ctx := storetest.AdminContext(b, db)
 
 	// One checked template per corpus definition; rows share its strings.
 	var templates []*connectorhub.Connector

@@ -40,16 +40,7 @@ func newPostgres(tb testing.TB) *sqlstore.DB {
 // mustFill bootstraps db and adds n connectors, a business unit and a team.
 func mustFill(tb testing.TB, db *sqlstore.DB, n int) {
 	tb.Helper()
-	ctx := context.Background()
-	admin, err := db.Bootstrap(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p, err := db.LoadPrincipal(ctx, admin.ID)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx = connectorhub.NewContextWithPrincipal(ctx, p)
+	ctx := storetest.AdminContext(tb, db)
 	unit := &connectorhub.BusinessUnit{Name: "Niederlassung Köln"}
 	if err := db.AddBusinessUnit(ctx, unit); err != nil {
 		tb.Fatal(err)
