@@ -124,7 +124,7 @@ func Scenarios() []*Scenario {
 			return once(w.target.do(ctx, http.MethodGet, "connectors"+query(kv...), nil, nil))
 		}
 	}
-	listContains := &Scenario{Name: "list-contains", Description: "GET connectors?$filter=contains(displayname,'<group>')&$top=50: 50 full records of ~100 that match, by a scan",
+	listContains := &Scenario{Name: "list-contains", Description: "GET connectors?$filter=contains(displayname,'<group>')&$top=50: 50 full records of ~100 that match (from the server's text index, where it has one)",
 		request: contains(false)}
 	listContainsSelect := &Scenario{Name: "list-contains-select", Description: "list-contains with $select of the small columns (no openapidefinition)",
 		request: contains(true)}
