@@ -17,7 +17,7 @@ func (dialect) CompareText(left, op, right string) string {
 
 // Like folds both sides and turns off PostgreSQL's default backslash escape: SQLite's LIKE
 // has none, and Dataverse's wildcards are %, _ only.
-func (dialect) Like(expr, pattern string) string {
+func (dialect) Like(expr, pattern string, _ bool) string {
 	return "lower(" + expr + ") LIKE " + foldValue(pattern) + " ESCAPE ''"
 }
 

@@ -12,8 +12,17 @@ func (dialect) CompareText(left, op, right string) string {
 	return left + " " + op + " " + right + " COLLATE NOCASE"
 }
 
-// Like relies on SQLite's LIKE, which ignores ASCII case.
-func (dialect) Like(expr, pattern string) string { return expr + " LIKE " + pattern }
+// Like relies on SQLite's LIKE, which ignores ASCII case. Unless the pattern starts with text,
+// the LIKE is under a unary plus, which leaves its value as it is and hides it from the query
+// planner: SQLite compiles a statement whose LIKE has a bound pattern again at every run (its
+// LIKE optimization might read the range of a prefix from an index), about 40 µs for a list of
+// connectors; a pattern that starts with a wildcard has no prefix to read.
+func (dialect) Like(expr, pattern string, prefix bool) string {
+	if !prefix {
+		return "+(" + expr + " LIKE " + pattern + ")"
+	}
+	return expr + " LIKE " + pattern
+}
 
 func (dialect) Concat(parts ...string) string { return "(" + strings.Join(parts, " || ") + ")" }
 

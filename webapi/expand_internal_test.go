@@ -14,7 +14,7 @@ type plain struct{}
 
 func (plain) Placeholder(int) string             { return "?" }
 func (plain) CompareText(l, op, r string) string { return l + " " + op + " " + r }
-func (plain) Like(e, p string) string            { return e + " LIKE " + p }
+func (plain) Like(e, p string, _ bool) string    { return e + " LIKE " + p }
 func (plain) Concat(parts ...string) string      { return parts[0] }
 func (plain) OrderText(e string) string          { return e }
 func (plain) NullsOrder(bool) string             { return "" }

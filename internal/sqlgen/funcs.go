@@ -97,7 +97,7 @@ func (b *Builder) containValues(e *odata.QueryFunc, col Column) (string, error) 
 		if err != nil {
 			return "", connectorhub.Errorf(connectorhub.ECodeQuery, "The values of Microsoft.Dynamics.CRM.%s must be choice values (integers), not %s.", e.Name, lit)
 		}
-		terms[i] = framed + " LIKE " + b.param("%,"+strconv.FormatInt(n, 10)+",%")
+		terms[i] = b.d.Like(framed, b.param("%,"+strconv.FormatInt(n, 10)+",%"), false)
 	}
 	return negate(e.Name == "DoesNotContainValues", "("+strings.Join(terms, " OR ")+")"), nil
 }

@@ -28,8 +28,10 @@ type Dialect interface {
 	Placeholder(n int) string
 	// CompareText returns a case-insensitive comparison of two text expressions.
 	CompareText(left, op, right string) string
-	// Like returns a case-insensitive LIKE of a text expression and a bound pattern.
-	Like(expr, pattern string) string
+	// Like returns a case-insensitive LIKE of a text expression and a bound pattern. prefix
+	// says that the pattern starts with text, not a wildcard (startswith): an index of expr
+	// may then read just the range of that prefix.
+	Like(expr, pattern string, prefix bool) string
 	// Concat joins text expressions.
 	Concat(parts ...string) string
 	// OrderText returns the expression to sort and group a text column by, case-insensitively.
@@ -643,13 +645,19 @@ func (b *Builder) stringCall(e *odata.StringCall) (string, error) {
 	if col.TextIndex != "" && !b.negated && trigramRun(v) {
 		if d, ok := b.d.(TextIndexDialect); ok {
 			// The prefilter's values are bound first, in the order of the text.
-			anchored := e.Func == "startswith" && v != "" && v[0] != '%' && v[0] != '_'
-			if pre := d.TextPrefilter(b.t.Name, b.t.Alias, col.TextIndex, pattern, anchored, b.param); pre != "" {
-				return "(" + pre + " AND " + b.d.Like(col.SQL, b.param(pattern)) + ")", nil
+			prefix := anchored(e.Func, v)
+			if pre := d.TextPrefilter(b.t.Name, b.t.Alias, col.TextIndex, pattern, prefix, b.param); pre != "" {
+				return "(" + pre + " AND " + b.d.Like(col.SQL, b.param(pattern), prefix) + ")", nil
 			}
 		}
 	}
-	return "(" + b.d.Like(col.SQL, b.param(pattern)) + ")", nil
+	return "(" + b.d.Like(col.SQL, b.param(pattern), anchored(e.Func, v)) + ")", nil
+}
+
+// anchored reports whether the pattern of a text function with value v starts with text, not
+// a wildcard: startswith of a value that does not begin with % or _.
+func anchored(fn, v string) bool {
+	return fn == "startswith" && v != "" && v[0] != '%' && v[0] != '_'
 }
 
 // trigramRun reports whether a text function's value has a run of at least three characters

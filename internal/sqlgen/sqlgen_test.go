@@ -18,10 +18,10 @@ func (numbered) Placeholder(n int) string { return fmt.Sprintf("$%d", n) }
 func (numbered) CompareText(l, op, r string) string {
 	return "lower(" + l + ") " + op + " lower(" + r + ")"
 }
-func (numbered) Like(e, p string) string       { return e + " ILIKE " + p }
-func (numbered) Concat(parts ...string) string { return "(" + strings.Join(parts, " || ") + ")" }
-func (numbered) OrderText(e string) string     { return "lower(" + e + ")" }
-func (numbered) JoinText(e, sep string) string { return "string_agg(" + e + ", " + sep + ")" }
+func (numbered) Like(e, p string, _ bool) string { return e + " ILIKE " + p }
+func (numbered) Concat(parts ...string) string   { return "(" + strings.Join(parts, " || ") + ")" }
+func (numbered) OrderText(e string) string       { return "lower(" + e + ")" }
+func (numbered) JoinText(e, sep string) string   { return "string_agg(" + e + ", " + sep + ")" }
 func (numbered) NullsOrder(desc bool) string {
 	if desc {
 		return "NULLS LAST"
