@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -29,6 +30,10 @@ type DB struct {
 	*sqlstore.DB
 	path string
 	wal  *walSync
+
+	// compactEvery and compactGap time the trigram index's merges (compact.go); a
+	// compactEvery of 0 makes none. Set before Open.
+	compactEvery, compactGap time.Duration
 }
 
 // NewDB returns a DB for the database file at path; Open opens it.
@@ -41,7 +46,7 @@ func NewDB(path string) *DB {
 // those before it first.
 func newDB(path string, migrations fs.FS) *DB {
 	wal := newWALSync(path)
-	return &DB{path: path, wal: wal, DB: sqlstore.New(sqlstore.Engine{
+	return &DB{path: path, wal: wal, compactEvery: time.Second, compactGap: time.Minute, DB: sqlstore.New(sqlstore.Engine{
 		// Commits sync the WAL by group, after the write lock (walsync.go).
 		Syncer:     wal,
 		OneWriter:  true,
@@ -99,6 +104,9 @@ func (db *DB) Open() (err error) {
 	if err := db.Migrate(context.Background()); err != nil {
 		db.Close()
 		return fmt.Errorf("sqlite: migrate %s: %w", db.path, err)
+	}
+	if db.compactEvery > 0 {
+		db.Go(db.compactTextIndex)
 	}
 	return nil
 }

@@ -74,11 +74,13 @@ func TestFTS5Trigram(t *testing.T) {
 }
 
 // textIndexDB opens a new database, with its administrator, and a read-only connection of
-// its own to the file.
+// its own to the file. The index is not merged in the background (compact.go), so that the
+// tests see each write's own pages and segments.
 func textIndexDB(t *testing.T) (*DB, *sql.DB, context.Context) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "connectorhub.db")
 	db := NewDB(path)
+	db.compactEvery = 0
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

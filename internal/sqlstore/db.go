@@ -100,6 +100,13 @@ type DB struct {
 
 	updateShapesMu sync.Mutex
 	updateShapes   map[string]bool // the UPDATE texts allowed the statement cache (connector.go)
+
+	// The engine's upkeep (Go), stopped by Close.
+	backgroundMu     sync.Mutex
+	background       sync.WaitGroup
+	backgroundCtx    context.Context
+	stopBackground   context.CancelFunc
+	backgroundClosed bool
 }
 
 // New returns a DB of engine e; Attach gives it its connections.
@@ -122,8 +129,36 @@ func (db *DB) Attach(write, read, auth *sql.DB) {
 
 func (db *DB) pool(p *sql.DB) *Pool { return &Pool{DB: p, e: &db.e} }
 
-// Close closes the database's connections.
+// Go runs fn in the background, for the engine's upkeep while the database is open: Close
+// cancels fn's context and waits for it to return before it closes the connections.
+// After Close it does nothing.
+func (db *DB) Go(fn func(ctx context.Context)) {
+	db.backgroundMu.Lock()
+	defer db.backgroundMu.Unlock()
+	if db.backgroundClosed {
+		return
+	}
+	if db.backgroundCtx == nil {
+		db.backgroundCtx, db.stopBackground = context.WithCancel(context.Background())
+	}
+	ctx := db.backgroundCtx
+	db.background.Add(1)
+	go func() {
+		defer db.background.Done()
+		fn(ctx)
+	}()
+}
+
+// Close stops the background upkeep and closes the database's connections.
 func (db *DB) Close() error {
+	db.backgroundMu.Lock()
+	db.backgroundClosed = true
+	stop := db.stopBackground
+	db.backgroundMu.Unlock()
+	if stop != nil {
+		stop()
+		db.background.Wait()
+	}
 	if db.write == nil {
 		return nil
 	}

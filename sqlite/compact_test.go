@@ -1,0 +1,198 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/internal/sqlgen"
+	"github.com/connectorhub/connectorhub/odata"
+	"github.com/connectorhub/connectorhub/storetest"
+)
+
+// segments counts the trigram index's b-trees (FTS5 keeps a row of connectors_text_idx for
+// each leaf page of each).
+func segments(t *testing.T, raw *sql.DB) int {
+	t.Helper()
+	var n int
+	if err := raw.QueryRow(`SELECT count(DISTINCT segid) FROM connectors_text_idx`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestTextIndexCompacted: connectors written one at a time leave the trigram index in several
+// segments; once nothing is written the index is merged into one, with the same answers, while
+// writers that come meanwhile go on; Close stops the upkeep.
+func TestTextIndexCompacted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "connectorhub.db")
+	db := NewDB(path)
+	db.compactEvery, db.compactGap = 10*time.Millisecond, 0
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := storetest.AdminContext(t, db)
+	raw, err := sql.Open("sqlite", dataSource(path)+readPragmas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	env := sqlgen.NewEnv(ctx, time.Now())
+	find := func(value string) []string {
+		t.Helper()
+		f, err := odata.ParseFilter(fmt.Sprintf("contains(displayname,'%s')", value), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := sqlgen.SelectConnectors(dialect{}, env, connectorhub.ConnectorQuery{Filter: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := raw.Query(s.SQL, s.Args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		var ids []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, fmt.Sprint(vals[slices.Index(cols, "connectorid")]))
+		}
+		return ids
+	}
+	// Writers, one connector a transaction, while the upkeep looks every 10 ms: it may merge
+	// between two writes, never in the way of one.
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 60 {
+				u := storetest.NewUpdate(1 + w*60 + i)
+				name := fmt.Sprintf("group %d item %d", i%7, i)
+				u.DisplayName = &name
+				c, err := connectorhub.NewConnector("", u)
+				if err == nil {
+					err = db.CreateConnector(ctx, c)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				if i%20 == 0 {
+					time.Sleep(30 * time.Millisecond) // a quiet spell: a merge may begin
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("a write beside the upkeep: %v", err)
+	}
+	want := find("group 3 ")
+	if len(want) != 4*9 {
+		t.Fatalf("contains found %d rows, want %d", len(want), 4*9)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for segments(t, raw) > 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the index still has %d segments 10 s after the last write", segments(t, raw))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := find("group 3 "); !slices.Equal(got, want) {
+		t.Errorf("after the merge contains found %v, before %v", got, want)
+	}
+	checkTextIndex(t, db)
+	// Close waits for the upkeep: nothing runs on the closed database.
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db.Go(func(context.Context) { t.Error("Go ran a function after Close") })
+}
+
+// TestTextIndexMergeStep: a step reports work while segments remain and none once the index
+// is one segment.
+func TestTextIndexMergeStep(t *testing.T) {
+	db, raw, ctx := textIndexDB(t)
+	for i := 1; i <= 30; i++ {
+		if err := db.CreateConnector(ctx, storetest.MustConnector(t, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := segments(t, raw); n < 2 {
+		t.Fatalf("30 writes left %d segments; the test needs several", n)
+	}
+	steps := 0
+	for ; ; steps++ {
+		worked, err := db.mergeTextIndex(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !worked {
+			break
+		}
+		if steps > 100 {
+			t.Fatal("the merge steps never end")
+		}
+	}
+	if n := segments(t, raw); steps == 0 || n != 1 {
+		t.Fatalf("after %d steps with work the index has %d segments, want 1", steps, n)
+	}
+	checkTextIndex(t, db)
+}
+
+// TestTextIndexCompactionGap: after a merge, the next waits for compactGap, which bounds how
+// often a registry written now and then rewrites its whole index.
+func TestTextIndexCompactionGap(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "connectorhub.db")
+	db := NewDB(path)
+	db.compactEvery, db.compactGap = 10*time.Millisecond, time.Hour
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := storetest.AdminContext(t, db)
+	raw, err := sql.Open("sqlite", dataSource(path)+readPragmas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	write := func(from, to int) {
+		for i := from; i <= to; i++ {
+			if err := db.CreateConnector(ctx, storetest.MustConnector(t, i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write(1, 30)
+	deadline := time.Now().Add(10 * time.Second)
+	for segments(t, raw) > 1 { // the first merge needs no gap
+		if time.Now().After(deadline) {
+			t.Fatal("no first merge")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	write(31, 40)
+	time.Sleep(200 * time.Millisecond) // twenty looks, all quiet
+	if n := segments(t, raw); n < 2 {
+		t.Errorf("the index was merged again within the gap (%d segment)", n)
+	}
+}
