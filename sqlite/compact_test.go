@@ -27,23 +27,30 @@ func segments(t *testing.T, raw *sql.DB) int {
 	return n
 }
 
-// TestTextIndexCompacted: connectors written one at a time leave the trigram index in several
-// segments; once nothing is written the index is merged into one, with the same answers, while
-// writers that come meanwhile go on; Close stops the upkeep.
-func TestTextIndexCompacted(t *testing.T) {
+// compactingDB opens a new database, with its administrator, whose upkeep looks at the index
+// every 10 ms and merges it at most once per gap, and a read-only connection to the file.
+func compactingDB(t *testing.T, gap time.Duration) (*DB, *sql.DB, context.Context) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "connectorhub.db")
 	db := NewDB(path)
-	db.compactEvery, db.compactGap = 10*time.Millisecond, 0
+	db.compactEvery, db.compactGap = 10*time.Millisecond, gap
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	ctx := storetest.AdminContext(t, db)
+	t.Cleanup(func() { db.Close() })
 	raw, err := sql.Open("sqlite", dataSource(path)+readPragmas)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer raw.Close()
+	t.Cleanup(func() { raw.Close() })
+	return db, raw, storetest.AdminContext(t, db)
+}
+
+// TestTextIndexCompacted: connectors written one at a time leave the trigram index in several
+// segments; once nothing is written the index is merged into one, with the same answers, while
+// writers that come meanwhile go on; Close stops the upkeep.
+func TestTextIndexCompacted(t *testing.T) {
+	db, raw, ctx := compactingDB(t, 0)
 	env := sqlgen.NewEnv(ctx, time.Now())
 	find := func(value string) []string {
 		t.Helper()
@@ -55,22 +62,9 @@ func TestTextIndexCompacted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := raw.Query(s.SQL, s.Args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
+		cols, rows := query(t, raw, s.SQL, s.Args...)
 		var ids []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+		for _, vals := range rows {
 			ids = append(ids, fmt.Sprint(vals[slices.Index(cols, "connectorid")]))
 		}
 		return ids
@@ -162,19 +156,7 @@ func TestTextIndexMergeStep(t *testing.T) {
 // TestTextIndexCompactionGap: after a merge, the next waits for compactGap, which bounds how
 // often a registry written now and then rewrites its whole index.
 func TestTextIndexCompactionGap(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "connectorhub.db")
-	db := NewDB(path)
-	db.compactEvery, db.compactGap = 10*time.Millisecond, time.Hour
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ctx := storetest.AdminContext(t, db)
-	raw, err := sql.Open("sqlite", dataSource(path)+readPragmas)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	db, raw, ctx := compactingDB(t, time.Hour)
 	write := func(from, to int) {
 		for i := from; i <= to; i++ {
 			if err := db.CreateConnector(ctx, storetest.MustConnector(t, i)); err != nil {
