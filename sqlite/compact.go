@@ -31,8 +31,7 @@ import (
 func (db *DB) compactTextIndex(ctx context.Context) {
 	tick := time.NewTicker(db.compactEvery)
 	defer tick.Stop()
-	seen, whole := int64(-1), int64(-1) // row versions: at the last look; when last found whole
-	var lastMerge time.Time
+	s := newCompactSchedule(db.compactGap)
 	for {
 		select {
 		case <-ctx.Done():
@@ -40,22 +39,17 @@ func (db *DB) compactTextIndex(ctx context.Context) {
 		case <-tick.C:
 		}
 		v, err := db.CurrentVersion(ctx)
-		if err != nil {
+		if err != nil || !s.due(v, time.Now()) {
 			continue
 		}
-		quiet := v == seen
-		seen = v
-		if !quiet || v == whole || time.Since(lastMerge) < db.compactGap {
-			continue
-		}
-		merged := false
+		whole, merged := false, false
 		for {
 			worked, err := db.mergeTextIndex(ctx)
 			if err != nil {
 				break
 			}
 			if !worked {
-				whole = v
+				whole = true
 				break
 			}
 			merged = true
@@ -63,9 +57,38 @@ func (db *DB) compactTextIndex(ctx context.Context) {
 				break
 			}
 		}
-		if merged {
-			lastMerge = time.Now()
-		}
+		s.done(v, whole, merged, time.Now())
+	}
+}
+
+// compactSchedule decides when compactTextIndex merges, from what it found at each look.
+type compactSchedule struct {
+	gap       time.Duration
+	seen      int64     // the row version at the last look
+	whole     int64     // the row version at which the index was last found whole
+	lastMerge time.Time // when a round last merged something
+}
+
+func newCompactSchedule(gap time.Duration) compactSchedule {
+	return compactSchedule{gap: gap, seen: -1, whole: -1}
+}
+
+// due reports whether to merge at a look, at now, that found the row version v: the same as at
+// the look before (nothing written since), not yet found whole, and gap after the last merge.
+func (s *compactSchedule) due(v int64, now time.Time) bool {
+	quiet := v == s.seen
+	s.seen = v
+	return quiet && v != s.whole && now.Sub(s.lastMerge) >= s.gap
+}
+
+// done records the end of a round at row version v: whole when its last step found nothing
+// to merge, merged when any step merged something (a round cut short by a write counts).
+func (s *compactSchedule) done(v int64, whole, merged bool, now time.Time) {
+	if whole {
+		s.whole = v
+	}
+	if merged {
+		s.lastMerge = now
 	}
 }
 

@@ -28,12 +28,13 @@ func segments(t *testing.T, raw *sql.DB) int {
 }
 
 // compactingDB opens a new database, with its administrator, whose upkeep looks at the index
-// every 10 ms and merges it at most once per gap, and a read-only connection to the file.
-func compactingDB(t *testing.T, gap time.Duration) (*DB, *sql.DB, context.Context) {
+// every 10 ms and merges it whenever nothing was written since the look before, and a
+// read-only connection to the file.
+func compactingDB(t *testing.T) (*DB, *sql.DB, context.Context) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "connectorhub.db")
 	db := NewDB(path)
-	db.compactEvery, db.compactGap = 10*time.Millisecond, gap
+	db.compactEvery, db.compactGap = 10*time.Millisecond, 0
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func compactingDB(t *testing.T, gap time.Duration) (*DB, *sql.DB, context.Contex
 // segments; once nothing is written the index is merged into one, with the same answers, while
 // writers that come meanwhile go on; Close stops the upkeep.
 func TestTextIndexCompacted(t *testing.T) {
-	db, raw, ctx := compactingDB(t, 0)
+	db, raw, ctx := compactingDB(t)
 	env := sqlgen.NewEnv(ctx, time.Now())
 	find := func(value string) []string {
 		t.Helper()
@@ -153,28 +154,39 @@ func TestTextIndexMergeStep(t *testing.T) {
 	checkTextIndex(t, db)
 }
 
-// TestTextIndexCompactionGap: after a merge, the next waits for compactGap, which bounds how
-// often a registry written now and then rewrites its whole index.
-func TestTextIndexCompactionGap(t *testing.T) {
-	db, raw, ctx := compactingDB(t, time.Hour)
-	write := func(from, to int) {
-		for i := from; i <= to; i++ {
-			if err := db.CreateConnector(ctx, storetest.MustConnector(t, i)); err != nil {
-				t.Fatal(err)
-			}
-		}
+// TestCompactSchedule: a merge is due at a look that finds the row version it found at the one
+// before, unless the index was found whole at that version or the last merge was less than
+// the gap ago; a round cut short by a write counts as a merge.
+func TestCompactSchedule(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	s := newCompactSchedule(time.Minute)
+	type look struct {
+		second  int
+		version int64
+		due     bool
+		// the round's end when due
+		whole, merged bool
 	}
-	write(1, 30)
-	deadline := time.Now().Add(10 * time.Second)
-	for segments(t, raw) > 1 { // the first merge needs no gap
-		if time.Now().After(deadline) {
-			t.Fatal("no first merge")
+	for i, l := range []look{
+		{0, 5, false, false, false},  // the first look: nothing to compare with
+		{1, 5, true, false, true},    // quiet: a round, cut short by a write
+		{2, 6, false, false, false},  // written
+		{3, 6, false, false, false},  // quiet, but within the gap
+		{61, 6, true, true, true},    // quiet, the gap over: a round that ends whole
+		{62, 6, false, false, false}, // whole at 6
+		{63, 7, false, false, false}, // written
+		{64, 7, false, false, false}, // the gap not over
+		{122, 7, true, true, false},  // the gap over: whole already (another process merged)
+		{200, 7, false, false, false},
+		{201, 8, false, false, false},
+		{202, 8, true, true, true}, // a minute after the last round that merged
+	} {
+		if got := s.due(l.version, at(l.second)); got != l.due {
+			t.Fatalf("look %d (second %d, version %d): due %v, want %v", i, l.second, l.version, got, l.due)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	write(31, 40)
-	time.Sleep(200 * time.Millisecond) // twenty looks, all quiet
-	if n := segments(t, raw); n < 2 {
-		t.Errorf("the index was merged again within the gap (%d segment)", n)
+		if l.due {
+			s.done(l.version, l.whole, l.merged, at(l.second))
+		}
 	}
 }
