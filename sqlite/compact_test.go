@@ -59,16 +59,7 @@ func TestTextIndexCompacted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := sqlgen.SelectConnectors(dialect{}, env, connectorhub.ConnectorQuery{Filter: f})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, rows := query(t, raw, s.SQL, s.Args...)
-		var ids []string
-		for _, vals := range rows {
-			ids = append(ids, fmt.Sprint(vals[slices.Index(cols, "connectorid")]))
-		}
-		return ids
+		return selectIDs(t, raw, dialect{}, env, connectorhub.ConnectorQuery{Filter: f})
 	}
 	// Writers, one connector a transaction, while the upkeep looks every 10 ms: it may merge
 	// between two writes, never in the way of one.

@@ -87,16 +87,7 @@ func TestTextPrefilterSelectsAsLike(t *testing.T) {
 	env := sqlgen.NewEnv(ctx, time.Now())
 	ids := func(d sqlgen.Dialect, q connectorhub.ConnectorQuery) []string {
 		t.Helper()
-		s, err := sqlgen.SelectConnectors(d, env, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, rows := query(t, raw, s.SQL, s.Args...)
-		var out []string
-		for _, vals := range rows {
-			out = append(out, fmt.Sprint(vals[slices.Index(cols, "connectorid")]))
-		}
-		return out
+		return selectIDs(t, raw, d, env, q)
 	}
 	prefiltered, found := 0, 0
 	for range 600 {
@@ -123,6 +114,22 @@ func TestTextPrefilterSelectsAsLike(t *testing.T) {
 	if prefiltered < 300 || found < 300 {
 		t.Fatalf("%d of 600 queries prefiltered, %d rows found: the test tests little", prefiltered, found)
 	}
+}
+
+// selectIDs runs the translation of q in dialect d on db and returns the connectorids of the
+// rows, in order.
+func selectIDs(t *testing.T, db *sql.DB, d sqlgen.Dialect, env sqlgen.Env, q connectorhub.ConnectorQuery) []string {
+	t.Helper()
+	s, err := sqlgen.SelectConnectors(d, env, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, rows := query(t, db, s.SQL, s.Args...)
+	var out []string
+	for _, vals := range rows {
+		out = append(out, fmt.Sprint(vals[slices.Index(cols, "connectorid")]))
+	}
+	return out
 }
 
 // TestLikeNotRecompiled: a statement of contains or endswith runs again with other values
