@@ -101,12 +101,11 @@ type DB struct {
 	updateShapesMu sync.Mutex
 	updateShapes   map[string]bool // the UPDATE texts allowed the statement cache (connector.go)
 
-	// The engine's upkeep (Go), stopped by Close.
-	backgroundMu     sync.Mutex
-	background       sync.WaitGroup
-	backgroundCtx    context.Context
-	stopBackground   context.CancelFunc
-	backgroundClosed bool
+	// The engine's upkeep (Go): its context, cancelled by Close, which then waits for it.
+	backgroundMu   sync.Mutex // orders Go's Add before Close's Wait
+	background     sync.WaitGroup
+	backgroundCtx  context.Context
+	stopBackground context.CancelFunc
 }
 
 // New returns a DB of engine e; Attach gives it its connections.
@@ -115,6 +114,7 @@ func New(e Engine) *DB {
 		e.Constraint = func(error) Constraint { return NoConstraint }
 	}
 	db := &DB{e: e, Now: time.Now}
+	db.backgroundCtx, db.stopBackground = context.WithCancel(context.Background())
 	if e.OneWriter {
 		db.writer = make(chan struct{}, 1)
 	}
@@ -135,30 +135,22 @@ func (db *DB) pool(p *sql.DB) *Pool { return &Pool{DB: p, e: &db.e} }
 func (db *DB) Go(fn func(ctx context.Context)) {
 	db.backgroundMu.Lock()
 	defer db.backgroundMu.Unlock()
-	if db.backgroundClosed {
+	if db.backgroundCtx.Err() != nil {
 		return
 	}
-	if db.backgroundCtx == nil {
-		db.backgroundCtx, db.stopBackground = context.WithCancel(context.Background())
-	}
-	ctx := db.backgroundCtx
 	db.background.Add(1)
 	go func() {
 		defer db.background.Done()
-		fn(ctx)
+		fn(db.backgroundCtx)
 	}()
 }
 
 // Close stops the background upkeep and closes the database's connections.
 func (db *DB) Close() error {
 	db.backgroundMu.Lock()
-	db.backgroundClosed = true
-	stop := db.stopBackground
+	db.stopBackground()
 	db.backgroundMu.Unlock()
-	if stop != nil {
-		stop()
-		db.background.Wait()
-	}
+	db.background.Wait()
 	if db.write == nil {
 		return nil
 	}
