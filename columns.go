@@ -98,6 +98,17 @@ func (col *Column) Field(u *ConnectorUpdate) any {
 	return col.field(u)
 }
 
+// Given reports whether u sets the column.
+func (col *Column) Given(u *ConnectorUpdate) bool {
+	switch f := col.Field(u).(type) {
+	case **string:
+		return *f != nil
+	case **int:
+		return *f != nil
+	}
+	return false
+}
+
 // Choice labels (spec §1.3).
 var (
 	ConnectorTypeLabels  = map[int]string{0: "NotSpecified", 1: "CustomConnector", 2: "ConnectionLess"}

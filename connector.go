@@ -134,6 +134,19 @@ type Precondition struct {
 	ETag         string // If-Match: W/"n": the record's ETag must be this one
 }
 
+// Return says how much of the record it wrote a write returns.
+type Return int
+
+const (
+	// ReturnRecord returns the record as stored, every column read.
+	ReturnRecord Return = iota
+	// ReturnBrief may return the record without the large columns (Column.Large) that the
+	// write leaves alone, which then read as "": for a caller that answers with the record's id
+	// alone (a 204), so that a store need not read a definition of hundreds of KB that it does
+	// not write.
+	ReturnBrief
+)
+
 // ConnectorService stores connectors. Every write records the principal of ctx.
 type ConnectorService interface {
 	// FindConnectorByID returns one connector; ECodeNotFound if there is none.
@@ -164,8 +177,9 @@ type ConnectorService interface {
 	// UpsertConnector updates the connector with that id, or creates it when there is none
 	// (reporting created). ECodeNotFound when pre.MustExist (or pre.ETag) and it is missing;
 	// ECodeDuplicateKey when pre.MustNotExist and it exists, or the name is taken;
-	// ECodeVersionMismatch when pre.ETag differs; ECodeInvalidArgument when the update breaks a rule.
-	UpsertConnector(ctx context.Context, id string, u *ConnectorUpdate, pre Precondition) (c *Connector, created bool, err error)
+	// ECodeVersionMismatch when pre.ETag differs; ECodeInvalidArgument when the update breaks a
+	// rule. ret says how much of the record c holds.
+	UpsertConnector(ctx context.Context, id string, u *ConnectorUpdate, pre Precondition, ret Return) (c *Connector, created bool, err error)
 	// DeleteConnector removes a connector; ECodeNotFound if there is none,
 	// ECodeVersionMismatch when pre.ETag differs.
 	DeleteConnector(ctx context.Context, id string, pre Precondition) error

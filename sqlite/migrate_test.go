@@ -179,7 +179,7 @@ func TestColumnOrderMigration(t *testing.T) {
 		t.Errorf("a share after the migration: %v, %v", m, err)
 	}
 	desc := "after the migration"
-	if _, _, err := db.UpsertConnector(ctx, ids[0], &connectorhub.ConnectorUpdate{Description: &desc}, connectorhub.Precondition{MustExist: true}); err != nil {
+	if _, _, err := db.UpsertConnector(ctx, ids[0], &connectorhub.ConnectorUpdate{Description: &desc}, connectorhub.Precondition{MustExist: true}, connectorhub.ReturnBrief); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.DeleteConnector(ctx, ids[1], connectorhub.Precondition{}); err != nil {

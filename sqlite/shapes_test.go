@@ -43,7 +43,7 @@ func TestUpdateShapesBounded(t *testing.T) {
 				apply()
 			}
 		}
-		if _, _, err := db.UpsertConnector(ctx, c.ID, u, connectorhub.Precondition{MustExist: true}); err != nil {
+		if _, _, err := db.UpsertConnector(ctx, c.ID, u, connectorhub.Precondition{MustExist: true}, connectorhub.ReturnBrief); err != nil {
 			t.Fatalf("set %06b: %v", set, err)
 		}
 	}

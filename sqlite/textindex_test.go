@@ -296,7 +296,7 @@ func TestTextIndexInSync(t *testing.T) {
 	id := func(n int) string { return fmt.Sprintf("00000000-0000-0000-0000-%012d", n) }
 	update := func(n int, u *connectorhub.ConnectorUpdate) {
 		t.Helper()
-		if _, _, err := db.UpsertConnector(ctx, id(n), u, connectorhub.Precondition{MustExist: true}); err != nil {
+		if _, _, err := db.UpsertConnector(ctx, id(n), u, connectorhub.Precondition{MustExist: true}, connectorhub.ReturnBrief); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -393,7 +393,7 @@ func TestTextIndexCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	display := "Changed at the source"
-	if _, _, err := src.UpsertConnector(ctx, "00000000-0000-0000-0000-000000000007", &connectorhub.ConnectorUpdate{DisplayName: &display}, connectorhub.Precondition{MustExist: true}); err != nil {
+	if _, _, err := src.UpsertConnector(ctx, "00000000-0000-0000-0000-000000000007", &connectorhub.ConnectorUpdate{DisplayName: &display}, connectorhub.Precondition{MustExist: true}, connectorhub.ReturnBrief); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := sqlstore.Copy(context.Background(), src.DB, dst.DB, sqlstore.CopyOptions{}); err != nil {

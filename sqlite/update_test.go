@@ -34,7 +34,7 @@ func TestUpdateWritesWhatChanged(t *testing.T) {
 	}
 	// A first update: versionnumber goes from 1, which SQLite stores in no bytes, to 2.
 	first := "1st description"
-	if _, _, err := db.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Description: &first}, connectorhub.Precondition{MustExist: true}); err != nil {
+	if _, _, err := db.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Description: &first}, connectorhub.Precondition{MustExist: true}, connectorhub.ReturnBrief); err != nil {
 		t.Fatal(err)
 	}
 	before := walSize()
@@ -42,7 +42,7 @@ func TestUpdateWritesWhatChanged(t *testing.T) {
 		// The same length: SQLite then overwrites the record in place, writing the pages that
 		// changed; a record of another size is written whole (its overflow pages too).
 		u := &connectorhub.ConnectorUpdate{Description: &desc}
-		if _, _, err := db.UpsertConnector(ctx, c.ID, u, connectorhub.Precondition{MustExist: true}); err != nil {
+		if _, _, err := db.UpsertConnector(ctx, c.ID, u, connectorhub.Precondition{MustExist: true}, connectorhub.ReturnBrief); err != nil {
 			t.Fatal(err)
 		}
 		grown := walSize() - before

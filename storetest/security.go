@@ -133,20 +133,20 @@ func testPrivileges(t *testing.T, s Store, ctx context.Context) {
 	wantCode(t, err, connectorhub.ECodePrivilegeDenied)
 
 	// Write and delete at User depth: own records only.
-	_, _, err = s.UpsertConnector(makerCtx, adminOwned.ID, &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{})
+	_, _, err = s.UpsertConnector(makerCtx, adminOwned.ID, &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{}, connectorhub.ReturnRecord)
 	wantCode(t, err, connectorhub.ECodePrivilegeDenied)
-	if _, _, err := s.UpsertConnector(makerCtx, mine.ID, &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{}); err != nil {
+	if _, _, err := s.UpsertConnector(makerCtx, mine.ID, &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{}, connectorhub.ReturnRecord); err != nil {
 		t.Errorf("maker updates its own: %v", err)
 	}
 	wantCode(t, s.DeleteConnector(makerCtx, adminOwned.ID, connectorhub.Precondition{}), connectorhub.ECodePrivilegeDenied)
 
 	// Assigning needs Assign: the maker may give its own record away, but Basic User may not.
 	basicUser := connectorhub.PrincipalFromContext(basicCtx)
-	_, _, err = s.UpsertConnector(makerCtx, mine.ID, &connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerSystemUser, ID: basicUser.UserID}}, connectorhub.Precondition{})
+	_, _, err = s.UpsertConnector(makerCtx, mine.ID, &connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerSystemUser, ID: basicUser.UserID}}, connectorhub.Precondition{}, connectorhub.ReturnRecord)
 	if err != nil {
 		t.Fatalf("maker assigns its own: %v", err)
 	}
-	_, _, err = s.UpsertConnector(basicCtx, mine.ID, &connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerSystemUser, ID: maker.UserID}}, connectorhub.Precondition{})
+	_, _, err = s.UpsertConnector(basicCtx, mine.ID, &connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerSystemUser, ID: maker.UserID}}, connectorhub.Precondition{}, connectorhub.ReturnRecord)
 	wantCode(t, err, connectorhub.ECodePrivilegeDenied)
 	// Now Basic User owns it: it reads and writes it.
 	if _, err := s.FindConnectorByID(basicCtx, mine.ID); err != nil {

@@ -76,7 +76,7 @@ func testSecurityVersion(t *testing.T, s Store, ctx context.Context) {
 	}
 	before := version()
 	c := mustCreate(t, s, ctx, 1)
-	if _, _, err := s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Description: ptr("d")}, connectorhub.Precondition{}); err != nil {
+	if _, _, err := s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Description: ptr("d")}, connectorhub.Precondition{}, connectorhub.ReturnRecord); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeleteConnector(ctx, c.ID, connectorhub.Precondition{}); err != nil {

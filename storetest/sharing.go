@@ -23,14 +23,14 @@ func testSharing(t *testing.T, s Store, ctx context.Context) {
 	if _, err := s.FindConnectorByID(basicCtx, c.ID); err != nil {
 		t.Errorf("read after ReadAccess was shared: %v", err)
 	}
-	_, _, err = s.UpsertConnector(basicCtx, c.ID, desc, connectorhub.Precondition{})
+	_, _, err = s.UpsertConnector(basicCtx, c.ID, desc, connectorhub.Precondition{}, connectorhub.ReturnRecord)
 	wantCode(t, err, connectorhub.ECodePrivilegeDenied)
 
 	// GrantAccess adds; ModifyAccess replaces.
 	if err := s.GrantAccess(ctx, c.ID, user, connectorhub.AccessWrite, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.UpsertConnector(basicCtx, c.ID, desc, connectorhub.Precondition{}); err != nil {
+	if _, _, err := s.UpsertConnector(basicCtx, c.ID, desc, connectorhub.Precondition{}, connectorhub.ReturnRecord); err != nil {
 		t.Errorf("write after WriteAccess was shared: %v", err)
 	}
 	if m, err := s.RetrievePrincipalAccess(ctx, c.ID, user); err != nil || m != connectorhub.AccessRead|connectorhub.AccessWrite {

@@ -188,11 +188,11 @@ func testUpsert(t *testing.T, s Store, ctx context.Context) {
 	id := "00000000-0000-0000-0000-000000000007"
 	u := NewUpdate(7)
 	u.ID = nil
-	c, created, err := s.UpsertConnector(ctx, id, u, connectorhub.Precondition{})
+	c, created, err := s.UpsertConnector(ctx, id, u, connectorhub.Precondition{}, connectorhub.ReturnRecord)
 	if err != nil || !created || c.ID != id {
 		t.Fatalf("upsert of a missing id: got %+v, created=%v, err=%v", c, created, err)
 	}
-	c2, created, err := s.UpsertConnector(ctx, id, &connectorhub.ConnectorUpdate{Description: ptr("new")}, connectorhub.Precondition{})
+	c2, created, err := s.UpsertConnector(ctx, id, &connectorhub.ConnectorUpdate{Description: ptr("new")}, connectorhub.Precondition{}, connectorhub.ReturnRecord)
 	if err != nil || created {
 		t.Fatalf("upsert of an existing id: created=%v, err=%v", created, err)
 	}
@@ -204,61 +204,88 @@ func testUpsert(t *testing.T, s Store, ctx context.Context) {
 		t.Errorf("stored: got %+v", got)
 	}
 	// Clearing a text column.
-	c3, _, err := s.UpsertConnector(ctx, id, &connectorhub.ConnectorUpdate{Description: ptr("")}, connectorhub.Precondition{})
+	c3, _, err := s.UpsertConnector(ctx, id, &connectorhub.ConnectorUpdate{Description: ptr("")}, connectorhub.Precondition{}, connectorhub.ReturnRecord)
 	if err != nil || c3.Description != "" {
 		t.Fatalf("clear: got %q, %v", c3.Description, err)
 	}
 	// A create through upsert still needs the required columns.
-	_, _, err = s.UpsertConnector(ctx, "00000000-0000-0000-0000-000000000008", &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{})
+	_, _, err = s.UpsertConnector(ctx, "00000000-0000-0000-0000-000000000008", &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{}, connectorhub.ReturnRecord)
 	wantCode(t, err, connectorhub.ECodeInvalidArgument)
 }
 
 // testUpdateEachColumn updates each writable column alone, to a new value and to none, and
 // reads the record afresh: it must be what the update returned, every other column as it was.
 // (An engine may write only the columns that changed; this catches one that forgets one.)
+// It runs twice: returning the record, and brief (connectorhub.ReturnBrief), where the update
+// returns the record without the large columns it does not give, and must write the same.
 func testUpdateEachColumn(t *testing.T, s Store, ctx context.Context) {
-	c := mustCreate(t, s, ctx, 1)
 	user, team := mustUserAndTeam(t, s, ctx)
 	def := `{"swagger":"2.0","info":{"title":"other","version":"2.0"},"paths":{}}`
-	for _, tt := range []struct {
-		name string
-		u    connectorhub.ConnectorUpdate
-	}{
-		{"displayname", connectorhub.ConnectorUpdate{DisplayName: ptr("Renamed")}},
-		{"description", connectorhub.ConnectorUpdate{Description: ptr("described")}},
-		{"description none", connectorhub.ConnectorUpdate{Description: ptr("")}},
-		{"openapidefinition", connectorhub.ConnectorUpdate{OpenAPIDefinition: &def}},
-		{"connectionparameters", connectorhub.ConnectorUpdate{ConnectionParameters: ptr(`{"api_key":{"type":"securestring"}}`)}},
-		{"connectionparametersets", connectorhub.ConnectorUpdate{ConnectionParameterSets: ptr(`{"uiDefinition":{},"values":[]}`)}},
-		{"policytemplateinstances", connectorhub.ConnectorUpdate{PolicyTemplateInstances: ptr(`[]`)}},
-		{"scriptoperations", connectorhub.ConnectorUpdate{ScriptOperations: ptr(`["op"]`)}},
-		{"customcodeblobcontent", connectorhub.ConnectorUpdate{CustomCodeBlobContent: ptr("cHVibGljIGNsYXNzIFNjcmlwdCB7fQ==")}},
-		{"capabilities", connectorhub.ConnectorUpdate{Capabilities: ptr("118690000,118690001")}},
-		{"iconbrandcolor", connectorhub.ConnectorUpdate{IconBrandColor: ptr("#112233")}},
-		{"iconbrandcolor none", connectorhub.ConnectorUpdate{IconBrandColor: ptr("")}},
-		{"statecode", connectorhub.ConnectorUpdate{StateCode: ptr(1), StatusCode: ptr(2)}},
-		{"owner user", connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerSystemUser, ID: user.ID}}},
-		{"owner team", connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerTeam, ID: team.ID}}},
-	} {
-		before, err := s.FindConnectorByID(ctx, c.ID)
-		if err != nil {
-			t.Fatal(err)
+	for n, ret := range []connectorhub.Return{connectorhub.ReturnRecord, connectorhub.ReturnBrief} {
+		c := mustCreate(t, s, ctx, n+1)
+		for _, tt := range []struct {
+			name string
+			u    connectorhub.ConnectorUpdate
+		}{
+			{"displayname", connectorhub.ConnectorUpdate{DisplayName: ptr("Renamed")}},
+			{"description", connectorhub.ConnectorUpdate{Description: ptr("described")}},
+			{"description none", connectorhub.ConnectorUpdate{Description: ptr("")}},
+			{"openapidefinition", connectorhub.ConnectorUpdate{OpenAPIDefinition: &def}},
+			{"connectionparameters", connectorhub.ConnectorUpdate{ConnectionParameters: ptr(`{"api_key":{"type":"securestring"}}`)}},
+			{"connectionparametersets", connectorhub.ConnectorUpdate{ConnectionParameterSets: ptr(`{"uiDefinition":{},"values":[]}`)}},
+			{"policytemplateinstances", connectorhub.ConnectorUpdate{PolicyTemplateInstances: ptr(`[]`)}},
+			{"scriptoperations", connectorhub.ConnectorUpdate{ScriptOperations: ptr(`["op"]`)}},
+			{"customcodeblobcontent", connectorhub.ConnectorUpdate{CustomCodeBlobContent: ptr("cHVibGljIGNsYXNzIFNjcmlwdCB7fQ==")}},
+			{"capabilities", connectorhub.ConnectorUpdate{Capabilities: ptr("118690000,118690001")}},
+			{"iconbrandcolor", connectorhub.ConnectorUpdate{IconBrandColor: ptr("#112233")}},
+			{"iconbrandcolor none", connectorhub.ConnectorUpdate{IconBrandColor: ptr("")}},
+			{"statecode", connectorhub.ConnectorUpdate{StateCode: ptr(1), StatusCode: ptr(2)}},
+			{"owner user", connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerSystemUser, ID: user.ID}}},
+			{"owner team", connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerTeam, ID: team.ID}}},
+			// Large columns cleared: a brief read must not take the stored value for "".
+			{"connectionparameters none", connectorhub.ConnectorUpdate{ConnectionParameters: ptr("")}},
+			{"scriptoperations none", connectorhub.ConnectorUpdate{ScriptOperations: ptr("")}},
+			{"description after the large columns", connectorhub.ConnectorUpdate{Description: ptr("again")}},
+		} {
+			before, err := s.FindConnectorByID(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u := tt.u
+			updated, _, err := s.UpsertConnector(ctx, c.ID, &u, connectorhub.Precondition{MustExist: true}, ret)
+			if err != nil {
+				t.Errorf("%s (%d): %v", tt.name, ret, err)
+				continue
+			}
+			got, err := s.FindConnectorByID(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := *got
+			if ret == connectorhub.ReturnBrief {
+				blankLarge(&want, updated, &u)
+			}
+			if !reflect.DeepEqual(&want, updated) {
+				t.Errorf("%s (%d): stored\n%+v\nthe update returned\n%+v", tt.name, ret, &want, updated)
+			}
+			if reflect.DeepEqual(got, before) {
+				t.Errorf("%s (%d): the record did not change", tt.name, ret)
+			}
+			for _, col := range connectorhub.StoredColumns {
+				if col.Large && !col.Given(&u) && !reflect.DeepEqual(col.Ref(got), col.Ref(before)) {
+					t.Errorf("%s (%d): %s changed, which the update did not give", tt.name, ret, col.Name)
+				}
+			}
 		}
-		u := tt.u
-		updated, _, err := s.UpsertConnector(ctx, c.ID, &u, connectorhub.Precondition{MustExist: true})
-		if err != nil {
-			t.Errorf("%s: %v", tt.name, err)
-			continue
-		}
-		got, err := s.FindConnectorByID(ctx, c.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, updated) {
-			t.Errorf("%s: stored\n%+v\nthe update returned\n%+v", tt.name, got, updated)
-		}
-		if reflect.DeepEqual(got, before) {
-			t.Errorf("%s: the record did not change", tt.name)
+	}
+}
+
+// blankLarge clears the large columns of c that u does not give and that a brief update
+// returned as "", which it may.
+func blankLarge(c, returned *connectorhub.Connector, u *connectorhub.ConnectorUpdate) {
+	for _, col := range connectorhub.StoredColumns {
+		if p, ok := col.Ref(c).(*string); ok && col.Large && !col.Given(u) && *col.Ref(returned).(*string) == "" {
+			*p = ""
 		}
 	}
 }
@@ -266,13 +293,13 @@ func testUpdateEachColumn(t *testing.T, s Store, ctx context.Context) {
 func testPreconditions(t *testing.T, s Store, ctx context.Context) {
 	c := mustCreate(t, s, ctx, 1)
 	missing := "00000000-0000-0000-0000-000000000099"
-	_, _, err := s.UpsertConnector(ctx, missing, NewUpdate(99), connectorhub.Precondition{MustExist: true})
+	_, _, err := s.UpsertConnector(ctx, missing, NewUpdate(99), connectorhub.Precondition{MustExist: true}, connectorhub.ReturnRecord)
 	wantCode(t, err, connectorhub.ECodeNotFound)
-	_, _, err = s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{MustNotExist: true})
+	_, _, err = s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{MustNotExist: true}, connectorhub.ReturnRecord)
 	wantCode(t, err, connectorhub.ECodeDuplicateKey)
-	_, _, err = s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{ETag: `W/"999999"`})
+	_, _, err = s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{ETag: `W/"999999"`}, connectorhub.ReturnRecord)
 	wantCode(t, err, connectorhub.ECodeVersionMismatch)
-	updated, _, err := s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{ETag: c.ETag()})
+	updated, _, err := s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Description: ptr("x")}, connectorhub.Precondition{ETag: c.ETag()}, connectorhub.ReturnRecord)
 	if err != nil {
 		t.Fatalf("current ETag: %v", err)
 	}
@@ -289,7 +316,7 @@ func testFixedColumns(t *testing.T, s Store, ctx context.Context) {
 		"connectorinternalid": {ConnectorInternalID: ptr("other")},
 		"connectorid":         {ID: ptr("00000000-0000-0000-0000-000000000002")},
 	} {
-		_, _, err := s.UpsertConnector(ctx, c.ID, u, connectorhub.Precondition{})
+		_, _, err := s.UpsertConnector(ctx, c.ID, u, connectorhub.Precondition{}, connectorhub.ReturnRecord)
 		wantCode(t, err, connectorhub.ECodeInvalidArgument)
 		got, _ := s.FindConnectorByID(ctx, c.ID)
 		if got.VersionNumber != c.VersionNumber {
@@ -297,7 +324,7 @@ func testFixedColumns(t *testing.T, s Store, ctx context.Context) {
 		}
 	}
 	// Giving the same value is no change.
-	if _, _, err := s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Name: ptr(c.Name)}, connectorhub.Precondition{}); err != nil {
+	if _, _, err := s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Name: ptr(c.Name)}, connectorhub.Precondition{}, connectorhub.ReturnRecord); err != nil {
 		t.Errorf("same name: %v", err)
 	}
 }
@@ -319,15 +346,15 @@ func mustUserAndTeam(t *testing.T, s Store, ctx context.Context) (*connectorhub.
 func testOwners(t *testing.T, s Store, ctx context.Context) {
 	c := mustCreate(t, s, ctx, 1)
 	user, team := mustUserAndTeam(t, s, ctx)
-	got, _, err := s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerSystemUser, ID: user.ID}}, connectorhub.Precondition{})
+	got, _, err := s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerSystemUser, ID: user.ID}}, connectorhub.Precondition{}, connectorhub.ReturnRecord)
 	if err != nil || got.OwnerID != user.ID || got.OwningUser() != user.ID || got.OwningTeam() != "" {
 		t.Fatalf("owner user: got %+v, %v", got, err)
 	}
-	got, _, err = s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerTeam, ID: team.ID}}, connectorhub.Precondition{})
+	got, _, err = s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerTeam, ID: team.ID}}, connectorhub.Precondition{}, connectorhub.ReturnRecord)
 	if err != nil || got.OwningTeam() != team.ID || got.OwningUser() != "" || got.OwningBusinessUnit != team.BusinessUnitID {
 		t.Fatalf("owner team: got %+v, %v", got, err)
 	}
-	_, _, err = s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerTeam, ID: "00000000-0000-0000-0000-000000000099"}}, connectorhub.Precondition{})
+	_, _, err = s.UpsertConnector(ctx, c.ID, &connectorhub.ConnectorUpdate{Owner: &connectorhub.OwnerRef{Type: connectorhub.OwnerTeam, ID: "00000000-0000-0000-0000-000000000099"}}, connectorhub.Precondition{}, connectorhub.ReturnRecord)
 	wantCode(t, err, connectorhub.ECodeInvalidArgument)
 	// On create.
 	u := NewUpdate(2)
@@ -503,7 +530,7 @@ func testTransact(t *testing.T, s Store, ctx context.Context) {
 		if err := s.CreateConnector(ctx, newConnector(4)); err != nil {
 			return err
 		}
-		_, _, err := s.UpsertConnector(ctx, "00000000-0000-0000-0000-000000000004", &connectorhub.ConnectorUpdate{Description: ptr("in the same transaction")}, connectorhub.Precondition{MustExist: true})
+		_, _, err := s.UpsertConnector(ctx, "00000000-0000-0000-0000-000000000004", &connectorhub.ConnectorUpdate{Description: ptr("in the same transaction")}, connectorhub.Precondition{MustExist: true}, connectorhub.ReturnRecord)
 		return err
 	})
 	if err != nil {

@@ -355,7 +355,7 @@ func testTextFunctionsAfterWrites(t *testing.T, s Store, ctx context.Context) {
 	mustTextRows(t, s, ctx)
 	id := func(n int) string { return fmt.Sprintf("00000000-0000-0000-0000-%012d", n) }
 	updateIn := func(ctx context.Context, n int, u *connectorhub.ConnectorUpdate) error {
-		_, _, err := s.UpsertConnector(ctx, id(n), u, connectorhub.Precondition{MustExist: true})
+		_, _, err := s.UpsertConnector(ctx, id(n), u, connectorhub.Precondition{MustExist: true}, connectorhub.ReturnRecord)
 		return err
 	}
 	update := func(n int, u *connectorhub.ConnectorUpdate) {

@@ -207,8 +207,12 @@ func (s *Server) writeUpsert(w http.ResponseWriter, r *request, id string, u *co
 	}
 	var c *connectorhub.Connector
 	var created bool
+	ret := connectorhub.ReturnBrief
+	if preferRepresentation(r) {
+		ret = connectorhub.ReturnRecord
+	}
 	err := s.inSolution(r, id, func(ctx context.Context) (err error) {
-		c, created, err = s.Connectors.UpsertConnector(ctx, id, u, pre)
+		c, created, err = s.Connectors.UpsertConnector(ctx, id, u, pre, ret)
 		return err
 	})
 	if err != nil {

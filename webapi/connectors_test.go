@@ -318,6 +318,53 @@ func TestGetAndProperties(t *testing.T) {
 	}
 }
 
+// TestPatchKeepsLargeColumns: a PATCH answered with 204 reads the record without its large
+// columns (connectorhub.ReturnBrief); what it does not give must stay as stored, what it
+// clears must be cleared, and a PATCH that returns the representation returns them all.
+func TestPatchKeepsLargeColumns(t *testing.T) {
+	s := MustOpenServer(t)
+	const one = "/api/data/v9.2/connectors(00000000-0000-0000-0000-000000000001)"
+	def := `{"swagger":"2.0","info":{"title":"large","version":"1"},"paths":{},"x-pad":"` + strings.Repeat("d", 30000) + `"}`
+	params := `{"region":{"type":"string"}}`
+	if r := s.do(t, "POST", "/api/data/v9.2/connectors", body(1, map[string]any{"openapidefinition": def, "connectionparameters": params})); r.Status != http.StatusNoContent {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	stored := func() map[string]any {
+		t.Helper()
+		r := s.do(t, "GET", one, "")
+		if r.Status != http.StatusOK {
+			t.Fatalf("get: %d %s", r.Status, r.Body)
+		}
+		return r.JSON(t)
+	}
+	for _, tt := range []struct {
+		name, patch, wantParams, wantDescription string
+	}{
+		{"description", `{"description": "a longer description than before"}`, params, "a longer description than before"},
+		{"description again", `{"description": "short"}`, params, "short"},
+		{"connectionparameters cleared", `{"connectionparameters": null}`, "", "short"},
+		{"description after", `{"description": "after"}`, "", "after"},
+	} {
+		if r := s.do(t, "PATCH", one, tt.patch); r.Status != http.StatusNoContent {
+			t.Fatalf("%s: %d %s", tt.name, r.Status, r.Body)
+		}
+		got := stored()
+		if got["openapidefinition"] != def {
+			t.Errorf("%s: the definition changed (%d characters)", tt.name, len(fmt.Sprint(got["openapidefinition"])))
+		}
+		if p, _ := got["connectionparameters"].(string); p != tt.wantParams {
+			t.Errorf("%s: connectionparameters %q, want %q", tt.name, p, tt.wantParams)
+		}
+		if got["description"] != tt.wantDescription {
+			t.Errorf("%s: description %v, want %q", tt.name, got["description"], tt.wantDescription)
+		}
+	}
+	r := s.do(t, "PATCH", one, `{"description": "represented"}`, "Prefer: return=representation")
+	if got := r.JSON(t); r.Status != http.StatusOK || got["openapidefinition"] != def || got["description"] != "represented" {
+		t.Errorf("with return=representation: %d, description %v, definition of %d characters", r.Status, got["description"], len(fmt.Sprint(got["openapidefinition"])))
+	}
+}
+
 func TestUpdateAndUpsert(t *testing.T) {
 	s := MustOpenServer(t)
 	const one = "/api/data/v9.2/connectors(00000000-0000-0000-0000-000000000001)"

@@ -89,7 +89,7 @@ func newMigrateSource(t *testing.T) *migrateSource {
 	big := `{"swagger":"2.0","info":{"title":"Großer Connector ☃","version":"1.0","description":"` +
 		strings.Repeat("0123456789abcdef", 62000) + `"},"paths":{}}`
 	display, desc := "Connecteur — ünïcödé 😀", ""
-	_, _, err = db.UpsertConnector(ctx, cs[0].ID, &connectorhub.ConnectorUpdate{DisplayName: &display, Description: &desc, OpenAPIDefinition: &big}, connectorhub.Precondition{})
+	_, _, err = db.UpsertConnector(ctx, cs[0].ID, &connectorhub.ConnectorUpdate{DisplayName: &display, Description: &desc, OpenAPIDefinition: &big}, connectorhub.Precondition{}, connectorhub.ReturnBrief)
 	must(err)
 	must(db.GrantAccess(ctx, cs[1].ID, connectorhub.OwnerRef{Type: connectorhub.OwnerSystemUser, ID: zoe.ID}, connectorhub.AccessRead|connectorhub.AccessWrite, false))
 	must(db.GrantAccess(ctx, cs[2].ID, connectorhub.OwnerRef{Type: connectorhub.OwnerTeam, ID: team.ID}, connectorhub.AccessRead, false))

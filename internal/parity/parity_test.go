@@ -452,7 +452,7 @@ func (f *fixture) seed(t *testing.T, e *engine) {
 		}
 		caller := map[string]context.Context{"admin": e.admin, "basic": e.basic}[c.modifiedBy]
 		f.clock = c.modified
-		_, _, err := e.s.UpsertConnector(caller, connectorID(c.n), &connectorhub.ConnectorUpdate{IconBrandColor: ptr("#007ee5")}, connectorhub.Precondition{MustExist: true})
+		_, _, err := e.s.UpsertConnector(caller, connectorID(c.n), &connectorhub.ConnectorUpdate{IconBrandColor: ptr("#007ee5")}, connectorhub.Precondition{MustExist: true}, connectorhub.ReturnBrief)
 		must("update connector", err)
 	}
 	basic := connectorhub.OwnerRef{Type: connectorhub.OwnerSystemUser, ID: uBasic}

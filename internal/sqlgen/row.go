@@ -23,6 +23,20 @@ var RowColumns = func() string {
 	return strings.Join(names, ", ")
 }()
 
+// BriefRowColumns is RowColumns with each large column (connectorhub.Column.Large) read as
+// its empty value: the record without the columns that can be hundreds of KB, which SQLite
+// keeps in overflow pages that a read of the row would otherwise walk.
+var BriefRowColumns = func() string {
+	names := make([]string, len(connectorhub.StoredColumns))
+	for i, col := range connectorhub.StoredColumns {
+		names[i] = col.Stored
+		if col.Large {
+			names[i] = emptyOf(col)
+		}
+	}
+	return strings.Join(names, ", ")
+}()
+
 // emptyOf is what a query reads instead of a stored column it leaves out (a large one it does
 // not name): NULL, ” for required text, 0 for numbers.
 func emptyOf(col *connectorhub.Column) string {

@@ -85,7 +85,12 @@ type querier interface {
 }
 
 func findConnector(ctx context.Context, q querier, id string) (*connectorhub.Connector, error) {
-	c, err := sqlgen.ScanRow(q.QueryRowContext(ctx, `SELECT `+sqlgen.RowColumns+` FROM connectors WHERE connectorid = ?`, id))
+	return findConnectorColumns(ctx, q, id, sqlgen.RowColumns)
+}
+
+// findConnectorColumns is findConnector reading columns, sqlgen.RowColumns or BriefRowColumns.
+func findConnectorColumns(ctx context.Context, q querier, id, columns string) (*connectorhub.Connector, error) {
+	c, err := sqlgen.ScanRow(q.QueryRowContext(ctx, `SELECT `+columns+` FROM connectors WHERE connectorid = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(id)
 	}
@@ -195,13 +200,18 @@ func setOwner(ctx context.Context, tx *Tx, c *connectorhub.Connector, owner *con
 }
 
 // UpsertConnector updates the connector with that id, or creates it when there is none.
-func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.ConnectorUpdate, pre connectorhub.Precondition) (c *connectorhub.Connector, created bool, err error) {
+func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.ConnectorUpdate, pre connectorhub.Precondition, ret connectorhub.Return) (c *connectorhub.Connector, created bool, err error) {
 	caller := connectorhub.PrincipalFromContext(ctx)
 	if caller == nil {
 		return nil, false, connectorhub.Errorf(connectorhub.ECodeUnexpected, "The request has no calling principal.")
 	}
+	columns := sqlgen.RowColumns
+	if ret == connectorhub.ReturnBrief && !givesLarge(u) {
+		// The large columns read as "" on both sides of changedColumns, so none is written.
+		columns = sqlgen.BriefRowColumns
+	}
 	err = db.transact(ctx, func(tx *Tx) error {
-		existing, err := findConnector(ctx, tx, id)
+		existing, err := findConnectorColumns(ctx, tx, id, columns)
 		var ce *connectorhub.Error
 		switch {
 		case errors.As(err, &ce) && ce.Code == connectorhub.ECodeNotFound:
@@ -261,6 +271,19 @@ func (db *DB) UpsertConnector(ctx context.Context, id string, u *connectorhub.Co
 		return nil, false, fmt.Errorf("upsert connector %s: %w", id, err)
 	}
 	return c, created, nil
+}
+
+// givesLarge reports whether u sets a large column. Such an update reads the record whole:
+// changedColumns must compare the column's stored value (a large column cleared to "" would
+// otherwise compare equal to one not read, and not be written), and one more statement text
+// per set of large columns is not worth keeping a few KB unread.
+func givesLarge(u *connectorhub.ConnectorUpdate) bool {
+	for _, col := range connectorhub.StoredColumns {
+		if col.Large && col.Given(u) {
+			return true
+		}
+	}
+	return false
 }
 
 // managedConnector is the refusal to delete a connector a managed solution installed.
