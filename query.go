@@ -64,24 +64,47 @@ func (q *ConnectorQuery) Reads(name string) bool {
 }
 
 // AtMostOneRow reports whether a connector filter matches one row at most: an equality of
-// the key, or of name (unique without regard to case on every engine), with a value, alone or
-// as a term of a conjunction.
-func AtMostOneRow(e odata.Expr) bool {
+// the key, or of name (unique without regard to case on every engine), with a value, or an In
+// of one such value, alone or as a term of a conjunction.
+func AtMostOneRow(e odata.Expr) bool { return MaxRows(e) == 1 }
+
+// MaxRows returns the most rows a connector filter can match when the filter alone bounds it,
+// and 0 when it does not: 1 for an equality of the key or of name with a value, n for an In
+// of n values of either, the least bound of a conjunction's terms.
+func MaxRows(e odata.Expr) int {
 	switch e := e.(type) {
 	case *odata.LogicalExpr:
-		return e.Op == odata.And && (AtMostOneRow(e.Left) || AtMostOneRow(e.Right))
+		if e.Op != odata.And {
+			return 0
+		}
+		l, r := MaxRows(e.Left), MaxRows(e.Right)
+		if l == 0 || (r != 0 && r < l) {
+			return r
+		}
+		return l
 	case *odata.CompareExpr:
-		return e.Op == odata.Eq && (uniqueEquals(e.Left, e.Right) || uniqueEquals(e.Right, e.Left))
+		if e.Op == odata.Eq && (uniqueEquals(e.Left, e.Right) || uniqueEquals(e.Right, e.Left)) {
+			return 1
+		}
+	case *odata.QueryFunc:
+		if e.Name == "In" && uniqueColumn(e.Property) {
+			return len(e.Values)
+		}
 	}
-	return false
+	return 0
 }
 
 func uniqueEquals(prop, value odata.Expr) bool {
 	p, ok := prop.(*odata.PropertyPath)
-	if _, lit := value.(*odata.Literal); !ok || !lit || len(p.Segments) != 1 {
+	if _, lit := value.(*odata.Literal); !ok || !lit {
 		return false
 	}
-	return p.Segments[0] == ConnectorPrimaryID || p.Segments[0] == "name"
+	return uniqueColumn(p)
+}
+
+// uniqueColumn reports whether p is the key or name, which no two connectors share.
+func uniqueColumn(p *odata.PropertyPath) bool {
+	return p != nil && len(p.Segments) == 1 && (p.Segments[0] == ConnectorPrimaryID || p.Segments[0] == "name")
 }
 
 // ConnectorRow is one row of ScanConnectors: a connector and the records of its lookups that

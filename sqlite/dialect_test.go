@@ -132,10 +132,12 @@ func selectIDs(t *testing.T, db *sql.DB, d sqlgen.Dialect, env sqlgen.Env, q con
 	return out
 }
 
-// TestLikeNotRecompiled: a statement of contains or endswith runs again with other values
+// TestStatementsNotRecompiled: a statement of contains or endswith runs again with other values
 // without SQLite compiling it again, as it did for every LIKE with a bound pattern (0.7 ms of a
-// contains that read 50 records); startswith, whose prefix an index may read, still is.
-func TestLikeNotRecompiled(t *testing.T) {
+// contains that read 50 records); startswith, whose prefix an index may read, still is. So is a
+// statement with an IN list of many keys and a bound LIMIT (0.5 ms of a page of full records,
+// whose records scanPage reads by key): the LIMIT is left out when the keys bound the rows.
+func TestStatementsNotRecompiled(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "connectorhub.db")
 	db := NewDB(path)
 	if err := db.Open(); err != nil {
@@ -156,20 +158,39 @@ func TestLikeNotRecompiled(t *testing.T) {
 	defer conn.Close()
 	env := sqlgen.NewEnv(ctx, time.Now())
 	env.Scope = &connectorhub.ReadScope{All: true}
+	// in is an In of 50 values of the property, different at each run i.
+	in := func(property string, quoted func(n int) string) func(i int) string {
+		return func(i int) string {
+			values := make([]string, 50)
+			for j := range values {
+				values[j] = "'" + quoted(i*50+j) + "'"
+			}
+			return "Microsoft.Dynamics.CRM.In(PropertyName='" + property + "',PropertyValues=[" + strings.Join(values, ",") + "])"
+		}
+	}
+	guid := func(n int) string { return fmt.Sprintf("00000000-0000-0000-0000-%012d", n) }
 	for _, tc := range []struct {
 		filter     string // %s: the value
+		in         func(i int) string
 		recompiled bool
 	}{
-		{"contains(displayname,'%s')", false},
-		{"contains(description,'%s')", false},
-		{"endswith(name,'%s')", false},
-		{"not contains(displayname,'%s')", false},
-		{"contains(displayname,'%s') or startswith(description,'%[1]s')", true},
-		{"startswith(name,'%s')", true},
+		{filter: "contains(displayname,'%s')"},
+		{filter: "contains(description,'%s')"},
+		{filter: "endswith(name,'%s')"},
+		{filter: "not contains(displayname,'%s')"},
+		{filter: "contains(displayname,'%s') or startswith(description,'%[1]s')", recompiled: true},
+		{filter: "startswith(name,'%s')", recompiled: true},
+		{filter: "keys", in: in("connectorid", guid)},
+		{filter: "names", in: in("name", func(n int) string { return fmt.Sprint("name", n) })},
+		{filter: "display names", in: in("displayname", func(n int) string { return fmt.Sprint("name", n) }), recompiled: true},
 	} {
 		var stmt *sql.Stmt
 		for i := range 4 {
-			f, err := odata.ParseFilter(fmt.Sprintf(tc.filter, fmt.Sprint("value ", i)), nil)
+			text := fmt.Sprintf(tc.filter, fmt.Sprint("value ", i))
+			if tc.in != nil {
+				text = tc.in(i)
+			}
+			f, err := odata.ParseFilter(text, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
