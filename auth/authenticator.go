@@ -54,7 +54,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (*connectorhub.Principal, 
 	}
 	claims, err := a.Verifier.Verify(strings.TrimSpace(token))
 	if err != nil {
-		return nil, connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The bearer token was refused: %s.%s", strings.TrimPrefix(err.Error(), ErrInvalidToken.Error()+": "), a.Hint)
+		return nil, a.refused(err)
 	}
 	ctx := r.Context()
 	p, err := a.principal(ctx, claims, strongConsistency(r))
@@ -62,6 +62,11 @@ func (a *Authenticator) Authenticate(r *http.Request) (*connectorhub.Principal, 
 		return nil, err
 	}
 	return a.impersonate(ctx, r, claims, p)
+}
+
+// refused is the error of a bearer token that Verify refused.
+func (a *Authenticator) refused(err error) error {
+	return connectorhub.Errorf(connectorhub.ECodeUnauthenticated, "The bearer token was refused: %s.%s", strings.TrimPrefix(err.Error(), ErrInvalidToken.Error()+": "), a.Hint)
 }
 
 // AuthenticateDeferred is Authenticate for a request whose first read of the database can
@@ -84,8 +89,8 @@ func (a *Authenticator) AuthenticateDeferred(r *http.Request) (*connectorhub.Pri
 	}
 	claims, err := a.Verifier.Verify(strings.TrimSpace(token))
 	if err != nil {
-		p, err := a.Authenticate(r) // its error
-		return p, nil, err
+		// Refused here, not by Authenticate: a bad token would cost two signature checks.
+		return nil, nil, a.refused(err)
 	}
 	e, ok := a.rights.latest(callerKey(claims))
 	if !ok {

@@ -2,9 +2,11 @@ package auth
 
 import (
 	"errors"
+	"net/http/httptest"
 	"testing"
 	"time"
 
+	connectorhub "github.com/connectorhub/connectorhub"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -105,6 +107,33 @@ func TestVerifiedTokensKept(t *testing.T) {
 	}
 	if _, err := v.Verify(tok); err != nil || v.verifications != 4 {
 		t.Errorf("after the kept entry expired: %v, %d checks, want 4", err, v.verifications)
+	}
+}
+
+// TestRefusedTokenCheckedOnce: a request with a token that fails its signature check costs one
+// check, whichever way it is authenticated, and is refused as Authenticate refuses it.
+func TestRefusedTokenCheckedOnce(t *testing.T) {
+	iss, err := LoadOrCreateIssuer(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := NewVerifier()
+	v.TrustLocal(iss)
+	tok, err := iss.Token("22222222-2222-2222-2222-222222222222", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &Authenticator{Verifier: v}
+	r := httptest.NewRequest("GET", "/api/data/v9.2/connectors", nil)
+	r.Header.Set("Authorization", "Bearer "+tok[:len(tok)-2]+"xx")
+	_, _, deferred := a.AuthenticateDeferred(r)
+	if v.verifications != 1 {
+		t.Errorf("AuthenticateDeferred made %d signature checks of a bad token, want 1", v.verifications)
+	}
+	_, direct := a.Authenticate(r)
+	var de, ae *connectorhub.Error
+	if !errors.As(deferred, &de) || !errors.As(direct, &ae) || de.Code != connectorhub.ECodeUnauthenticated || de.Message != ae.Message {
+		t.Errorf("refusals differ: deferred %v, direct %v", deferred, direct)
 	}
 }
 
