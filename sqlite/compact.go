@@ -20,10 +20,13 @@ import (
 // the writers' queue, so that a writer waits for one step at most. It looks every
 // compactEvery: once the connectors' row version (which every create, update and delete of a
 // connector moves) has stayed the same for a whole interval, the index was written since it
-// was last found whole, and the last merge ended at least compactGap ago, it merges until a
-// step finds nothing left to merge or a connector is written. The gap bounds the work of a
-// registry written now and then: each merge rewrites the whole index (40 ms at 10,000; some
-// 0.4 s at 100,000 by that), as FTS5 merges every segment into one; a round interrupted by
+// was last found whole, and the last round that merged ended long enough ago, it merges until a
+// step finds nothing left to merge or a connector is written. Long enough is gapRounds times
+// that round's length, at most compactGap: each round rewrites the whole index (40 ms at 10,000
+// connectors, some 0.4 s at 100,000 by that), as FTS5 merges every segment into one, so a
+// registry written now and then spends at most a fiftieth of its time merging; and one written
+// in bursts (an import, then queries) has its index whole again a second or two after each
+// burst at 10,000 connectors, not a minute after the round before. A round interrupted by
 // writes counts.
 //
 // A step that fails (another process holding the write lock past busy_timeout, a closed
@@ -42,6 +45,7 @@ func (db *DB) compactTextIndex(ctx context.Context) {
 		if err != nil || !s.due(v, time.Now()) {
 			continue
 		}
+		began := time.Now()
 		whole, merged := false, false
 		for {
 			worked, err := db.mergeTextIndex(ctx)
@@ -57,38 +61,45 @@ func (db *DB) compactTextIndex(ctx context.Context) {
 				break
 			}
 		}
-		s.done(v, whole, merged, time.Now())
+		s.done(v, whole, merged, began, time.Now())
 	}
 }
 
 // compactSchedule decides when compactTextIndex merges, from what it found at each look.
 type compactSchedule struct {
-	gap       time.Duration
-	seen      int64     // the row version at the last look
-	whole     int64     // the row version at which the index was last found whole
-	lastMerge time.Time // when a round last merged something
+	maxGap    time.Duration
+	seen      int64         // the row version at the last look
+	whole     int64         // the row version at which the index was last found whole
+	lastMerge time.Time     // when a round last merged something
+	gap       time.Duration // the wait after lastMerge: gapRounds times that round's length, at most maxGap
 }
 
-func newCompactSchedule(gap time.Duration) compactSchedule {
-	return compactSchedule{gap: gap, seen: -1, whole: -1}
+// gapRounds is the wait after a round that merged, in rounds of its length.
+const gapRounds = 50
+
+func newCompactSchedule(maxGap time.Duration) compactSchedule {
+	return compactSchedule{maxGap: maxGap, seen: -1, whole: -1}
 }
 
 // due reports whether to merge at a look, at now, that found the row version v: the same as at
-// the look before (nothing written since), not yet found whole, and gap after the last merge.
+// the look before (nothing written since), not yet found whole, and the gap over since the
+// last round that merged.
 func (s *compactSchedule) due(v int64, now time.Time) bool {
 	quiet := v == s.seen
 	s.seen = v
 	return quiet && v != s.whole && now.Sub(s.lastMerge) >= s.gap
 }
 
-// done records the end of a round at row version v: whole when its last step found nothing
-// to merge, merged when any step merged something (a round cut short by a write counts).
-func (s *compactSchedule) done(v int64, whole, merged bool, now time.Time) {
+// done records a round at row version v, begun at began and ended at now: whole when its last
+// step found nothing to merge, merged when any step merged something (a round cut short by a
+// write counts).
+func (s *compactSchedule) done(v int64, whole, merged bool, began, now time.Time) {
 	if whole {
 		s.whole = v
 	}
 	if merged {
 		s.lastMerge = now
+		s.gap = min(gapRounds*now.Sub(began), s.maxGap)
 	}
 }
 

@@ -146,8 +146,9 @@ func TestTextIndexMergeStep(t *testing.T) {
 }
 
 // TestCompactSchedule: a merge is due at a look that finds the row version it found at the one
-// before, unless the index was found whole at that version or the last merge was less than
-// the gap ago; a round cut short by a write counts as a merge.
+// before, unless the index was found whole at that version or the last round that merged ended
+// less than 50 of its lengths ago (at most the longest gap); a round cut short by a write
+// counts as a merge.
 func TestCompactSchedule(t *testing.T) {
 	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
@@ -158,26 +159,32 @@ func TestCompactSchedule(t *testing.T) {
 		due     bool
 		// the round's end when due
 		whole, merged bool
+		took          time.Duration
 	}
 	for i, l := range []look{
-		{0, 5, false, false, false},  // the first look: nothing to compare with
-		{1, 5, true, false, true},    // quiet: a round, cut short by a write
-		{2, 6, false, false, false},  // written
-		{3, 6, false, false, false},  // quiet, but within the gap
-		{61, 6, true, true, true},    // quiet, the gap over: a round that ends whole
-		{62, 6, false, false, false}, // whole at 6
-		{63, 7, false, false, false}, // written
-		{64, 7, false, false, false}, // the gap not over
-		{122, 7, true, true, false},  // the gap over: whole already (another process merged)
-		{200, 7, false, false, false},
-		{201, 8, false, false, false},
-		{202, 8, true, true, true}, // a minute after the last round that merged
+		{0, 5, false, false, false, 0},                     // the first look: nothing to compare with
+		{1, 5, true, false, true, 40 * time.Millisecond},   // quiet: a round of 40 ms, cut short by a write
+		{2, 6, false, false, false, 0},                     // written
+		{3, 6, false, false, false, 0},                     // quiet, but 1.96 s after the round: within its 2 s
+		{4, 6, true, true, true, 40 * time.Millisecond},    // the gap over: a round that ends whole
+		{5, 6, false, false, false, 0},                     // whole at 6
+		{6, 7, false, false, false, 0},                     // written
+		{7, 7, true, false, true, 2 * time.Second},         // quiet: a long round, cut short
+		{8, 8, false, false, false, 0},                     // written
+		{9, 8, false, false, false, 0},                     // quiet, within the longest gap (a minute, not 100 s)
+		{68, 8, false, false, false, 0},                    // 59 s after the round's end
+		{69, 8, true, true, false, time.Millisecond},       // the gap over: whole already (another process merged)
+		{200, 8, false, false, false, 0},                   // whole at 8
+		{201, 9, false, false, false, 0},                   // written
+		{202, 9, true, true, true, 10 * time.Millisecond},  // a round: the last that merged was long ago
+		{203, 10, false, false, false, 0},                  // written
+		{204, 10, true, true, true, 10 * time.Millisecond}, // 2 s after it, whose gap was half a second
 	} {
 		if got := s.due(l.version, at(l.second)); got != l.due {
 			t.Fatalf("look %d (second %d, version %d): due %v, want %v", i, l.second, l.version, got, l.due)
 		}
 		if l.due {
-			s.done(l.version, l.whole, l.merged, at(l.second))
+			s.done(l.version, l.whole, l.merged, at(l.second), at(l.second).Add(l.took))
 		}
 	}
 }
