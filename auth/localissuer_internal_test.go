@@ -69,9 +69,10 @@ func TestLocalLifetime(t *testing.T) {
 	}
 }
 
-// TestVerifiedTokensKept: a token accepted once is not checked again until it expires; a
-// refused one is never kept; one whose kept entry has expired is checked again (and refused).
-func TestVerifiedTokensKept(t *testing.T) {
+// localVerifier returns a verifier that trusts a new local issuer, and a token of that issuer
+// valid for an hour.
+func localVerifier(t *testing.T) (*Verifier, string) {
+	t.Helper()
 	iss, err := LoadOrCreateIssuer(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +83,13 @@ func TestVerifiedTokensKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return v, tok
+}
+
+// TestVerifiedTokensKept: a token accepted once is not checked again until it expires; a
+// refused one is never kept; one whose kept entry has expired is checked again (and refused).
+func TestVerifiedTokensKept(t *testing.T) {
+	v, tok := localVerifier(t)
 	for range 3 {
 		c, err := v.Verify(tok)
 		if err != nil || c.Subject != "22222222-2222-2222-2222-222222222222" {
@@ -113,16 +121,7 @@ func TestVerifiedTokensKept(t *testing.T) {
 // TestRefusedTokenCheckedOnce: a request with a token that fails its signature check costs one
 // check, whichever way it is authenticated, and is refused as Authenticate refuses it.
 func TestRefusedTokenCheckedOnce(t *testing.T) {
-	iss, err := LoadOrCreateIssuer(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := NewVerifier()
-	v.TrustLocal(iss)
-	tok, err := iss.Token("22222222-2222-2222-2222-222222222222", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, tok := localVerifier(t)
 	a := &Authenticator{Verifier: v}
 	r := httptest.NewRequest("GET", "/api/data/v9.2/connectors", nil)
 	r.Header.Set("Authorization", "Bearer "+tok[:len(tok)-2]+"xx")
