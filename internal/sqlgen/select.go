@@ -91,10 +91,10 @@ func SelectConnectors(d Dialect, env Env, q connectorhub.ConnectorQuery) (*Selec
 	if err := b.OrderBy(q.OrderBy); err != nil {
 		return nil, err
 	}
-	if max := connectorhub.MaxRows(q.Filter); q.Top > 0 && !related && (max == 0 || max > q.Top) {
+	if bound := connectorhub.MaxRows(q.Filter); q.Top > 0 && !related && (bound == 0 || bound > q.Top) {
 		// A LIMIT the filter makes moot is left out: SQLite compiles a statement with a bound
 		// LIMIT and an IN list of many keys again at every run (a page's second pass reads its
-		// records so, scanPage in webapi: 0.5 ms a page of full records; TestKeyListNotRecompiled).
+		// records so, scanPage in webapi: 0.5 ms a page of full records; TestStatementsNotRecompiled).
 		b.Write(" LIMIT ").Bind(q.Top)
 	}
 	s.SQL, s.Args = b.SQL(), b.Args()
