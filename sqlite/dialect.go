@@ -58,8 +58,8 @@ func (dialect) TextPrefilter(table, alias, column, pattern string, anchored bool
 
 // trigramQuery returns the FTS5 query of the rows whose column holds, for each run of three or
 // more characters of a LIKE pattern between its wildcards % and _, trigrams that cover the
-// run: every third one and the last; at most maxTrigrams of them, spread over the runs. ""
-// when no run is that long.
+// run: every third one and the last; at most maxTrigrams of them, spread over the runs (the
+// first and the last among them). "" when no run is that long.
 //
 // Every third, not every one: the trigrams of a run cost a pass over each one's list of rows,
 // and FTS5, given the LIKE itself, read them all, and matched their positions, to find the
@@ -106,11 +106,17 @@ func trigramQuery(column, pattern string) string {
 	return b.String()
 }
 
-// maxTrigrams bounds the trigrams of one prefilter. FTS5 seeks each term's list before it
-// reads any: a value of 50,000 characters, as long as a text function takes, made 16,667 of
-// them, 0.2 s of C SQLite a query where the LIKE had taken 14 ms. Sixteen spread over the value
-// leave few rows to the LIKE.
-const maxTrigrams = 16
+// maxTrigrams bounds the trigrams of one prefilter: the first, the middle and the last of
+// those above. FTS5 reads the list of rows of each term of an AND, a common term's nearly
+// whole however few rows the others leave (it steps through a leaf's entries one by one),
+// while a term beyond the first few removes few candidates: the trigrams of one value go
+// together (a row that holds the first, the middle and the last of a phrase nearly always holds
+// the phrase), and the exact LIKE drops the rest. With the bench's value, whose first trigrams
+// are in every row, 3 instead of 5 took contains with $select from 2.66 to 1.81 ms of CPU a
+// request and full records from 5.4 to 4.6 (sixth session, side by side); the corpus's
+// BenchmarkContains did not change beyond its noise. (Before the fifth session a value of
+// 50,000 characters made 16,667 terms, 0.2 s of C SQLite a query.)
+const maxTrigrams = 3
 
 // prefixIndexed are the text columns that lead an index COLLATE NOCASE (migration 0001:
 // connectors_name, connectors_displayname), which SQLite's LIKE optimization reads for a
