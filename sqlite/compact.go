@@ -22,8 +22,8 @@ import (
 // connector moves) has stayed the same for a whole interval, the index was written since it
 // was last found whole, and the last round that merged ended long enough ago, it merges until a
 // step finds nothing left to merge or a connector is written. Long enough is gapRounds times
-// that round's length, at most compactGap: each round rewrites the whole index (40 ms at 10,000
-// connectors, some 0.4 s at 100,000 by that), as FTS5 merges every segment into one, so a
+// that round's length, at most compactMaxGap: each round rewrites the whole index (40 ms at
+// 10,000 connectors, some 0.4 s at 100,000 by that), as FTS5 merges every segment into one, so a
 // registry written now and then spends at most a fiftieth of its time merging; and one written
 // in bursts (an import, then queries) has its index whole again a second or two after each
 // burst at 10,000 connectors, not a minute after the round before. A round interrupted by
@@ -34,7 +34,7 @@ import (
 func (db *DB) compactTextIndex(ctx context.Context) {
 	tick := time.NewTicker(db.compactEvery)
 	defer tick.Stop()
-	s := newCompactSchedule(db.compactGap)
+	s := newCompactSchedule(db.compactMaxGap)
 	for {
 		select {
 		case <-ctx.Done():

@@ -34,7 +34,7 @@ func compactingDB(t *testing.T) (*DB, *sql.DB, context.Context) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "connectorhub.db")
 	db := NewDB(path)
-	db.compactEvery, db.compactGap = 10*time.Millisecond, 0
+	db.compactEvery, db.compactMaxGap = 10*time.Millisecond, 0
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

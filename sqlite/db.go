@@ -31,9 +31,9 @@ type DB struct {
 	path string
 	wal  *walSync
 
-	// compactEvery and compactGap time the trigram index's merges (compact.go); a
-	// compactEvery of 0 makes none. Set before Open.
-	compactEvery, compactGap time.Duration
+	// compactEvery and compactMaxGap (the longest wait between merges) time the trigram
+	// index's merges (compact.go); a compactEvery of 0 makes none. Set before Open.
+	compactEvery, compactMaxGap time.Duration
 }
 
 // NewDB returns a DB for the database file at path; Open opens it.
@@ -46,7 +46,7 @@ func NewDB(path string) *DB {
 // those before it first.
 func newDB(path string, migrations fs.FS) *DB {
 	wal := newWALSync(path)
-	return &DB{path: path, wal: wal, compactEvery: time.Second, compactGap: time.Minute, DB: sqlstore.New(sqlstore.Engine{
+	return &DB{path: path, wal: wal, compactEvery: time.Second, compactMaxGap: time.Minute, DB: sqlstore.New(sqlstore.Engine{
 		// Commits sync the WAL by group, after the write lock (walsync.go).
 		Syncer:     wal,
 		OneWriter:  true,

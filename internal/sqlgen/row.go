@@ -15,27 +15,24 @@ import (
 
 // RowColumns is the list of the stored columns, in connectorhub.StoredColumns order: for the
 // engines' INSERT and plain SELECT.
-var RowColumns = func() string {
-	names := make([]string, len(connectorhub.StoredColumns))
-	for i, col := range connectorhub.StoredColumns {
-		names[i] = col.Stored
-	}
-	return strings.Join(names, ", ")
-}()
+var RowColumns = rowColumns(false)
 
 // BriefRowColumns is RowColumns with each large column (connectorhub.Column.Large) read as
 // its empty value: the record without the columns that can be hundreds of KB, which SQLite
 // keeps in overflow pages that a read of the row would otherwise walk.
-var BriefRowColumns = func() string {
+var BriefRowColumns = rowColumns(true)
+
+// rowColumns lists the stored columns, the large ones as their empty values when brief.
+func rowColumns(brief bool) string {
 	names := make([]string, len(connectorhub.StoredColumns))
 	for i, col := range connectorhub.StoredColumns {
 		names[i] = col.Stored
-		if col.Large {
+		if brief && col.Large {
 			names[i] = emptyOf(col)
 		}
 	}
 	return strings.Join(names, ", ")
-}()
+}
 
 // emptyOf is what a query reads instead of a stored column it leaves out (a large one it does
 // not name): NULL, ” for required text, 0 for numbers.
