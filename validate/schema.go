@@ -27,17 +27,34 @@ const (
 // to what the service enforces (see relax). A violation of core is an error, one of strict
 // alone a warning. Without core every violation is a warning: the properties schema is so much
 // stricter than the service that its core is written by hand (checkPropertiesCore).
-type tiered struct{ strict, core *jsonschema.Schema }
+// quick and coreQuick are their quick checks (nil when none), which let a valid value skip the
+// package's validator.
+type tiered struct {
+	strict, core     *jsonschema.Schema
+	quick, coreQuick *quickSchema
+}
 
 // check validates v and adds the findings, pointers prefixed with base. A value valid against
 // strict is valid against core, so the core pass only runs after strict failed.
 func (t tiered) check(c *checker, v any, base string) {
+	if quickValid(t.quick, v) {
+		return
+	}
 	if err := t.strict.Validate(v); err != nil {
-		if t.core != nil {
+		if t.core != nil && !quickValid(t.coreQuick, v) {
 			c.schemaCheck(t.core, v, base, Error)
 		}
 		c.schemaErrors(err, base, Warning)
 	}
+}
+
+// quickValid reports whether q (when there is one) tells that v is valid.
+func quickValid(q *quickSchema, v any) bool {
+	if q == nil {
+		return false
+	}
+	valid, known := q.valid(v)
+	return known && valid
 }
 
 type schemas struct {
@@ -102,11 +119,18 @@ var loadSchemas = sync.OnceValues(func() (*schemas, error) {
 	compile := func(file, fragment string) (tiered, error) {
 		var t tiered
 		var err error
-		if t.strict, err = c.Compile(baseURL + "strict/" + file + fragment); err != nil || file == propertiesFile {
+		if t.strict, err = c.Compile(baseURL + "strict/" + file + fragment); err != nil {
 			return t, err
 		}
-		t.core, err = c.Compile(baseURL + "core/" + file + fragment)
-		return t, err
+		t.quick = newQuickSchema(t.strict)
+		if file == propertiesFile {
+			return t, nil
+		}
+		if t.core, err = c.Compile(baseURL + "core/" + file + fragment); err != nil {
+			return t, err
+		}
+		t.coreQuick = newQuickSchema(t.core)
+		return t, nil
 	}
 	s := &schemas{templates: map[string]tiered{}}
 	var err error
