@@ -34,6 +34,9 @@ type Config struct {
 	MaxRequests    int64         // stops a run after this many requests too, when not 0
 	Records        int           // seeded before the runs
 	DefinitionSize int           // bytes of each definition, seeded or created
+	// Definition, when set, is the definition to seed and create instead of a padded one of
+	// DefinitionSize bytes (a real connector's, say): its info.title is made each record's own.
+	Definition     string
 	Repeat         int           // runs of each scenario; the report gives their median
 	Baseline       bool          // also drive the bare net/http baseline server
 	Keep           bool          // leave the created records in place
@@ -154,12 +157,19 @@ func Bench(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	def := Definition(cfg.DefinitionSize)
+	if cfg.Definition != "" {
+		if def, err = Titled(cfg.Definition); err != nil {
+			return nil, err
+		}
+		cfg.DefinitionSize = len(def)
+	}
 	rep := &Report{
 		RunID: cfg.RunID, URL: target.root, LocalServer: len(cfg.pids()) > 0, Connections: cfg.Connections,
 		DurationSeconds: cfg.Duration.Seconds(), Records: cfg.Records, DefinitionSize: cfg.DefinitionSize, Repeat: cfg.Repeat,
 		Machine: Machine{OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), LoadAvg: loadAvg()},
 	}
-	ds := NewDataset(cfg.RunID, cfg.Records, cfg.DefinitionSize)
+	ds := newDataset(cfg.RunID, cfg.Records, def)
 	reg := &Registry{}
 	err = bench(ctx, cfg, target, ds, reg, rep)
 	if ctx.Err() != nil {

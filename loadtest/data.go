@@ -79,6 +79,36 @@ type Dataset struct {
 // NewDataset plans the records of a run: records connectors with definitions of
 // definitionSize bytes. Nothing is sent until Seed.
 func NewDataset(runID string, records, definitionSize int) *Dataset {
+	return newDataset(runID, records, Definition(definitionSize))
+}
+
+// Titled returns a definition whose info.title is the mark each record replaces by its
+// connectorid, so that a given definition (a real connector's) can be sent many times, each
+// time as a new one. The text must be a JSON object; it is re-encoded compactly.
+func Titled(definition string) (string, error) {
+	d := json.NewDecoder(strings.NewReader(strings.TrimPrefix(definition, "\uFEFF")))
+	d.UseNumber() // numbers as written: 1.0 stays 1.0
+	var doc map[string]any
+	if err := d.Decode(&doc); err != nil || doc == nil {
+		return "", fmt.Errorf("the definition is not a JSON object: %v", err)
+	}
+	info, _ := doc["info"].(map[string]any)
+	if info == nil {
+		info = map[string]any{"version": "1.0"}
+		doc["info"] = info
+	}
+	info["title"] = titleMark
+	var b strings.Builder
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	if err := e.Encode(doc); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+// newDataset is NewDataset with the definition given: one with titleMark as its info.title.
+func newDataset(runID string, records int, definition string) *Dataset {
 	ds := &Dataset{RunID: runID, Groups: max(1, records/100)}
 	ds.IDs = make([]string, records)
 	ds.Names = make([]string, records)
@@ -86,7 +116,7 @@ func NewDataset(runID string, records, definitionSize int) *Dataset {
 		ds.IDs[n] = newGUID()
 		ds.Names[n] = fmt.Sprintf("bench_%s_s%d", runID, n)
 	}
-	ds.definition, _ = json.Marshal(Definition(definitionSize))
+	ds.definition, _ = json.Marshal(definition)
 	ds.titleAt = bytes.Index(ds.definition, []byte(titleMark))
 	return ds
 }

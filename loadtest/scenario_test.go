@@ -1,14 +1,18 @@
 package loadtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/connectorhub/connectorhub/internal/corpustest"
 	"github.com/connectorhub/connectorhub/validate"
 )
 
@@ -233,5 +237,50 @@ func TestCreateBodiesDiffer(t *testing.T) {
 	}
 	if len(defs) != 2 {
 		t.Error("two creates sent the same definition")
+	}
+}
+
+// TestTitledDefinition: a given definition (a real connector's, with numbers, HTML
+// characters and a byte order mark) is sent with each record's id as its title, and is
+// otherwise the same document.
+func TestTitledDefinition(t *testing.T) {
+	cs := corpustest.Must(t)
+	text, err := os.ReadFile(cs[len(cs)/2].Definition)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := Titled("\uFEFF" + string(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := newDataset("r1", 1, def)
+	id := newGUID()
+	var body struct {
+		OpenAPIDefinition string `json:"openapidefinition"`
+	}
+	if err := json.Unmarshal(ds.createBody(id, "n", "d"), &body); err != nil {
+		t.Fatal(err)
+	}
+	var got, want map[string]any
+	if err := json.Unmarshal([]byte(body.OpenAPIDefinition), &got); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(bytes.TrimPrefix(text, []byte("\xEF\xBB\xBF")), &want); err != nil {
+		t.Fatal(err)
+	}
+	if title := got["info"].(map[string]any)["title"]; title != id {
+		t.Errorf("title %v, want the record's id %s", title, id)
+	}
+	want["info"].(map[string]any)["title"] = id
+	if !reflect.DeepEqual(got, want) {
+		t.Error("the definition sent differs from the file beyond its title")
+	}
+	for _, bad := range []string{"", "[]", "null", "{", `"x"`} {
+		if _, err := Titled(bad); err == nil {
+			t.Errorf("Titled(%q): no error", bad)
+		}
+	}
+	if def, err := Titled(`{"swagger":"2.0"}`); err != nil || !strings.Contains(def, titleMark) {
+		t.Errorf("a definition without info: %q, %v", def, err)
 	}
 }

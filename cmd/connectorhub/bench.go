@@ -16,14 +16,15 @@ import (
 
 func newBenchCmd() *cobra.Command {
 	var (
-		cfg       loadtest.Config
-		url       string
-		token     string
-		dataDir   string
-		database  string
-		replicas  int
-		scenarios string
-		out       = outputFlag("table")
+		cfg            loadtest.Config
+		url            string
+		token          string
+		dataDir        string
+		database       string
+		replicas       int
+		scenarios      string
+		definitionFile string
+		out            = outputFlag("table")
 	)
 	var names []string
 	for _, s := range loadtest.Scenarios() {
@@ -53,7 +54,9 @@ SQLite file: allowed, to compare with PostgreSQL (writes then queue on the file'
 a deployment the documentation describes.
 
 First --records connectors are created through the Web API (named bench_<run id>_s<n>, with
-definitions of --definition-size bytes); then each scenario runs --repeat times for --duration
+definitions of --definition-size bytes, a valid Swagger 2.0 document padded with prose, or the
+one --definition names, a real connector's, with its info.title made each record's own so that
+no two are the same); then each scenario runs --repeat times for --duration
 with --connections workers, each on its own keep-alive connection, making one request after
 another; the report gives the median of the runs. At the end, and on Ctrl-C, the records the
 run created are deleted (unless --keep).
@@ -71,6 +74,8 @@ standard error.`,
 		Example: `  connectorhub bench --data $(mktemp -d) --scenario get,list-eq --duration 5s --records 1000
   connectorhub bench --data $(mktemp -d) --records 10000 --definition-size 20000 --connections 2 \
     --duration 10s --repeat 3 --baseline --scenario all
+  connectorhub bench --data $(mktemp -d) --definition MyConnector/apiDefinition.swagger.json \
+    --records 1000 --scenario create,patch --duration 10s
   connectorhub bench --database 'postgres://postgres@127.0.0.1:5432/bench?sslmode=disable' --replicas 2 \
     --connections 4 --scenario get,mixed --records 1000 --duration 5s
   CONNECTORHUB_TOKEN=$(az account get-access-token --resource https://org.crm.dynamics.com --query accessToken -o tsv) \
@@ -94,6 +99,18 @@ standard error.`,
 				return errors.New("--replicas needs --data or --database: the bench starts servers only then")
 			case cfg.DefinitionSize > 1_000_000:
 				return errors.New("--definition-size: at most 1000000 (the openapidefinition column's limit)")
+			case definitionFile != "" && cmd.Flags().Changed("definition-size"):
+				return errors.New("give --definition or --definition-size, not both")
+			}
+			if definitionFile != "" {
+				text, err := os.ReadFile(definitionFile)
+				if err != nil {
+					return fmt.Errorf("--definition: %w", err)
+				}
+				if _, err := loadtest.Titled(string(text)); err != nil {
+					return fmt.Errorf("--definition %s: %w", definitionFile, err)
+				}
+				cfg.Definition = string(text)
 			}
 			var err error
 			if cfg.Scenarios, err = loadtest.SelectScenarios(scenarios); err != nil {
@@ -158,6 +175,7 @@ standard error.`,
 	f.Int64Var(&cfg.MaxRequests, "max-requests", 0, "also stop a run after this many requests (0: no cap)")
 	f.IntVar(&cfg.Records, "records", 10000, "connectors seeded before the runs")
 	f.IntVar(&cfg.DefinitionSize, "definition-size", 20000, "bytes of each openapidefinition, seeded or created")
+	f.StringVar(&definitionFile, "definition", "", "an apiDefinition.swagger.json to seed and create instead of padded definitions (its info.title made each record's own)")
 	f.IntVar(&cfg.Repeat, "repeat", 3, "runs of each scenario; the report gives their median")
 	f.BoolVar(&cfg.Baseline, "baseline", false, "also measure a bare net/http server answering bodies of the same sizes, and print the ratios")
 	f.BoolVar(&cfg.Keep, "keep", false, "leave the records the run created in place")
