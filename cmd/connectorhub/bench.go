@@ -107,8 +107,12 @@ standard error.`,
 				if err != nil {
 					return fmt.Errorf("--definition: %w", err)
 				}
-				if _, err := loadtest.Titled(string(text)); err != nil {
+				titled, err := loadtest.Titled(string(text))
+				if err != nil {
 					return fmt.Errorf("--definition %s: %w", definitionFile, err)
+				}
+				if len(titled) > 1_000_000 {
+					return fmt.Errorf("--definition %s: %d bytes as sent, more than the openapidefinition column's 1000000", definitionFile, len(titled))
 				}
 				cfg.Definition = string(text)
 			}
