@@ -37,7 +37,10 @@ type leniency struct {
 // parser reads one JSON text. With locating set it does not build values; it records the
 // offsets of the wanted JSON pointers instead (see locate).
 type parser struct {
-	data    []byte
+	data []byte
+	// text is data as a string, when values are built: a string without escapes is a slice of
+	// it, so that the thousands of names and values of a definition cost no copy each.
+	text    string
 	pos     int
 	depth   int
 	path    []string // reference tokens of the value being read
@@ -61,7 +64,7 @@ type dupKey struct {
 // parseJSON parses text into the values jsonschema expects: map[string]any, []any, string,
 // json.Number, bool and nil. A UTF-8 byte order mark is skipped.
 func parseJSON(text []byte) (v any, lenient []leniency, dups []dupKey, err error) {
-	p := &parser{data: text}
+	p := &parser{data: text, text: string(text)}
 	p.skipBOM()
 	v, err = p.document()
 	return v, p.lenient, p.dups, err
@@ -181,7 +184,11 @@ func (p *parser) value() (any, error) {
 	case c == '[':
 		return p.array()
 	case c == '"':
-		return p.str()
+		s, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	case p.literal("true"):
@@ -266,7 +273,7 @@ func (p *parser) object() (any, error) {
 		if err := p.space(); err != nil {
 			return nil, err
 		}
-		name := key.(string)
+		name := key
 		p.path = append(p.path, name)
 		blind := false
 		if p.locating {
@@ -403,13 +410,17 @@ func (p *parser) number() (any, error) {
 }
 
 // str reads a string; it returns a string value even in locate mode, for member names.
-func (p *parser) str() (any, error) {
+func (p *parser) str() (string, error) {
 	open := p.pos
 	p.pos++ // '"'
 	// Fast path: no escapes, no control characters, valid UTF-8.
 	if i := jsontext.PlainEnd(p.data, p.pos); i < len(p.data) && p.data[i] == '"' {
 		if s := p.data[p.pos:i]; utf8.Valid(s) {
+			start := p.pos
 			p.pos = i + 1
+			if p.text != "" {
+				return p.text[start:i], nil
+			}
 			return string(s), nil
 		}
 	}
@@ -417,7 +428,7 @@ func (p *parser) str() (any, error) {
 	for {
 		if p.pos >= len(p.data) {
 			p.pos = open
-			return nil, p.errorf("unterminated string")
+			return "", p.errorf("unterminated string")
 		}
 		c := p.data[p.pos]
 		switch {
@@ -432,13 +443,13 @@ func (p *parser) str() (any, error) {
 			}
 			if p.pos+1 >= len(p.data) {
 				p.pos++
-				return nil, p.errorf("unterminated string")
+				return "", p.errorf("unterminated string")
 			}
 			if e := p.data[p.pos+1]; e != 'u' {
-				return nil, p.errorf("invalid escape '\\%c' in string", e)
+				return "", p.errorf("invalid escape '\\%c' in string", e)
 			}
 			p.pos += 2
-			return nil, p.errorf("invalid \\u escape in string")
+			return "", p.errorf("invalid \\u escape in string")
 		case c < 0x20:
 			p.note(p.pos, "control character in string")
 			buf = append(buf, c)
