@@ -2,6 +2,7 @@ package validate
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -153,6 +154,34 @@ func TestLinesPosition(t *testing.T) {
 	for _, tt := range tests {
 		if line, col := ls.position(tt.off); line != tt.line || col != tt.col {
 			t.Errorf("position(%d): got %d:%d, want %d:%d", tt.off, line, col, tt.line, tt.col)
+		}
+	}
+}
+
+// TestPointerEscapes: ptr and pointerOf escape "~" and "/" as RFC 6901 says, and
+// splitPointer reads back the tokens.
+func TestPointerEscapes(t *testing.T) {
+	for _, c := range []struct {
+		base   string
+		tokens []string
+		want   string
+	}{
+		{"", nil, ""},
+		{"", []string{""}, "/"},
+		{"", []string{"paths", "/pets/{id}", "get"}, "/paths/~1pets~1{id}/get"},
+		{"/definitions", []string{"a~b", "~1", "é/~"}, "/definitions/a~0b/~01/é~1~0"},
+		{"/x", []string{"//", "~~"}, "/x/~1~1/~0~0"},
+	} {
+		got := ptr(c.base, c.tokens...)
+		if got != c.want {
+			t.Errorf("ptr(%q, %q) = %q, want %q", c.base, c.tokens, got, c.want)
+		}
+		if c.base == "" && pointerOf(c.tokens) != c.want {
+			t.Errorf("pointerOf(%q) = %q, want %q", c.tokens, pointerOf(c.tokens), c.want)
+		}
+		back := splitPointer(got)
+		if want := append(splitPointer(c.base), c.tokens...); !slices.Equal(back, want) && len(want) > 0 {
+			t.Errorf("splitPointer(%q) = %q, want %q", got, back, want)
 		}
 	}
 }

@@ -12,17 +12,37 @@ var pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
 
 // pointerOf builds an RFC 6901 JSON pointer from reference tokens.
 func pointerOf(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		b.WriteString(pointerEscaper.Replace(t))
-	}
-	return b.String()
+	return ptr("", tokens...)
 }
 
-// ptr appends reference tokens to a pointer.
+// ptr appends reference tokens to a pointer. The rules build a pointer for every schema and
+// operation they visit, so it is written in one allocation.
 func ptr(base string, tokens ...string) string {
-	return base + pointerOf(tokens)
+	n := len(base)
+	for _, t := range tokens {
+		n += 1 + len(t) + strings.Count(t, "~") + strings.Count(t, "/")
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(base)
+	for _, t := range tokens {
+		b.WriteByte('/')
+		for len(t) > 0 {
+			i := strings.IndexAny(t, "~/")
+			if i < 0 {
+				b.WriteString(t)
+				break
+			}
+			b.WriteString(t[:i])
+			if t[i] == '~' {
+				b.WriteString("~0")
+			} else {
+				b.WriteString("~1")
+			}
+			t = t[i+1:]
+		}
+	}
+	return b.String()
 }
 
 // splitPointer returns the unescaped reference tokens of a JSON pointer ("" or "/a/b").
