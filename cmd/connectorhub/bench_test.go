@@ -6,11 +6,15 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/connectorhub/connectorhub/internal/corpustest"
+	"github.com/connectorhub/connectorhub/loadtest"
 )
 
 // TestBenchEndToEnd runs `connectorhub bench --data` as a user would: it starts its own
@@ -144,6 +148,14 @@ func TestBenchEndToEnd(t *testing.T) {
 }
 
 func TestBenchFlags(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/array.json", []byte(`[{"swagger":"2.0"}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	huge := `{"swagger":"2.0","info":{"title":"t","version":"1","description":"` + strings.Repeat("x", 1_000_000) + `"}}`
+	if err := os.WriteFile(dir+"/huge.json", []byte(huge), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -154,6 +166,10 @@ func TestBenchFlags(t *testing.T) {
 		{"NoToken", []string{"bench", "--url", "http://127.0.0.1:1"}, "--token or $CONNECTORHUB_TOKEN"},
 		{"UnknownScenario", []string{"bench", "--url", "http://127.0.0.1:1", "--token", "x", "--scenario", "get,fly"}, `unknown scenario "fly"`},
 		{"DefinitionTooLarge", []string{"bench", "--url", "http://127.0.0.1:1", "--token", "x", "--definition-size", "1000001"}, "at most 1000000"},
+		{"DefinitionMissing", []string{"bench", "--url", "http://127.0.0.1:1", "--token", "x", "--definition", dir + "/none.json"}, "no such file"},
+		{"DefinitionNotObject", []string{"bench", "--url", "http://127.0.0.1:1", "--token", "x", "--definition", dir + "/array.json"}, "not a JSON object"},
+		{"DefinitionOverColumn", []string{"bench", "--url", "http://127.0.0.1:1", "--token", "x", "--definition", dir + "/huge.json"}, "more than the openapidefinition column's"},
+		{"DefinitionAndSize", []string{"bench", "--url", "http://127.0.0.1:1", "--token", "x", "--definition", dir + "/array.json", "--definition-size", "100"}, "not both"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,5 +184,60 @@ func TestBenchFlags(t *testing.T) {
 				t.Errorf("error %v, want one saying %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestBenchGivenDefinition runs the create scenario with a real connector's definition: every
+// create is accepted (each a new definition by its title), and the report gives the size sent.
+func TestBenchGivenDefinition(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs a server: not with -short")
+	}
+	cs := corpustest.Must(t)
+	def := cs[len(cs)/2].Definition
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "bench", "--data", t.TempDir(), "--definition", def, "--scenario", "create,get",
+		"--records", "5", "--duration", "1s", "--connections", "2", "--repeat", "1", "-o", "json")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("bench: %v\nstderr:\n%s", err, stderr.String())
+	}
+	var rep struct {
+		DefinitionSize int `json:"definition_size"`
+		Scenarios      []struct {
+			Name          string `json:"name"`
+			Requests      int64  `json:"requests"`
+			Errors        int64  `json:"errors"`
+			FirstError    string `json:"first_error"`
+			ResponseBytes int64  `json:"response_bytes"`
+		} `json:"scenarios"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	text, err := os.ReadFile(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent, err := loadtest.Titled(string(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.DefinitionSize != len(sent) {
+		t.Errorf("definition_size %d, want %d (the file as sent)", rep.DefinitionSize, len(sent))
+	}
+	for _, s := range rep.Scenarios {
+		if s.Requests == 0 || s.Errors != 0 {
+			t.Errorf("%s: %d requests, %d errors (%s); want requests and no error", s.Name, s.Requests, s.Errors, s.FirstError)
+		}
+		if s.Name == "get" && s.ResponseBytes < int64(len(sent)) {
+			t.Errorf("get answered %d bytes, less than the %d-byte definition", s.ResponseBytes, len(sent))
+		}
 	}
 }
