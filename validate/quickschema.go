@@ -74,6 +74,10 @@ const (
 	typeObject
 )
 
+// typeBits are the bits of the JSON Schema type names.
+var typeBits = map[string]uint8{"null": typeNull, "boolean": typeBoolean, "number": typeNumber,
+	"integer": typeInteger, "string": typeString, "array": typeArray, "object": typeObject}
+
 // newQuickSchema builds the quick check of s, or returns nil when s (or a schema it reaches)
 // uses a keyword the quick check does not know.
 func newQuickSchema(s *jsonschema.Schema) *quickSchema {
@@ -113,24 +117,11 @@ func (b *quickBuilder) build(s *jsonschema.Schema) *quickSchema {
 	}
 	if s.Types != nil {
 		for _, t := range s.Types.ToStrings() {
-			switch t {
-			case "null":
-				q.types |= typeNull
-			case "boolean":
-				q.types |= typeBoolean
-			case "number":
-				q.types |= typeNumber
-			case "integer":
-				q.types |= typeInteger
-			case "string":
-				q.types |= typeString
-			case "array":
-				q.types |= typeArray
-			case "object":
-				q.types |= typeObject
-			default:
+			bit, ok := typeBits[t]
+			if !ok {
 				b.unsupported = true
 			}
+			q.types |= bit
 		}
 	}
 	q.constV = s.Const
