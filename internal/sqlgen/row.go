@@ -55,37 +55,51 @@ func isNumber(k connectorhub.ColumnKind) bool {
 }
 
 // RowDest returns the scan destinations of the stored columns for c, in RowColumns order,
-// and the function that completes c after the scan.
+// and the function that completes c after the scan. A list reads it for every row, so the
+// values that need converting (nullable text, times, booleans) are scanned into one block of
+// temporaries rather than a variable and a closure each.
 func RowDest(c *connectorhub.Connector) ([]any, func()) {
-	dest := make([]any, len(connectorhub.StoredColumns))
-	var finish []func()
+	n := len(connectorhub.StoredColumns)
+	t := &rowTemps{dest: make([]any, n), text: make([]sql.NullString, n), ints: make([]int64, n)}
 	for i, col := range connectorhub.StoredColumns {
 		switch f := col.Ref(c).(type) {
 		case *string:
-			if !col.Nullable {
-				dest[i] = f
-				continue
+			if col.Nullable {
+				t.dest[i] = &t.text[i]
+			} else {
+				t.dest[i] = f
 			}
-			var ns sql.NullString
-			dest[i] = &ns
-			finish = append(finish, func() { *f = ns.String })
-		case *time.Time:
-			var secs int64
-			dest[i] = &secs
-			finish = append(finish, func() { *f = time.Unix(secs, 0).UTC() })
+		case *time.Time, *bool:
+			t.dest[i] = &t.ints[i]
 		case *int, *int64:
-			dest[i] = f
-		case *bool:
-			var n int64
-			dest[i] = &n
-			finish = append(finish, func() { *f = n != 0 })
+			t.dest[i] = f
 		default:
 			panic(fmt.Sprintf("sqlgen: stored column %s holds a %T", col.Stored, f))
 		}
 	}
-	return dest, func() {
-		for _, f := range finish {
-			f()
+	return t.dest, func() { t.finish(c) }
+}
+
+// rowTemps are the scan destinations of a row and the temporaries of the columns that are
+// converted after the scan, indexed by column.
+type rowTemps struct {
+	dest []any
+	text []sql.NullString
+	ints []int64
+}
+
+// finish stores the converted temporaries in c.
+func (t *rowTemps) finish(c *connectorhub.Connector) {
+	for i, col := range connectorhub.StoredColumns {
+		switch f := col.Ref(c).(type) {
+		case *string:
+			if col.Nullable {
+				*f = t.text[i].String
+			}
+		case *time.Time:
+			*f = time.Unix(t.ints[i], 0).UTC()
+		case *bool:
+			*f = t.ints[i] != 0
 		}
 	}
 }
