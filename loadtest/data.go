@@ -89,8 +89,10 @@ func Titled(definition string) (string, error) {
 	d := json.NewDecoder(strings.NewReader(strings.TrimPrefix(definition, "\uFEFF")))
 	d.UseNumber() // numbers as written: 1.0 stays 1.0
 	var doc map[string]any
-	if err := d.Decode(&doc); err != nil || doc == nil {
-		return "", fmt.Errorf("the definition is not a JSON object: %v", err)
+	if err := d.Decode(&doc); err != nil {
+		return "", fmt.Errorf("the definition is not a JSON object: %w", err)
+	} else if doc == nil {
+		return "", errors.New("the definition is not a JSON object: it is null")
 	}
 	info, _ := doc["info"].(map[string]any)
 	if info == nil {

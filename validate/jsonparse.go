@@ -259,7 +259,7 @@ func (p *parser) object() (any, error) {
 			return nil, p.errorf("unexpected %s, a member name in double quotes was expected", p.describe())
 		}
 		keyOff := p.pos
-		key, err := p.str()
+		name, err := p.str()
 		if err != nil {
 			return nil, err
 		}
@@ -273,7 +273,6 @@ func (p *parser) object() (any, error) {
 		if err := p.space(); err != nil {
 			return nil, err
 		}
-		name := key
 		p.path = append(p.path, name)
 		blind := false
 		if p.locating {
