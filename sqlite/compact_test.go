@@ -122,6 +122,9 @@ func TestTextIndexMergeStep(t *testing.T) {
 		if err := db.CreateConnector(ctx, storetest.MustConnector(t, i)); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := db.IndexText(ctx); err != nil { // a segment each, as writes made one each before 0016
+			t.Fatal(err)
+		}
 	}
 	if n := segments(t, raw); n < 2 {
 		t.Fatalf("30 writes left %d segments; the test needs several", n)

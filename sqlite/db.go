@@ -34,6 +34,10 @@ type DB struct {
 	// compactEvery and compactMaxGap (the longest wait between merges) time the trigram
 	// index's merges (compact.go); a compactEvery of 0 makes none. Set before Open.
 	compactEvery, compactMaxGap time.Duration
+	// indexEvery is how often the trigram index's pending rows are looked for (textindex.go);
+	// 0 leaves them pending (a test's choice: IndexText then moves them). Set before Open.
+	indexEvery time.Duration
+	reads      *sql.DB // the read pool, for the upkeep's looks
 }
 
 // NewDB returns a DB for the database file at path; Open opens it.
@@ -46,7 +50,7 @@ func NewDB(path string) *DB {
 // those before it first.
 func newDB(path string, migrations fs.FS) *DB {
 	wal := newWALSync(path)
-	return &DB{path: path, wal: wal, compactEvery: time.Second, compactMaxGap: time.Minute, DB: sqlstore.New(sqlstore.Engine{
+	return &DB{path: path, wal: wal, compactEvery: time.Second, compactMaxGap: time.Minute, indexEvery: indexEvery, DB: sqlstore.New(sqlstore.Engine{
 		// Commits sync the WAL by group, after the write lock (walsync.go).
 		Syncer:     wal,
 		OneWriter:  true,
@@ -101,12 +105,16 @@ func (db *DB) Open() (err error) {
 	auth.SetMaxOpenConns(4)
 	auth.SetMaxIdleConns(4)
 	db.Attach(write, read, auth)
+	db.reads = read
 	if err := db.Migrate(context.Background()); err != nil {
 		db.Close()
 		return fmt.Errorf("sqlite: migrate %s: %w", db.path, err)
 	}
 	if db.compactEvery > 0 {
 		db.Go(db.compactTextIndex)
+	}
+	if db.indexEvery > 0 {
+		db.Go(db.indexTextLoop)
 	}
 	return nil
 }

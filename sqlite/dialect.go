@@ -53,7 +53,10 @@ func (dialect) TextPrefilter(table, alias, column, pattern string, anchored bool
 		return ""
 	}
 	fts := table + "_text"
-	return alias + ".rowid IN (SELECT " + fts + ".rowid FROM " + fts + " WHERE " + fts + " MATCH " + bind(query) + ")"
+	// The rows written since the indexer last ran are in <table>_text_pending, not yet in the
+	// index (migration 0016): they are candidates too.
+	return alias + ".rowid IN (SELECT " + fts + ".rowid FROM " + fts + " WHERE " + fts + " MATCH " + bind(query) +
+		" UNION ALL SELECT pendingrow FROM " + fts + "_pending)"
 }
 
 // trigramQuery returns the FTS5 query of the rows whose column holds, for each run of three or

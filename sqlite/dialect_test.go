@@ -77,13 +77,43 @@ func TestTextPrefilterSelectsAsLike(t *testing.T) {
 		}
 		return b.String()
 	}
-	for i := 1; i <= 300; i++ {
+	create := func(i int) {
 		c := storetest.MustConnector(t, i)
 		c.DisplayName = text(3, 16)
 		c.Description = text(0, 30)
 		if err := db.CreateConnector(ctx, c); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for i := 1; i <= 300; i++ {
+		create(i)
+	}
+	// Most rows in the index, some only pending (migration 0016): 30 new, 40 whose text changed
+	// since they were indexed (the index still holds their old text), 10 deleted.
+	if _, err := db.IndexText(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 301; i <= 330; i++ {
+		create(i)
+	}
+	for i := 1; i <= 40; i++ {
+		display, desc := text(3, 16), text(0, 30)
+		u := &connectorhub.ConnectorUpdate{DisplayName: &display, Description: &desc}
+		if _, _, err := db.UpsertConnector(ctx, storetest.MustConnector(t, i*7).ID, u, connectorhub.Precondition{MustExist: true}, connectorhub.ReturnBrief); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 1; i <= 10; i++ {
+		if err := db.DeleteConnector(ctx, storetest.MustConnector(t, i*11).ID, connectorhub.Precondition{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var indexed, pending int
+	if err := raw.QueryRow(`SELECT (SELECT COUNT(*) FROM connectors_text), (SELECT COUNT(*) FROM connectors_text_pending)`).Scan(&indexed, &pending); err != nil {
+		t.Fatal(err)
+	}
+	if indexed < 280 || pending < 60 {
+		t.Fatalf("%d rows indexed, %d pending: the test needs both", indexed, pending)
 	}
 	env := sqlgen.NewEnv(ctx, time.Now())
 	ids := func(d sqlgen.Dialect, q connectorhub.ConnectorQuery) []string {

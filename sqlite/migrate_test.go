@@ -142,7 +142,8 @@ func TestColumnOrderMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	db := NewDB(path)
+	db := newDB(path, migrationsBefore(t, "0016")) // 0015 and those before it
+	db.indexEvery = 0
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

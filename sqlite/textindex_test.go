@@ -81,6 +81,7 @@ func textIndexDB(t *testing.T) (*DB, *sql.DB, context.Context) {
 	path := filepath.Join(t.TempDir(), "connectorhub.db")
 	db := NewDB(path)
 	db.compactEvery = 0
+	db.indexEvery = 0 // the tests index with IndexText
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -94,10 +95,20 @@ func textIndexDB(t *testing.T) (*DB, *sql.DB, context.Context) {
 	return db, raw, ctx
 }
 
-// checkTextIndex fails unless connectors_text holds exactly the text of connectors, row by
-// row, and its index matches what it holds (FTS5's integrity-check).
+// checkTextIndex indexes the pending rows (when the database has migration 0016), then fails
+// unless connectors_text holds exactly the text of connectors, row by row, and its index
+// matches what it holds (FTS5's integrity-check).
 func checkTextIndex(t *testing.T, db *DB) {
 	t.Helper()
+	var deferred bool
+	if err := db.reads.QueryRow(`SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'connectors_text_pending')`).Scan(&deferred); err != nil {
+		t.Fatal(err)
+	}
+	if deferred {
+		if _, err := db.IndexText(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	err := db.Transacting(context.Background(), func(tx *sqlstore.Tx) error {
 		ctx := context.Background()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO connectors_text (connectors_text, rank) VALUES ('integrity-check', 1)`); err != nil {
@@ -284,8 +295,12 @@ func TestTextIndexInSync(t *testing.T) {
 		}
 	}
 	checkTextIndex(t, db)
-	// The index's own pages: a write of the index adds a segment and changes them.
+	// The index's own pages, once the pending rows are in: a write of the index adds a segment
+	// and changes them.
 	indexState := func() string {
+		if _, err := db.IndexText(ctx); err != nil {
+			t.Fatal(err)
+		}
 		var n int
 		var sum sql.NullString
 		if err := raw.QueryRow(`SELECT COUNT(*), group_concat(hex(block), '') FROM (SELECT block FROM connectors_text_data ORDER BY id)`).Scan(&n, &sum); err != nil {
@@ -433,4 +448,70 @@ func TestTextIndexCopy(t *testing.T) {
 	if err != nil || n != 12 {
 		t.Errorf("after SQLite, PostgreSQL, SQLite: got %d, %v; want 12", n, err)
 	}
+}
+
+// TestIndexTextPending: creates and updates of indexed text wait in connectors_text_pending
+// (migration 0016) until IndexText moves them into the index, in batches of indexBatch; a row
+// deleted while pending leaves nothing behind; and the server's upkeep does it unasked.
+func TestIndexTextPending(t *testing.T) {
+	db, raw, ctx := textIndexDB(t)
+	count := func(table string) (n int) {
+		t.Helper()
+		if err := raw.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const rows = 2*indexBatch + 100
+	err := db.Transact(ctx, func(ctx context.Context) error {
+		for i := 1; i <= rows; i++ {
+			if err := db.CreateConnector(ctx, storetest.MustConnector(t, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := count("connectors_text_pending"); got != rows {
+		t.Fatalf("%d rows pending after %d creates", got, rows)
+	}
+	if err := db.DeleteConnector(ctx, storetest.MustConnector(t, 7).ID, connectorhub.Precondition{}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.IndexText(ctx)
+	if err != nil || n != rows {
+		t.Fatalf("IndexText took %d rows (%v), want %d in batches of %d", n, err, rows, indexBatch)
+	}
+	if got := count("connectors_text_pending"); got != 0 {
+		t.Errorf("%d rows still pending", got)
+	}
+	checkTextIndex(t, db) // the deleted row is in neither
+
+	// The upkeep, looking every few milliseconds, takes a new row without being asked.
+	path := filepath.Join(t.TempDir(), "connectorhub.db")
+	live := NewDB(path)
+	live.compactEvery, live.indexEvery = 0, 5*time.Millisecond
+	if err := live.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	lctx := storetest.AdminContext(t, live)
+	if err := live.CreateConnector(lctx, storetest.MustConnector(t, 1)); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var pending int
+		if err := live.reads.QueryRow(`SELECT COUNT(*) FROM connectors_text_pending`).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the upkeep left the new row pending for 10 s")
+		}
+	}
+	checkTextIndex(t, live)
 }

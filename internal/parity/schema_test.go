@@ -68,8 +68,9 @@ func TestSchemasMatch(t *testing.T) {
 	}
 	// SQLite: tables, columns and indexes from its catalogue. Ordinary tables only: SQLite's
 	// trigram index (the FTS5 table connectors_text and its shadow tables, pragma_table_list's
-	// types "virtual" and "shadow") is compared no more than PostgreSQL's.
-	for _, tb := range rows(ldb, `SELECT name, type FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'`) {
+	// types "virtual" and "shadow", and connectors_text_pending, the rows it has yet to take) is
+	// compared no more than PostgreSQL's.
+	for _, tb := range rows(ldb, `SELECT name, type FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'connectors_text_pending'`) {
 		// A TEXT PRIMARY KEY may hold NULL in SQLite (a quirk); the code never writes one, and
 		// PostgreSQL's primary keys are NOT NULL: compared as NOT NULL.
 		for _, c := range rows(ldb, `SELECT name, CASE WHEN pk > 0 THEN '1' ELSE CAST("notnull" AS TEXT) END FROM pragma_table_info(?)`, tb[0]) {

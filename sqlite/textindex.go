@@ -1,0 +1,90 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/connectorhub/connectorhub/internal/sqlstore"
+)
+
+// The trigram index is written after the writes, in batches (migration 0016): a create, or an
+// update of an indexed column, notes its row in connectors_text_pending, and indexText moves
+// the noted rows into connectors_text, one write transaction for all of them. FTS5 flushes a
+// segment of the index at each commit that wrote it; written by triggers it flushed one with
+// every create and PATCH (8 to 10 pages of the WAL, some 20% of a PATCH's CPU). Queries stay
+// exact meanwhile: they take the pending rows as candidates too (dialect.go).
+//
+// The indexer looks every indexEvery on a read connection, which costs a query of an empty
+// table when nothing was written, and indexes when anything is pending. A batch that fails
+// (another process holding the write lock past busy_timeout, a closed database) is tried again
+// at the next look: the rows stay pending, and queries keep finding them.
+func (db *DB) indexTextLoop(ctx context.Context) {
+	tick := time.NewTicker(db.indexEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		var pending bool
+		if err := db.reads.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM connectors_text_pending)`).Scan(&pending); err != nil || !pending {
+			continue
+		}
+		_, _ = db.IndexText(ctx)
+	}
+}
+
+// IndexText moves every row noted in connectors_text_pending into the trigram index and
+// returns how many it took. It takes them indexBatch at a time, a write transaction each, so
+// that a writer waits for one batch at most (after an import of many connectors, say). A noted
+// row that is gone (deleted before it was indexed) only leaves its note.
+func (db *DB) IndexText(ctx context.Context) (n int64, err error) {
+	for {
+		moved, err := db.indexTextBatch(ctx)
+		n += moved
+		if err != nil || moved < indexBatch {
+			return n, err
+		}
+	}
+}
+
+// indexBatch is the most rows one transaction of IndexText moves: some 20 ms of work.
+const indexBatch = 1000
+
+// indexTextBatch moves the first indexBatch noted rows (by rowid) into the index.
+func (db *DB) indexTextBatch(ctx context.Context) (n int64, err error) {
+	err = db.Transacting(ctx, func(tx *sqlstore.Tx) error {
+		// The batch is the noted rows up to the indexBatch-th; all of them when fewer.
+		last := int64(math.MaxInt64)
+		err := tx.QueryRowContext(ctx, `SELECT pendingrow FROM connectors_text_pending ORDER BY pendingrow LIMIT 1 OFFSET ?`, indexBatch-1).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		// Forget what the index holds of the batch's rows, then write their text as it stands.
+		for _, stmt := range []string{
+			`DELETE FROM connectors_text WHERE rowid IN (SELECT pendingrow FROM connectors_text_pending WHERE pendingrow <= ?)`,
+			`INSERT INTO connectors_text (rowid, name, displayname, description)
+			 SELECT c.rowid, c.name, c.displayname, c.description
+			 FROM connectors_text_pending p JOIN connectors c ON c.rowid = p.pendingrow WHERE p.pendingrow <= ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, stmt, last); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM connectors_text_pending WHERE pendingrow <= ?`, last)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
+// indexEvery is how often the indexer looks for pending rows: short, as a query scans the
+// pending rows beside the index's, and a write storm adds rows between looks.
+const indexEvery = 20 * time.Millisecond
