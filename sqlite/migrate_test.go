@@ -9,8 +9,11 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	connectorhub "github.com/connectorhub/connectorhub"
+	"github.com/connectorhub/connectorhub/internal/sqlgen"
+	"github.com/connectorhub/connectorhub/odata"
 	"github.com/connectorhub/connectorhub/storetest"
 )
 
@@ -212,5 +215,65 @@ func TestNoIndexRepeatsAnother(t *testing.T) {
 	}
 	if len(seen) < 20 {
 		t.Fatalf("only %d indexes read: %q", len(seen), keys)
+	}
+}
+
+// TestTextIndexPendingMigration: 0016 leaves a database's index as it was (whole: nothing is
+// pending), and after it creates and updates wait in connectors_text_pending until indexed,
+// while a contains finds them at once.
+func TestTextIndexPendingMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "connectorhub.db")
+	old := newDB(path, migrationsBefore(t, "0016"))
+	old.compactEvery, old.indexEvery = 0, 0
+	if err := old.Open(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := storetest.AdminContext(t, old)
+	for i := 1; i <= 20; i++ {
+		if err := old.CreateConnector(ctx, storetest.MustConnector(t, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db := NewDB(path)
+	db.compactEvery, db.indexEvery = 0, 0
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx = storetest.AdminContext(t, db)
+	var pending int
+	if err := db.reads.QueryRow(`SELECT COUNT(*) FROM connectors_text_pending`).Scan(&pending); err != nil || pending != 0 {
+		t.Fatalf("%d rows pending after the migration (%v), want 0: the index was whole", pending, err)
+	}
+	checkTextIndex(t, db)
+
+	renamed := "Renamed after 0016"
+	if _, _, err := db.UpsertConnector(ctx, storetest.MustConnector(t, 3).ID, &connectorhub.ConnectorUpdate{DisplayName: &renamed}, connectorhub.Precondition{MustExist: true}, connectorhub.ReturnBrief); err != nil {
+		t.Fatal(err)
+	}
+	c := storetest.MustConnector(t, 21)
+	c.DisplayName = "Created after 0016"
+	if err := db.CreateConnector(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	env := sqlgen.NewEnv(ctx, time.Now())
+	find := func(value string) int {
+		t.Helper()
+		f, err := odata.ParseFilter(fmt.Sprintf("contains(displayname,'%s')", value), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(selectIDs(t, db.reads, dialect{}, env, connectorhub.ConnectorQuery{Filter: f}))
+	}
+	if n := find("after 0016"); n != 2 {
+		t.Errorf("contains found %d of the 2 rows written after the migration, before the indexer ran", n)
+	}
+	checkTextIndex(t, db) // indexes them
+	if n := find("after 0016"); n != 2 {
+		t.Errorf("contains found %d of the 2 rows once indexed", n)
 	}
 }
