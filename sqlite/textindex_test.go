@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -514,4 +515,34 @@ func TestIndexTextPending(t *testing.T) {
 		}
 	}
 	checkTextIndex(t, live)
+}
+
+// TestIndexTextPlan: a batch of the indexer reads the noted rows and each one's connector by
+// rowid, never a range of connectors: a plan that walked connectors up to the batch's bound read
+// the whole table every 20 ms and made writes beside it several times slower.
+func TestIndexTextPlan(t *testing.T) {
+	_, raw, _ := textIndexDB(t)
+	for _, stmt := range indexBatchStatements {
+		rows, err := raw.Query("EXPLAIN QUERY PLAN "+stmt, int64(math.MaxInt64))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var details []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			details = append(details, detail)
+		}
+		rows.Close()
+		plan := strings.Join(details, "\n")
+		if !strings.Contains(stmt, "JOIN connectors c") {
+			continue
+		}
+		if !slices.Contains(details, "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)") || strings.Contains(plan, "SCAN c") || strings.Contains(plan, "SEARCH c USING INTEGER PRIMARY KEY (rowid<") {
+			t.Errorf("the plan of\n%s\ndoes not read each connector by its rowid alone:\n%s", stmt, plan)
+		}
+	}
 }
