@@ -34,10 +34,12 @@ type DB struct {
 	// compactEvery and compactMaxGap (the longest wait between merges) time the trigram
 	// index's merges (compact.go); a compactEvery of 0 makes none. Set before Open.
 	compactEvery, compactMaxGap time.Duration
-	// indexEvery is how often the trigram index's pending rows are looked for (textindex.go);
-	// 0 leaves them pending (a test's choice: IndexText then moves them). Set before Open.
+	// indexEvery is how long the trigram index's upkeep lets writes gather after a commit
+	// before it indexes them (textindex.go); 0 leaves them pending (a test's choice: IndexText
+	// then moves them). Set before Open.
 	indexEvery time.Duration
-	reads      *sql.DB // the read pool, for the upkeep's looks
+	nudge      chan struct{} // a commit happened: the upkeep may have rows to index
+	reads      *sql.DB       // the read pool, for the upkeep's looks
 }
 
 // NewDB returns a DB for the database file at path; Open opens it.
@@ -50,9 +52,11 @@ func NewDB(path string) *DB {
 // those before it first.
 func newDB(path string, migrations fs.FS) *DB {
 	wal := newWALSync(path)
-	return &DB{path: path, wal: wal, compactEvery: time.Second, compactMaxGap: time.Minute, indexEvery: indexEvery, DB: sqlstore.New(sqlstore.Engine{
-		// Commits sync the WAL by group, after the write lock (walsync.go).
-		Syncer:     wal,
+	nudge := make(chan struct{}, 1)
+	return &DB{path: path, wal: wal, nudge: nudge, compactEvery: time.Second, compactMaxGap: time.Minute, indexEvery: indexEvery, DB: sqlstore.New(sqlstore.Engine{
+		// Commits sync the WAL by group, after the write lock (walsync.go), and wake the
+		// trigram index's upkeep (textindex.go).
+		Syncer:     nudgingSync{wal, nudge},
 		OneWriter:  true,
 		Name:       "sqlite",
 		Dialect:    dialect{},

@@ -11,24 +11,31 @@ import (
 )
 
 // The trigram index is written after the writes, in batches (migration 0016): a create, or an
-// update of an indexed column, notes its row in connectors_text_pending, and indexText moves
-// the noted rows into connectors_text, one write transaction for all of them. FTS5 flushes a
-// segment of the index at each commit that wrote it; written by triggers it flushed one with
-// every create and PATCH (8 to 10 pages of the WAL, some 20% of a PATCH's CPU). Queries stay
-// exact meanwhile: they take the pending rows as candidates too (dialect.go).
+// update of an indexed column, notes its row in connectors_text_pending, and IndexText moves
+// the noted rows into connectors_text, one write transaction for up to indexBatch of them.
+// FTS5 flushes a segment of the index at each commit that wrote it; written by triggers it
+// flushed one with every create and PATCH (8 to 10 pages of the WAL, some 20% of a PATCH's
+// CPU). Queries stay exact meanwhile: they take the pending rows as candidates too (dialect.go).
 //
-// The indexer looks every indexEvery on a read connection, which costs a query of an empty
-// table when nothing was written, and indexes when anything is pending. A batch that fails
+// The upkeep sleeps until a commit wakes it (nudgingSync), lets the writes of the next
+// indexEvery join the batch, looks on a read connection whether anything is pending (a commit
+// may have written no connector), and indexes. An idle server does nothing. A batch that fails
 // (another process holding the write lock past busy_timeout, a closed database) is tried again
-// at the next look: the rows stay pending, and queries keep finding them.
+// at the next commit; until then the rows stay pending, and queries keep finding them. Rows
+// another process noted and left (it stopped before indexing them) are taken at this one's
+// start, and at its next commit.
 func (db *DB) indexTextLoop(ctx context.Context) {
-	tick := time.NewTicker(db.indexEvery)
-	defer tick.Stop()
+	nudge(db.nudge) // what an earlier run left pending
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-db.nudge:
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(db.indexEvery):
 		}
 		var pending bool
 		if err := db.reads.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM connectors_text_pending)`).Scan(&pending); err != nil || !pending {
@@ -36,6 +43,28 @@ func (db *DB) indexTextLoop(ctx context.Context) {
 		}
 		_, _ = db.IndexText(ctx)
 	}
+}
+
+// nudge wakes the upkeep of the trigram index, unless a nudge is already waiting.
+func nudge(c chan<- struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// nudgingSync is the SQLite engine's Syncer: the WAL's group sync, then a nudge to the trigram
+// index's upkeep, after every write transaction's commit.
+type nudgingSync struct {
+	*walSync
+	nudge chan struct{}
+}
+
+// Sync waits for the commit to be durable, then wakes the index's upkeep.
+func (s nudgingSync) Sync() error {
+	err := s.walSync.Sync()
+	nudge(s.nudge)
+	return err
 }
 
 // IndexText moves every row noted in connectors_text_pending into the trigram index and
@@ -90,6 +119,6 @@ func (db *DB) indexTextBatch(ctx context.Context) (n int64, err error) {
 	return n, err
 }
 
-// indexEvery is how often the indexer looks for pending rows: short, as a query scans the
-// pending rows beside the index's, and a write storm adds rows between looks.
+// indexEvery is how long the upkeep lets writes gather after a commit: short, as a query
+// reads the pending rows beside the index's.
 const indexEvery = 20 * time.Millisecond
