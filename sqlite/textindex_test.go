@@ -200,21 +200,7 @@ func TestTextIndexPlan(t *testing.T) {
 	env := sqlgen.NewEnv(ctx, time.Now())
 	plan := func(text string, args []any) string {
 		t.Helper()
-		rows, err := raw.Query("EXPLAIN QUERY PLAN "+text, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", text, err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, detail)
-		}
-		return strings.Join(out, "\n")
+		return strings.Join(queryPlan(t, raw, text, args...), "\n")
 	}
 	filter := func(f string) odata.Expr {
 		e, err := odata.ParseFilter(f, nil)
@@ -523,20 +509,7 @@ func TestIndexTextPending(t *testing.T) {
 func TestIndexTextPlan(t *testing.T) {
 	_, raw, _ := textIndexDB(t)
 	for _, stmt := range indexBatchStatements {
-		rows, err := raw.Query("EXPLAIN QUERY PLAN "+stmt, int64(math.MaxInt64))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var details []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			details = append(details, detail)
-		}
-		rows.Close()
+		details := queryPlan(t, raw, stmt, int64(math.MaxInt64))
 		plan := strings.Join(details, "\n")
 		if !strings.Contains(stmt, "JOIN connectors c") {
 			continue
@@ -545,4 +518,24 @@ func TestIndexTextPlan(t *testing.T) {
 			t.Errorf("the plan of\n%s\ndoes not read each connector by its rowid alone:\n%s", stmt, plan)
 		}
 	}
+}
+
+// queryPlan returns the detail lines of SQLite's EXPLAIN QUERY PLAN of text with args.
+func queryPlan(t *testing.T, db *sql.DB, text string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Query("EXPLAIN QUERY PLAN "+text, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", text, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, detail)
+	}
+	return out
 }
