@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -39,6 +40,7 @@ type DB struct {
 	// then moves them). Set before Open.
 	indexEvery time.Duration
 	nudge      chan struct{} // a commit happened: the upkeep may have rows to index
+	indexLooks atomic.Int64  // the upkeep's looks for pending rows, for the tests
 	reads      *sql.DB       // the read pool, for the upkeep's looks
 }
 

@@ -37,6 +37,7 @@ func (db *DB) indexTextLoop(ctx context.Context) {
 			return
 		case <-time.After(db.indexEvery):
 		}
+		db.indexLooks.Add(1)
 		var pending bool
 		if err := db.reads.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM connectors_text_pending)`).Scan(&pending); err != nil || !pending {
 			continue

@@ -485,6 +485,14 @@ func TestIndexTextPending(t *testing.T) {
 	}
 	defer live.Close()
 	lctx := storetest.AdminContext(t, live)
+	// Idle, it looks once at its start (for rows an earlier run left) and then waits for a
+	// commit: no polling. AdminContext's writes may have woken it once or twice meanwhile.
+	time.Sleep(50 * time.Millisecond)
+	idle := live.indexLooks.Load()
+	time.Sleep(200 * time.Millisecond)
+	if looks := live.indexLooks.Load(); looks != idle || looks > 3 {
+		t.Errorf("an idle upkeep looked %d times, then %d: it should wait for a commit", idle, looks)
+	}
 	if err := live.CreateConnector(lctx, storetest.MustConnector(t, 1)); err != nil {
 		t.Fatal(err)
 	}
