@@ -41,7 +41,7 @@ func (db *DB) compactTextIndex(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		v, err := db.CurrentVersion(ctx)
+		v, err := db.textIndexVersion(ctx)
 		if err != nil || !s.due(v, time.Now()) {
 			continue
 		}
@@ -57,12 +57,21 @@ func (db *DB) compactTextIndex(ctx context.Context) {
 				break
 			}
 			merged = true
-			if now, err := db.CurrentVersion(ctx); err != nil || now != v {
+			if now, err := db.textIndexVersion(ctx); err != nil || now != v {
 				break
 			}
 		}
 		s.done(v, whole, merged, began, time.Now())
 	}
+}
+
+// textIndexVersion moves whenever the trigram index may have been written: the connectors' row
+// version (every create, update and delete) plus the batches the indexer wrote (textindex.go),
+// which write the index after the row version moved. Without the batches a round could find
+// the index whole between a write and its batch, and leave the batch's segment unmerged.
+func (db *DB) textIndexVersion(ctx context.Context) (int64, error) {
+	v, err := db.CurrentVersion(ctx)
+	return v + db.indexBatches.Load(), err
 }
 
 // compactSchedule decides when compactTextIndex merges, from what it found at each look.

@@ -41,7 +41,9 @@ type DB struct {
 	indexEvery time.Duration
 	nudge      chan struct{} // a commit happened: the upkeep may have rows to index
 	indexLooks atomic.Int64  // the upkeep's looks for pending rows, for the tests
-	reads      *sql.DB       // the read pool, for the upkeep's looks
+	// indexBatches counts the indexer's batches that wrote the index, for the merges' schedule.
+	indexBatches atomic.Int64
+	reads        *sql.DB // the read pool, for the upkeep's looks
 }
 
 // NewDB returns a DB for the database file at path; Open opens it.

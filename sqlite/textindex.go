@@ -117,6 +117,9 @@ func (db *DB) indexTextBatch(ctx context.Context) (n int64, err error) {
 		n, err = res.RowsAffected()
 		return err
 	})
+	if err == nil && n > 0 {
+		db.indexBatches.Add(1)
+	}
 	return n, err
 }
 
