@@ -33,8 +33,11 @@ func TestCleanupDeletesExactlyWhatWasCreated(t *testing.T) {
 	// A record that is not the run's, and creates that the server refuses: neither is deleted.
 	f.records["00000000-0000-0000-0000-000000000001"] = "someone_elses"
 	f.refuse = func(b map[string]any) bool {
+		// The create scenario's names, bench_<run id>_c<n>: the part after the last "_", as a
+		// run id (hex) may itself start with "c" and would make the seeding fail.
 		name := b["name"].(string)
-		return strings.Contains(name, "_c") && strings.HasSuffix(name, "3")
+		last := name[strings.LastIndex(name, "_")+1:]
+		return strings.HasPrefix(last, "c") && strings.HasSuffix(last, "3")
 	}
 	rep, err := Bench(context.Background(), Config{
 		URL: f.URL, Token: "tok", Scenarios: mustScenarios(t, "get,create,patch"),
