@@ -3,6 +3,8 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -15,21 +17,25 @@ import (
 type adversarialShape struct {
 	name         string
 	build        func(n int) []byte
-	small, large int // the two sizes of BenchmarkAdversarial; large is twice small
+	small, large int  // the two sizes of BenchmarkAdversarial; large is twice small
+	cut          bool // the large size is refused by a bound on the work (ValidationBudgetExceeded)
 }
 
 var adversarialShapes = []adversarialShape{
-	{"deep", func(n int) []byte { return refLevels(n, 1, "properties") }, 500, 1000},
-	{"wide", func(n int) []byte { return refLevels(n, 4, "properties") }, 30, 60},
-	{"wideItems", func(n int) []byte { return refLevels(n, 4, "items") }, 30, 60},
-	{"recursive", refSelf, 64, 128},
-	{"mutual", refClique, 16, 32},
-	{"allOfChain", func(n int) []byte { return refLevels(n, 4, "allOf") }, 30, 60},
-	{"dynamic", refDynamic, 30, 60},
-	{"webhook", refWebhook, 30, 60},
-	{"refLoopChain", refOnlyChain, 4000, 8000},
-	{"nestedItemsError", nestedItemsError, 120, 240},
-	{"sharedBodies", sharedBodies, 400, 800},
+	{"deep", func(n int) []byte { return refLevels(n, 1, "properties") }, 500, 1000, false},
+	{"wide", func(n int) []byte { return refLevels(n, 4, "properties") }, 30, 60, false},
+	{"wideItems", func(n int) []byte { return refLevels(n, 4, "items") }, 30, 60, false},
+	{"recursive", refSelf, 64, 128, false},
+	{"mutual", refClique, 16, 32, false},
+	{"allOfChain", func(n int) []byte { return refLevels(n, 4, "allOf") }, 30, 60, false},
+	{"dynamic", refDynamic, 30, 60, false},
+	{"webhook", refWebhook, 30, 60, false},
+	{"refLoopChain", refOnlyChain, 4000, 8000, false},
+	{"nestedItemsError", nestedItemsError, 120, 240, false},
+	{"sharedBodies", sharedBodies, 400, 800, false},
+	{"requiredCalls", requiredCalls, 1000, 2000, false},
+	{"mergeFanIn", mergeFanIn, 500, 1000, true},
+	{"foldedPath", foldedPath, 1000, 2000, false},
 }
 
 // adversarialBase is a definition with one GET answering L0 and one POST taking L0.
@@ -151,6 +157,59 @@ func refDynamic(n int) []byte {
 		})
 	}
 	post["parameters"] = append(arr(post["parameters"]), ps...)
+	return mustJSON(d)
+}
+
+// requiredCalls is an operation with n required parameters, each with a dynamic list that
+// calls the operation itself without passing any: n calls each missing n parameters, found by
+// FuzzDefinitionRefs when every call visited every parameter (n² steps), and which listed n²
+// findings (4,000,000 and 6 GB allocated for n = 2,000) before a call named at most
+// maxMissingListed of them and a report at most maxFindings.
+func requiredCalls(n int) []byte {
+	d := adversarialBase(map[string]any{"L0": map[string]any{"type": "object"}})
+	post := obj(obj(obj(d["paths"])["/l"])["post"])
+	for i := range n {
+		post["parameters"] = append(arr(post["parameters"]), map[string]any{"name": fmt.Sprintf("p%d", i), "in": "query", "type": "string", "required": true,
+			"x-ms-dynamic-list": map[string]any{"operationId": "PostL", "itemsPath": "value", "itemValuePath": "a"}})
+	}
+	return mustJSON(d)
+}
+
+// mergeFanIn is n operations whose body schemas each merge, through allOf, one definition of n
+// properties, and which dynamic extensions call: merged naively, n² properties copied.
+func mergeFanIn(n int) []byte {
+	props := map[string]any{}
+	for i := range n {
+		props[fmt.Sprintf("b%d", i)] = map[string]any{"type": "string"}
+	}
+	d := adversarialBase(map[string]any{"L0": map[string]any{"type": "object"}, "Big": map[string]any{"type": "object", "properties": props}})
+	paths := obj(d["paths"])
+	for i := range n {
+		id := fmt.Sprintf("P%d", i)
+		paths["/p"+strconv.Itoa(i)] = map[string]any{"post": map[string]any{"operationId": id,
+			"parameters": []any{
+				map[string]any{"name": "body", "in": "body", "schema": map[string]any{"allOf": []any{ref("Big")}, "properties": map[string]any{"z": map[string]any{"type": "string"}}}},
+				map[string]any{"name": "q", "in": "query", "type": "string", "x-ms-dynamic-values": map[string]any{"operationId": id, "value-collection": "value", "value-path": "a"}}},
+			"responses": map[string]any{"200": map[string]any{"description": "OK"}}}}
+	}
+	return mustJSON(d)
+}
+
+// foldedPath is a response of n properties, one of them the response itself, and a dynamic
+// list whose item path names it n times in another letter case: looked up by comparing every
+// name in turn, n² comparisons counted as n steps.
+func foldedPath(n int) []byte {
+	props := map[string]any{"self": ref("L0")}
+	for i := range n {
+		props[fmt.Sprintf("b%d", i)] = map[string]any{"type": "string"}
+	}
+	d := adversarialBase(map[string]any{"L0": map[string]any{"type": "object", "properties": props}})
+	ops := obj(obj(d["paths"])["/l"])
+	obj(ops["get"])["responses"] = map[string]any{"200": map[string]any{"description": "OK", "schema": map[string]any{"type": "object",
+		"properties": map[string]any{"value": map[string]any{"type": "array", "items": ref("L0")}}}}}
+	post := obj(ops["post"])
+	post["parameters"] = append(arr(post["parameters"]), map[string]any{"name": "q", "in": "query", "type": "string",
+		"x-ms-dynamic-list": map[string]any{"operationId": "GetL", "itemsPath": "value", "itemValuePath": strings.Repeat("SELF/", n) + "B0"}})
 	return mustJSON(d)
 }
 

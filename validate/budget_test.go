@@ -3,6 +3,7 @@ package validate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -31,10 +32,17 @@ func TestAdversarialLinear(t *testing.T) {
 				t.Errorf("%s n=%d (%d bytes): a pass took %d steps, more than %d", sh.name, n, len(text), m.most, stepsBound(len(text)))
 			}
 			t.Logf("%s n=%d: %d bytes, %d steps in all, %d in the longest pass", sh.name, n, len(text), m.steps, m.most)
+			cut := false
 			for _, f := range r.Findings {
 				if f.Rule == rBudgetExceeded.ID {
-					t.Errorf("%s n=%d: %s", sh.name, n, f)
+					cut = true
+					if !sh.cut {
+						t.Errorf("%s n=%d: %s", sh.name, n, f)
+					}
 				}
+			}
+			if sh.cut && n == sh.large && !cut {
+				t.Errorf("%s n=%d: no %s finding", sh.name, n, rBudgetExceeded.ID)
 			}
 		}
 	}
@@ -175,5 +183,78 @@ func TestPositions(t *testing.T) {
 				t.Errorf("%q at %d: got %v, want %d:%d", text, o, got[o], line, col)
 			}
 		}
+	}
+}
+
+// TestMissingRequiredCounted checks that a call missing many required parameters names the
+// first maxMissingListed and counts the others, the given ones left out.
+func TestMissingRequiredCounted(t *testing.T) {
+	d := adversarialBase(map[string]any{"L0": map[string]any{"type": "object"}})
+	post := obj(obj(obj(d["paths"])["/l"])["post"])
+	for i := range 15 {
+		post["parameters"] = append(arr(post["parameters"]), map[string]any{"name": fmt.Sprintf("p%02d", i), "in": "query", "type": "string", "required": true})
+	}
+	post["parameters"] = append(arr(post["parameters"]),
+		map[string]any{"name": "p00", "in": "header", "type": "string", "required": true}, // a second p00: counted once
+		map[string]any{"name": "opt", "in": "query", "type": "string", "required": true, "default": "x"},
+		map[string]any{"name": "q", "in": "query", "type": "string", "x-ms-dynamic-values": map[string]any{"operationId": "PostL",
+			"value-collection": "value", "value-path": "a", "parameters": map[string]any{"p00": "a", "p03": "b", "zzz": "c"}}})
+	var named, more []string
+	for _, f := range Definition(mustJSON(d), Options{}).Findings {
+		if f.Rule == rDynRequiredMissing.ID {
+			if strings.Contains(f.Message, "more required") {
+				more = append(more, f.Message)
+			} else {
+				named = append(named, f.Message)
+			}
+		}
+	}
+	// p00 and p03 given; q, opt and body are not required: p01, p02, p04…p14 are missing, 13.
+	if len(named) != maxMissingListed || len(more) != 1 || !strings.Contains(more[0], "does not pass 3 more required parameters") {
+		t.Fatalf("named %d, more %q", len(named), more)
+	}
+	for _, m := range named {
+		if strings.Contains(m, `"p00"`) || strings.Contains(m, `"p03"`) {
+			t.Errorf("a given parameter named missing: %s", m)
+		}
+	}
+}
+
+// TestFindingsCapped checks that a report lists at most maxFindings findings and counts the
+// others with their rule's severity.
+func TestFindingsCapped(t *testing.T) {
+	r := Definition(requiredCalls(2000), Options{})
+	if len(r.Findings) > maxFindings+10 {
+		t.Fatalf("%d findings", len(r.Findings))
+	}
+	found := false
+	for _, f := range r.Findings {
+		if f.Pointer == "" && f.Rule == rDynRequiredMissing.ID {
+			found = strings.HasPrefix(f.Message, "12") && strings.Contains(f.Message, "more findings of this rule are not listed") && f.Severity == rDynRequiredMissing.Severity
+		}
+	}
+	// 2,000 calls, each with 10 named and one counted: 22,000 findings, 12,000 and some past the cap.
+	if !found {
+		t.Errorf("no count of the findings left out")
+	}
+}
+
+// TestFoldedPropertiesOnce checks that a path read without regard to letter case finds the
+// property, and that the folded names of a schema are made once however often it is read.
+func TestFoldedPropertiesOnce(t *testing.T) {
+	root := map[string]any{"type": "object", "properties": map[string]any{
+		"Value": map[string]any{"type": "array", "items": map[string]any{"type": "string"}}, "other": map[string]any{"type": "string"}}}
+	d := newDefinition(map[string]any{}, 0, nil)
+	for range 100 {
+		s, ok, unknown := d.walkPath(root, "VALUE")
+		if !ok || unknown || strOf(s["type"]) != "array" {
+			t.Fatalf("VALUE: %v %v %v", s, ok, unknown)
+		}
+	}
+	if _, ok, _ := d.walkPath(root, "nope"); ok {
+		t.Error("nope found")
+	}
+	if len(d.folded) != 1 {
+		t.Errorf("%d folded tables", len(d.folded))
 	}
 }

@@ -19,7 +19,14 @@ type checker struct {
 	found      []pending
 	schemaSeen map[string]bool // rule, pointer and message of the schema findings so far
 	m          *meter          // counts the steps of the passes; nil counts nothing
+	dropped    map[*Rule]int   // findings past maxFindings, by rule
 }
+
+// maxFindings is the most findings a report lists; the others are counted, one finding a rule.
+// The most in a published connector is about 1,100; a hostile definition can make millions
+// (each call of an operation missing each of its parameters, say), which would cost
+// gigabytes.
+const maxFindings = 10_000
 
 // add records a finding of rule r at pointer; it drops certification findings unless asked for.
 func (c *checker) add(r *Rule, pointer, format string, args ...any) {
@@ -31,23 +38,44 @@ func (c *checker) addAt(r *Rule, pointer string, off int, format string, args ..
 	if r.Certification && !c.opts.Certification {
 		return
 	}
+	if len(c.found) >= maxFindings {
+		if c.dropped == nil {
+			c.dropped = map[*Rule]int{}
+		}
+		c.dropped[r]++
+		return
+	}
 	msg := format
 	if len(args) > 0 {
 		msg = fmt.Sprintf(format, args...)
 	}
-	c.found = append(c.found, pending{Finding{
-		Rule:          r.ID,
-		Severity:      r.Severity,
-		Certification: r.Certification,
-		Pointer:       pointer,
-		Message:       msg,
-		Hint:          r.Hint,
-	}, off})
+	c.found = append(c.found, pending{r.finding(pointer, msg), off})
+}
+
+// finding returns a finding of rule r.
+func (r *Rule) finding(pointer, msg string) Finding {
+	return Finding{Rule: r.ID, Severity: r.Severity, Certification: r.Certification, Pointer: pointer, Message: msg, Hint: r.Hint}
+}
+
+// countDropped adds, for each rule with findings past maxFindings, one finding at the root that
+// counts them: the report keeps the rule and its severity (an error stays an error).
+func (c *checker) countDropped() {
+	rules := make([]*Rule, 0, len(c.dropped))
+	for r := range c.dropped {
+		rules = append(rules, r)
+	}
+	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
+	for _, r := range rules {
+		msg := fmt.Sprintf("%d more findings of this rule are not listed: a report lists at most %d", c.dropped[r], maxFindings)
+		c.found = append(c.found, pending{r.finding("", msg), -1})
+	}
+	c.dropped = nil
 }
 
 // report places every finding in text and returns them sorted. Findings whose pointer does not
 // exist in the text (a missing member, say) are placed at the nearest existing parent.
 func (c *checker) report(text []byte, parsed bool) Report {
+	c.countDropped()
 	want := make(map[string]bool)
 	for _, p := range c.found {
 		if p.off < 0 {

@@ -47,7 +47,7 @@ func checkDefinition(m *meter, text []byte, opts Options) Report {
 		c.add(rSchemaViolation, "", "the embedded schema does not load: %v", err)
 	}
 	if root := obj(doc); root != nil {
-		d := newDefinition(root, m)
+		d := newDefinition(root, len(text), m)
 		d.check(c)
 	}
 	m.checkContext()

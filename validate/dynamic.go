@@ -249,16 +249,51 @@ func (d *definition) checkCall(c *checker, kind string, newStyle bool, call map[
 			}
 		}
 	}
-	d.m.step(len(target.params)) // per call: bounded by the budget, like the findings it makes
-	for _, p := range target.params {
-		if p.in == "body" || p.obj["required"] != true || p.obj["default"] != nil || given[p.name] {
+	// The missing required parameters, without visiting every parameter of the target on
+	// every call: a definition can have a thousand calls to an operation with a thousand
+	// parameters. The loop skips only given names (names in required are unique), and lists
+	// at most maxMissingListed; the rest are counted from the given names.
+	required, isRequired := target.requiredParams()
+	listed := 0
+	for _, p := range required {
+		d.m.step(1)
+		if given[p.name] {
 			continue
 		}
-		if _, flattened := bodyProps[p.name]; flattened && given[p.name] {
-			continue
+		if listed == maxMissingListed {
+			covered := 0
+			for name := range given {
+				if isRequired[name] {
+					covered++
+				}
+			}
+			d.m.step(len(given))
+			c.add(rDynRequiredMissing, at, "%s does not pass %d more required parameters of %q", kind, len(required)-covered-listed, target.id)
+			break
 		}
 		c.add(rDynRequiredMissing, at, "%s does not pass the required parameter %q of %q", kind, p.name, target.id)
+		listed++
 	}
+}
+
+// maxMissingListed is the most missing required parameters named for one call; the others
+// are counted in one more finding.
+const maxMissingListed = 10
+
+// requiredParams returns the parameters of op a call must pass (required, not in the body,
+// without a default; the first of each name) and their names; they are found on first use.
+func (op *operation) requiredParams() ([]param, map[string]bool) {
+	if op.isRequired == nil {
+		op.isRequired = map[string]bool{}
+		for _, p := range op.params {
+			if p.in == "body" || p.obj["required"] != true || p.obj["default"] != nil || op.isRequired[p.name] {
+				continue
+			}
+			op.isRequired[p.name] = true
+			op.required = append(op.required, p)
+		}
+	}
+	return op.required, op.isRequired
 }
 
 // internalReference reports whether the name or path string ref, resolved in the operation
@@ -386,18 +421,60 @@ func (d *definition) properties(s map[string]any, depth int) map[string]any {
 	}
 	d.propsOf[key] = nil // being merged
 	out := make(map[string]any, len(props))
-	for _, x := range all {
-		sub := d.properties(obj(x), depth+1)
-		d.m.step(1 + len(sub))
+	add := func(sub map[string]any) bool {
+		if d.mergeLeft -= len(sub); d.mergeLeft < 0 {
+			d.mergeCut = true
+			return false
+		}
+		d.m.step(len(sub))
 		for k, v := range sub {
 			out[k] = v
 		}
+		return true
 	}
-	for k, v := range props {
-		out[k] = v
+	ok := true
+	for _, x := range all {
+		sub := d.properties(obj(x), depth+1)
+		d.m.step(1)
+		if ok = add(sub); !ok {
+			break
+		}
+	}
+	if ok {
+		add(props)
 	}
 	d.propsOf[key] = out
 	return out
+}
+
+// mergeAllowance is the number of properties the merges of allOf (properties) may copy in all
+// over a definition of size bytes. No connector of the corpus merges any; without a bound, a
+// thousand body schemas that each merge one schema of a thousand properties cost gigabytes.
+func mergeAllowance(size int) int { return size/4 + 10_000 }
+
+// foldedProperties returns props by the case-folded names, each name kept for the first of its
+// spellings in order; it is built once per map, for paths may look up thousands of names in
+// one schema of thousands of properties.
+func (d *definition) foldedProperties(props map[string]any) map[string]any {
+	if len(props) == 0 {
+		return nil
+	}
+	key := reflect.ValueOf(props).Pointer()
+	if f, ok := d.folded[key]; ok {
+		return f
+	}
+	d.m.step(len(props))
+	f := make(map[string]any, len(props))
+	for _, k := range sortedKeys(props) {
+		if _, seen := f[foldKey(k)]; !seen {
+			f[foldKey(k)] = props[k]
+		}
+	}
+	if d.folded == nil {
+		d.folded = map[uintptr]map[string]any{}
+	}
+	d.folded[key] = f
+	return f
 }
 
 // propsKey identifies a schema (by its address) and the depth at which its properties are
@@ -507,12 +584,7 @@ func (d *definition) walkPath(s map[string]any, path string) (out map[string]any
 		if !found {
 			// The designer reads response paths without regard to letter case
 			// (getObjectPropertyValue of LogicAppsUX): "Markets" finds "markets".
-			for k, v := range props {
-				if strings.EqualFold(k, tok) {
-					next, found = v, true
-					break
-				}
-			}
+			next, found = d.foldedProperties(props)[foldKey(tok)]
 		}
 		if !found {
 			return nil, false, false

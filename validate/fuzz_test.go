@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"testing"
@@ -39,6 +40,9 @@ func FuzzDefinitionRefs(f *testing.F) {
 	f.Add([]byte{4, 0, 1, 0, 0, 1, 0, 1, 2, 0, 2, 3, 0})
 	f.Add([]byte{30, 0, 1, 0, 0, 1, 0, 0, 1, 3, 0, 1, 3, 1, 2, 0, 1, 2, 0, 2, 3, 3, 2, 3, 3})
 	f.Add([]byte{8, 0, 0, 1, 0, 0, 2, 0, 0, 3, 1, 1, 4, 2, 2, 5, 3, 0, 6, 4, 1, 7})
+	// A thousand parameters, each with a dynamic list calling their own operation: found by CI
+	// (2026-12-07) when each call visited every parameter of the operation it calls.
+	f.Add(append([]byte{4}, bytes.Repeat([]byte{3, 3, 8}, 1000)...))
 	f.Fuzz(func(t *testing.T, graph []byte) {
 		text := refGraph(graph)
 		r, m := measure(text, Options{Certification: true})

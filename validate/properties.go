@@ -157,7 +157,7 @@ func operationIDs(definition []byte) map[string]bool {
 	if err != nil || root == nil {
 		return nil
 	}
-	return newDefinition(root, nil).operationIDs
+	return newDefinition(root, len(definition), nil).operationIDs
 }
 
 // policyMembers are the member names of a policy template instance; PascalCase spellings

@@ -23,10 +23,15 @@ type definition struct {
 	notifURLs    [][]string            // where x-ms-notification-url is written, as reference tokens
 	m            *meter                // counts the steps of the passes that follow references
 
-	opsAt     map[[2]string]*operation      // operations by path and method (opAt)
-	bodyProps map[*operation]map[string]any // top-level body properties (bodyProperties)
-	propsOf   map[propsKey]map[string]any   // merged properties of schemas with allOf (properties)
-	notif     *notifWalk                    // the search for notification URLs (notificationURLs)
+	opsAt     map[[2]string]*operation                 // operations by path and method (opAt)
+	bodyProps map[*operation]map[string]any            // top-level body properties (bodyProperties)
+	propsOf   map[propsKey]map[string]any              // merged properties of schemas with allOf (properties)
+	folded    map[uintptr]map[string]any               // properties by folded name (foldedProperties)
+	size      int                                      // of the text, in bytes
+	mergeLeft int                                      // properties the merges of allOf may still copy (mergeAllowance)
+	mergeCut  bool                                     // a merge stopped for want of allowance; the report says so
+	subInputs map[*operation]map[string]subscribeInput // inputs of subscribe operations (subscribeInputs)
+	notif     *notifWalk                               // the search for notification URLs (notificationURLs)
 }
 
 // operation is one method of one path.
@@ -38,6 +43,8 @@ type operation struct {
 	params       []param          // effective parameters: path-level ones overridden by the operation's
 	own, shared  []param          // the operation's own parameters, and those of its path item
 	byName       map[string]param // the first of params of each name (param)
+	required     []param          // the required non-body parameters without a default, one per name (requiredParams)
+	isRequired   map[string]bool  // the names of required
 }
 
 // param is a parameter after $ref resolution, with the pointer where it is written.
@@ -48,10 +55,10 @@ type param struct {
 	in      string
 }
 
-// newDefinition indexes the operations of a document; m counts the steps of the checks (nil
-// counts nothing).
-func newDefinition(root map[string]any, m *meter) *definition {
-	d := &definition{root: root, operationIDs: map[string]bool{}, m: m}
+// newDefinition indexes the operations of a document of size bytes; m counts the steps of the
+// checks (nil counts nothing).
+func newDefinition(root map[string]any, size int, m *meter) *definition {
+	d := &definition{root: root, operationIDs: map[string]bool{}, m: m, size: size, mergeLeft: mergeAllowance(size)}
 	paths := obj(root["paths"])
 	for _, p := range sortedKeys(paths) {
 		item := obj(paths[p])
@@ -188,6 +195,9 @@ func (d *definition) check(c *checker) {
 	c.run("MIME type", "", func() { d.checkMIME(c) })
 	if c.opts.Certification {
 		c.run("certification", "", func() { d.checkCertification(c) })
+	}
+	if d.mergeCut {
+		c.add(rBudgetExceeded, "", "the merges of allOf stopped after %d properties, the limit for a document of this size: its schemas merge the same members far more often than any connector needs, so the parameters of its dynamic extensions and triggers were not fully validated", mergeAllowance(d.size))
 	}
 }
 

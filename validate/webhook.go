@@ -354,20 +354,7 @@ func (d *definition) checkFetchSubscribe(c *checker, fetch, subscribe *operation
 	if fetch == subscribe {
 		return
 	}
-	type input struct {
-		typ, visibility, where string
-	}
-	sub := map[string]input{}
-	d.m.step(len(d.bodyProperties(subscribe)) + len(subscribe.params)) // per fetch operation: the budget bounds it
-	for k, v := range d.bodyProperties(subscribe) {
-		s := d.deref(obj(v))
-		sub[k] = input{strOf(s["type"]), visibilityOf(s), "the body property"}
-	}
-	for _, p := range subscribe.params {
-		if p.in != "body" {
-			sub[p.name] = input{strOf(p.obj["type"]), visibilityOf(p.obj), "the parameter"}
-		}
-	}
+	sub := d.subscribeInputs(subscribe)
 	for _, p := range fetch.params {
 		if p.in == "body" {
 			continue
@@ -384,6 +371,36 @@ func (d *definition) checkFetchSubscribe(c *checker, fetch, subscribe *operation
 			c.add(rNotifSameParams, p.pointer, "the parameter %q of %s has visibility %s, but %s %q of the subscribe operation %s has visibility %s", p.name, fetch.label(), vis, s.where, p.name, subscribe.label(), s.visibility)
 		}
 	}
+}
+
+// subscribeInput is an input of a subscribe operation: its type, visibility and whether it is a
+// parameter or a body property.
+type subscribeInput struct {
+	typ, visibility, where string
+}
+
+// subscribeInputs returns the inputs of a subscribe operation by name, found once per operation:
+// many fetch operations may name one subscribe operation with many parameters.
+func (d *definition) subscribeInputs(subscribe *operation) map[string]subscribeInput {
+	if sub, ok := d.subInputs[subscribe]; ok {
+		return sub
+	}
+	sub := map[string]subscribeInput{}
+	d.m.step(len(d.bodyProperties(subscribe)) + len(subscribe.params))
+	for k, v := range d.bodyProperties(subscribe) {
+		s := d.deref(obj(v))
+		sub[k] = subscribeInput{strOf(s["type"]), visibilityOf(s), "the body property"}
+	}
+	for _, p := range subscribe.params {
+		if p.in != "body" {
+			sub[p.name] = subscribeInput{strOf(p.obj["type"]), visibilityOf(p.obj), "the parameter"}
+		}
+	}
+	if d.subInputs == nil {
+		d.subInputs = map[*operation]map[string]subscribeInput{}
+	}
+	d.subInputs[subscribe] = sub
+	return sub
 }
 
 // visibilityOf returns the x-ms-visibility of a parameter or schema in lower case (the service
