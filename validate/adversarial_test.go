@@ -36,6 +36,7 @@ var adversarialShapes = []adversarialShape{
 	{"requiredCalls", requiredCalls, 1000, 2000, false},
 	{"mergeFanIn", mergeFanIn, 500, 1000, true},
 	{"foldedPath", foldedPath, 1000, 2000, false},
+	{"manyErrors", manyErrors, 2000, 4000, false},
 }
 
 // adversarialBase is a definition with one GET answering L0 and one POST taking L0.
@@ -210,6 +211,18 @@ func foldedPath(n int) []byte {
 	post := obj(ops["post"])
 	post["parameters"] = append(arr(post["parameters"]), map[string]any{"name": "q", "in": "query", "type": "string",
 		"x-ms-dynamic-list": map[string]any{"operationId": "GetL", "itemsPath": "value", "itemValuePath": strings.Repeat("SELF/", n) + "B0"}})
+	return mustJSON(d)
+}
+
+// manyErrors is an operation with n parameters whose type is a number: n errors of the JSON
+// Schema pass, each under the parameter's choice of forms. Flattening them copied the leaves
+// found so far for each new one (n² copies: 1.5 GB for n = 8,000).
+func manyErrors(n int) []byte {
+	d := adversarialBase(map[string]any{"L0": map[string]any{"type": "object"}})
+	post := obj(obj(obj(d["paths"])["/l"])["post"])
+	for i := range n {
+		post["parameters"] = append(arr(post["parameters"]), map[string]any{"name": fmt.Sprintf("p%d", i), "in": "query", "type": 5})
+	}
 	return mustJSON(d)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -44,6 +45,35 @@ func TestAdversarialLinear(t *testing.T) {
 			if sh.cut && n == sh.large && !cut {
 				t.Errorf("%s n=%d: no %s finding", sh.name, n, rBudgetExceeded.ID)
 			}
+		}
+	}
+}
+
+// TestAdversarialMemory checks that the memory a validation allocates grows linearly with the
+// text of the hostile shapes: from the small size to the large (twice the small), the bytes
+// allocated per byte of text may grow by at most a third. Steps bound the work a pass
+// counts; this catches work it does not count, such as copies. nestedItemsError is left out:
+// each of its n nested errors carries its location, n deep, and the parser's nesting limit
+// bounds n.
+func TestAdversarialMemory(t *testing.T) {
+	allocated := func(text []byte) float64 {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		before := ms.TotalAlloc
+		Definition(text, Options{Certification: true})
+		runtime.ReadMemStats(&ms)
+		return float64(ms.TotalAlloc-before) / float64(len(text))
+	}
+	allocated([]byte(baseDefinition)) // loads and compiles the schemas, once
+	allocated(adversarialShapes[0].build(10))
+	for _, sh := range adversarialShapes {
+		if sh.name == "nestedItemsError" {
+			continue
+		}
+		small, large := allocated(sh.build(sh.small)), allocated(sh.build(sh.large))
+		t.Logf("%s: %.0f, %.0f bytes allocated a byte of text", sh.name, small, large)
+		if large > small*4/3 {
+			t.Errorf("%s: n=%d allocates %.0f bytes a byte of text, n=%d %.0f", sh.name, sh.small, small, sh.large, large)
 		}
 	}
 }

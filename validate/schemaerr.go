@@ -104,7 +104,7 @@ func (t *errTree) of(e *jsonschema.ValidationError) []*jsonschema.ValidationErro
 		for _, cause := range e.Causes {
 			ls := t.of(cause)
 			t.m.step(len(ls))
-			out = append(out[:len(out):len(out)], ls...)
+			out = append(out, ls...) // out is this call's own: the cached ls are only read
 		}
 	}
 	t.leaves[e] = out
