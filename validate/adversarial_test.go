@@ -34,7 +34,7 @@ var adversarialShapes = []adversarialShape{
 	{"nestedItemsError", nestedItemsError, 120, 240, false},
 	{"sharedBodies", sharedBodies, 400, 800, false},
 	{"requiredCalls", requiredCalls, 1000, 2000, false},
-	{"mergeFanIn", mergeFanIn, 500, 1000, true},
+	{"mergeFanIn", mergeFanIn, 1000, 2000, true},
 	{"foldedPath", foldedPath, 1000, 2000, false},
 	{"manyErrors", manyErrors, 2000, 4000, false},
 }

@@ -478,7 +478,7 @@ var (
 // The validator's own limit.
 var (
 	rBudgetExceeded = rule("ValidationBudgetExceeded", Error, structural, def,
-		"each check of the validator takes at most a number of steps linear in the size of the definition (about a million plus 16 per byte; no connector of the corpus needs a tenth of it), and the merges of allOf properties copy at most a quarter of its size plus 10,000 properties (no connector of the corpus merges any): a definition whose references expand beyond them, thousands of times the schemas the service allows in a body, is refused rather than validated without end",
+		"each check of the validator takes at most a number of steps linear in the size of the definition (about a million plus 16 per byte; no connector of the corpus needs a tenth of it), and the merges of allOf properties copy at most 4 properties a byte plus 10,000 (no connector of the corpus merges any): a definition whose references expand beyond them, thousands of times the schemas the service allows in a body, is refused rather than validated without end",
 		"ConnectorHub (a bound on the validation work, against definitions crafted to make it explode); the service's own limits on expanded schemas ("+srcFAQ+") refuse such definitions too",
 		"reference each definition from fewer places, or break the chains of definitions that reference the next level several times")
 )
