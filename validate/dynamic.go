@@ -310,12 +310,7 @@ func (d *definition) internalReference(src *operation, ref string) bool {
 	if ok {
 		tokens = tokens[1:]
 	} else {
-		for _, q := range src.params {
-			if q.in == "body" {
-				p, ok = q, true
-				break
-			}
-		}
+		p, ok = src.body, src.hasBody // each input of each call of src may land here
 	}
 	if !ok || (p.in != "body" && len(tokens) > 0) {
 		return false

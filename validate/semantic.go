@@ -43,8 +43,10 @@ type operation struct {
 	params       []param          // effective parameters: path-level ones overridden by the operation's
 	own, shared  []param          // the operation's own parameters, and those of its path item
 	byName       map[string]param // the first of params of each name (param)
-	required     []param          // the required non-body parameters without a default, one per name (requiredParams)
-	isRequired   map[string]bool  // the names of required
+	body         param            // the first body parameter of params, if hasBody
+	hasBody      bool
+	required     []param         // the required non-body parameters without a default, one per name (requiredParams)
+	isRequired   map[string]bool // the names of required
 }
 
 // param is a parameter after $ref resolution, with the pointer where it is written.
@@ -86,6 +88,12 @@ func newDefinition(root map[string]any, size int, m *meter) *definition {
 			for _, s := range shared {
 				if !ownKeys[[2]string{s.name, s.in}] {
 					op.params = append(op.params, s)
+				}
+			}
+			for _, p := range op.params {
+				if p.in == "body" {
+					op.body, op.hasBody = p, true
+					break
 				}
 			}
 			if op.id != "" {
