@@ -557,6 +557,25 @@ func (p *parser) resolveAlias(t token) (aliasValue, error) {
 	if !ok {
 		return aliasValue{expr: &Literal{Kind: KindNull, Offset: t.pos}}, nil
 	}
+	// Each alias is parsed once, at its first reference, and the later ones share the result
+	// (positioned at the first): an option referencing a long alias thousands of times would
+	// otherwise parse it again each time (8 KB of query allocated 1.3 GB).
+	if v, ok := p.aliasParsed[t.text]; ok {
+		return v, nil
+	}
+	v, err := p.parseAlias(t, raw)
+	if err != nil {
+		return aliasValue{}, err
+	}
+	if p.aliasParsed == nil {
+		p.aliasParsed = map[string]aliasValue{}
+	}
+	p.aliasParsed[t.text] = v
+	return v, nil
+}
+
+// parseAlias parses raw, the value of the alias t.
+func (p *parser) parseAlias(t token, raw string) (aliasValue, error) {
 	sub, err := newParser(t.text, raw, nil)
 	if err != nil {
 		return aliasValue{}, err

@@ -15,9 +15,10 @@ type parser struct {
 	toks   []token
 	i      int
 
-	aliases      map[string]string // @name → value text
-	allowAliases bool              // false inside $expand and inside alias values
-	vars         []string          // lambda variables in scope
+	aliases      map[string]string     // @name → value text
+	aliasParsed  map[string]aliasValue // aliases parsed so far (resolveAlias)
+	allowAliases bool                  // false inside $expand and inside alias values
+	vars         []string              // lambda variables in scope
 	depth        int
 }
 
