@@ -670,3 +670,23 @@ func TestBatchGetWithoutBlankLine(t *testing.T) {
 		t.Fatalf("got %d %+v", r.Status, r.Parts)
 	}
 }
+
+// TestURLLength: a URL is at most 32,768 characters, as in Dataverse (414 beyond, without a
+// token's check being needed to say so); inside a $batch a request's URL may be longer.
+func TestURLLength(t *testing.T) {
+	s := MustOpenServer(t)
+	mustCreateMany(t, s, 1, 2, "a", "b")
+	base := "/api/data/v9.2/connectors?$select=name&x="
+	at := base + strings.Repeat("y", 32<<10-len(base))
+	if r := s.do(t, "GET", at, ""); r.Status != 200 {
+		t.Errorf("a URL of 32,768 characters: %d %s", r.Status, r.Body)
+	}
+	r := s.do(t, "GET", at+"y", "")
+	wantError(t, r, 414, connectorhub.ECodeBadRequest, "32768", "$batch")
+	// The same query, and a longer one, in a batch.
+	filter := strings.TrimSuffix(strings.Repeat("name eq 'cr736_c1' or ", 2000), " or ")
+	b := s.sendBatch(t, batchOf(op("GET", "connectors?$select=name&$filter="+filter, "")))
+	if len(b.Parts) != 1 || b.Parts[0].Status != 200 || !strings.Contains(b.Parts[0].Body, "cr736_c1") {
+		t.Fatalf("a URL of %d characters in a batch: %+v", len(filter), b.Parts)
+	}
+}

@@ -14,6 +14,9 @@ import (
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := connectorhub.ErrorCode(err), connectorhub.ErrorMessage(err)
 	status := StatusOf(code)
+	if err == errURLTooLong {
+		status = http.StatusRequestURITooLong
+	}
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
 		code, status = connectorhub.ECodePayload, http.StatusRequestEntityTooLarge

@@ -53,10 +53,27 @@ func TestLongFilter(t *testing.T) {
 		{"500And", strings.Repeat("displayname ne 'x' and ", 499) + "name eq 'cr736_c7'", 200, 1},
 		{"In1000", in(1000), 200, 1},
 		{"NotIn1000", "not " + in(1000), 200, 0},
-		{"In12000", in(12000), 400, 0},
+		// 12,000 values in a URL under 32 KB: one alias of 1,000 short values, referenced 12 times.
+		{"In12000", strings.TrimSuffix(strings.Repeat("Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=@p) or ", 12), " or ") +
+			"&@p=[" + strings.TrimSuffix(strings.Repeat("'a',", 1000), ",") + "]", 400, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := s.do(t, "GET", "/api/data/v9.2/connectors?$select=name&$filter="+url.QueryEscape(tc.filter), "")
+			// A URL is at most 32 KB, as in Dataverse; a longer query goes in a $batch, as there.
+			filter, aliases, _ := strings.Cut(tc.filter, "&")
+			target := "connectors?$select=name&$filter=" + url.QueryEscape(filter)
+			if aliases != "" {
+				target += "&" + aliases
+			}
+			var r *response
+			if len(target) < 32<<10-100 {
+				r = s.do(t, "GET", "/api/data/v9.2/"+target, "")
+			} else {
+				b := s.sendBatch(t, batchOf(op("GET", "connectors?$select=name&$filter="+filter, "")))
+				if len(b.Parts) != 1 {
+					t.Fatalf("%d parts: %.300s", len(b.Parts), b.Body)
+				}
+				r = &response{Status: b.Parts[0].Status, Header: b.Parts[0].Header, Body: []byte(b.Parts[0].Body)}
+			}
 			if r.Status != tc.status {
 				t.Fatalf("got %d, want %d: %.300s", r.Status, tc.status, r.Body)
 			}

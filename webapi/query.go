@@ -58,6 +58,9 @@ func parseQueryOf(r *request, list bool) (*query, error) {
 		if col == nil {
 			return nil, unknownProperty(item.Name)
 		}
+		if slices.Contains(q.selected, col) {
+			continue // written once: $select=openapidefinition repeated 1,000 times built a record of 1,000 definitions
+		}
 		q.selected = append(q.selected, col)
 	}
 	if err := checkProperties(q.filter); err != nil {

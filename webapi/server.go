@@ -283,6 +283,15 @@ func (s *Server) probe(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// maxURLLength is Dataverse's limit of a request's URL, 32 KB (a request of a $batch may have
+// one of 64 KB, maxPartHeaderBytes). Queries cost at least in proportion to their text, and
+// Go's server would otherwise take a URL of 1 MB.
+const maxURLLength = 32 << 10
+
+// errURLTooLong is the answer to a URL over maxURLLength, with the status HTTP has for it,
+// 414 (the service's own answer is not documented).
+var errURLTooLong = connectorhub.Errorf(connectorhub.ECodeBadRequest, "The request URL is longer than %d characters, the limit of the Web API; send a long query in a $batch request, where a URL may have 65,536.", maxURLLength)
+
 // statusClientClosed is what the log shows for a request whose client went away before the
 // answer (nginx's 499); it is never sent.
 const statusClientClosed = 499
@@ -290,6 +299,9 @@ const statusClientClosed = 499
 // serve authenticates the caller and routes the request. It sets *quiet when the request
 // should not be logged.
 func (s *Server) serve(w *statusWriter, r *http.Request, quiet *bool) error {
+	if len(r.RequestURI) > maxURLLength {
+		return errURLTooLong
+	}
 	if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 		*quiet = true // a load balancer asks every few seconds: only failures are logged
 		return s.probe(w, r)

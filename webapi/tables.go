@@ -183,6 +183,9 @@ func parseIdentityQueryOf(r *request, t *connectorhub.Table, list bool) (*identi
 		if col == nil {
 			return nil, connectorhub.UnknownProperty(item.Name, t.LogicalName)
 		}
+		if slices.Contains(q.selected, col) {
+			continue // written once, as for connectors
+		}
 		q.selected = append(q.selected, col)
 	}
 	odata.Inspect(q.filter, func(n odata.Expr) bool {

@@ -236,6 +236,9 @@ type conds struct {
 // displayname reads 100,000 index entries rather than 100,000 rows of ~75 KB, and the outer
 // query reads only the rows selected.
 func (b *Builder) where(q conds, narrow bool) error {
+	if len(q.orderBy) > maxOrderKeys {
+		return connectorhub.Errorf(connectorhub.ECodeQuery, "The query orders by %d keys; at most %d are supported.", len(q.orderBy), maxOrderKeys)
+	}
 	var filters []string
 	for _, f := range q.filters {
 		if f == nil {
@@ -259,6 +262,9 @@ func (b *Builder) where(q conds, narrow bool) error {
 		c, err := b.keyset(q.orderBy, q.after)
 		if err != nil {
 			return err
+		}
+		if b.tooMany {
+			return tooManyValues()
 		}
 		conds = append(conds, c)
 	}
@@ -374,6 +380,12 @@ func (b *Builder) column(p *odata.PropertyPath) (Column, error) {
 	}
 	return col, nil
 }
+
+// maxOrderKeys bounds the keys a query orders by ($orderby items, FetchXML <order>s): the
+// condition that resumes a page after a $skiptoken compares the first i keys for each key i,
+// so its size grows with their square (250 keys made 20,000 bound values and 18 s of SQLite's
+// planning for a page of one row). A table has fewer sortable columns than this.
+const maxOrderKeys = 32
 
 // maxParams bounds the values one query binds: below every engine's limit of bound
 // parameters (SQLite's is 32766), and far above what an ordinary filter holds.
