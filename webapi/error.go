@@ -14,7 +14,7 @@ import (
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := connectorhub.ErrorCode(err), connectorhub.ErrorMessage(err)
 	status := StatusOf(code)
-	if err == errURLTooLong {
+	if errors.Is(err, errURLTooLong) {
 		status = http.StatusRequestURITooLong
 	}
 	var maxErr *http.MaxBytesError
