@@ -18,7 +18,7 @@ type adversarialShape struct {
 	name         string
 	build        func(n int) []byte
 	small, large int  // the two sizes of BenchmarkAdversarial; large is twice small
-	cut          bool // the large size is refused by a bound on the work (ValidationBudgetExceeded)
+	cut          bool // the large size is refused by the allowance of allOf merges (AllOfMergeLimitExceeded)
 }
 
 var adversarialShapes = []adversarialShape{

@@ -34,8 +34,9 @@ func FuzzDefinition(f *testing.F) {
 // recursion, mutual recursion, allOf chains, references in items, additionalProperties,
 // parameters, responses and dynamic extensions — and checks that no pass of the validator
 // takes more than a small multiple of the text's size in steps (stepsBound), the property
-// that keeps a hostile definition from freezing a server. It bounds the step counter, not
-// time. Seeds are in testdata/fuzz/FuzzDefinitionRefs.
+// that keeps a hostile definition from freezing a server, and that none exhausts its step
+// budget. It bounds the step counter, not time. A graph may reach the allowance of allOf
+// merges (AllOfMergeLimitExceeded): that is the validator refusing it, at a bounded cost. Seeds are in testdata/fuzz/FuzzDefinitionRefs.
 func FuzzDefinitionRefs(f *testing.F) {
 	f.Add([]byte{4, 0, 1, 0, 0, 1, 0, 1, 2, 0, 2, 3, 0})
 	f.Add([]byte{30, 0, 1, 0, 0, 1, 0, 0, 1, 3, 0, 1, 3, 1, 2, 0, 1, 2, 0, 2, 3, 3, 2, 3, 3})

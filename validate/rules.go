@@ -478,9 +478,13 @@ var (
 // The validator's own limit.
 var (
 	rBudgetExceeded = rule("ValidationBudgetExceeded", Error, structural, def,
-		"each check of the validator takes at most a number of steps linear in the size of the definition (about a million plus 16 per byte; no connector of the corpus needs a tenth of it), and the merges of allOf properties copy at most 4 properties a byte plus 10,000 (no connector of the corpus merges any): a definition whose references expand beyond them, thousands of times the schemas the service allows in a body, is refused rather than validated without end",
+		"each check of the validator takes at most a number of steps linear in the size of the definition (about a million plus 16 per byte; no connector of the corpus needs a tenth of it): a definition whose references expand beyond it, thousands of times the schemas the service allows in a body, is refused rather than validated without end",
 		"ConnectorHub (a bound on the validation work, against definitions crafted to make it explode); the service's own limits on expanded schemas ("+srcFAQ+") refuse such definitions too",
 		"reference each definition from fewer places, or break the chains of definitions that reference the next level several times")
+	rMergeLimit = rule("AllOfMergeLimitExceeded", Error, structural, def,
+		"the properties of schemas with allOf are merged (to check the parameters of dynamic extensions and triggers) copying at most 4 properties a byte of the definition plus 10,000 in all (no connector of the corpus merges any): a definition whose schemas merge the same large members from thousands of places is refused rather than merged at a cost that grows with the square of its size",
+		"ConnectorHub (a bound on the validator's memory, against definitions crafted to make it explode)",
+		"merge large schemas through allOf from fewer places, or reference them as properties")
 )
 
 // Limits Microsoft's catalogue names without publishing their values.

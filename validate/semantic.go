@@ -205,7 +205,7 @@ func (d *definition) check(c *checker) {
 		c.run("certification", "", func() { d.checkCertification(c) })
 	}
 	if d.mergeCut {
-		c.add(rBudgetExceeded, "", "the merges of allOf stopped after %d properties, the limit for a document of this size: its schemas merge the same members far more often than any connector needs, so the parameters of its dynamic extensions and triggers were not fully validated", mergeAllowance(d.size))
+		c.add(rMergeLimit, "", "the merges of allOf stopped after %d properties, the limit for a document of this size: its schemas merge the same members far more often than any connector needs, so the parameters of its dynamic extensions and triggers were not fully validated", mergeAllowance(d.size))
 	}
 }
 
