@@ -79,10 +79,10 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*Solution, error) {
 	if err := z.checkLayout(); err != nil {
 		return nil, err
 	}
-	var total int64
+	var total, compressedTotal int64
 	var inflate io.ReadCloser // one decompressor, reset for each entry: each costs 40 KB
 	for _, e := range z.list {
-		if e.data, err = readEntry(e.f, e.name, lim, &total, &inflate); err != nil {
+		if e.data, err = readEntry(e.f, e.name, lim, &total, &compressedTotal, &inflate); err != nil {
 			return nil, err
 		}
 	}
@@ -280,9 +280,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // readEntry decompresses one entry within the limits, counting what it actually reads: the
 // decompressed bytes against MaxEntryBytes and what is left of MaxTotalBytes, and against
-// MaxRatio times the compressed bytes read so far. It checks the CRC and the size the
+// MaxRatio times the compressed bytes read so far, the entry's and all entries' together
+// (compressedTotal, which it adds to: entries under RatioFloor each compress as they like,
+// but 250 of 1 MiB held 252 MB from a zip of 300 KB). It checks the CRC and the size the
 // headers claim, as archive/zip does.
-func readEntry(f *zip.File, name string, lim Limits, total *int64, inflate *io.ReadCloser) ([]byte, error) {
+func readEntry(f *zip.File, name string, lim Limits, total, compressedTotal *int64, inflate *io.ReadCloser) ([]byte, error) {
 	if f.Flags&0x1 != 0 {
 		return nil, errorf(ErrMalformed, name, "", "the entry is encrypted")
 	}
@@ -348,6 +350,9 @@ func readEntry(f *zip.File, name string, lim Limits, total *int64, inflate *io.R
 		if len(buf) > RatioFloor && int64(len(buf)) > lim.MaxRatio*max(compressed.n, 1) {
 			return nil, errorf(ErrTooLarge, name, "", "the entry decompresses to more than %d times its compressed size (a zip bomb?)", lim.MaxRatio)
 		}
+		if all := *total + int64(len(buf)); all > RatioFloor && all > lim.MaxRatio*max(*compressedTotal+compressed.n, 1) {
+			return nil, errorf(ErrTooLarge, name, "", "the zip's files decompress to more than %d times their compressed size together (a zip bomb?)", lim.MaxRatio)
+		}
 		if err == io.EOF {
 			break
 		}
@@ -362,6 +367,7 @@ func readEntry(f *zip.File, name string, lim Limits, total *int64, inflate *io.R
 		return nil, errorf(ErrMalformed, name, "", "the entry's data is corrupt: its checksum does not match")
 	}
 	*total += int64(len(buf))
+	*compressedTotal += compressed.n
 	return buf, nil
 }
 

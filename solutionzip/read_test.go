@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"strings"
 	"testing"
@@ -280,6 +281,14 @@ func TestReadRefuses(t *testing.T) {
 		}, solutionzip.Limits{MaxTotalBytes: 1 << 20}, solutionzip.ErrTooLarge, []string{"b.bin", "more than 1048576 bytes together"}},
 		{"ZipBombRatio", func() []byte { return MustZip(t, append(fixture, zfile{name: "bomb.bin", data: zeros})) }, solutionzip.Limits{}, solutionzip.ErrTooLarge,
 			[]string{"bomb.bin", "more than 200 times its compressed size"}},
+		{"ZipBombTotalRatio", func() []byte {
+			// Entries under RatioFloor compress as they like, one by one, but not together.
+			files := append([]zfile(nil), fixture...)
+			for i := range 4 {
+				files = append(files, zfile{name: fmt.Sprintf("bomb%d.bin", i), data: zeros[:solutionzip.RatioFloor-1]})
+			}
+			return MustZip(t, files)
+		}, solutionzip.Limits{}, solutionzip.ErrTooLarge, []string{"bomb1.bin", "more than 200 times their compressed size together"}},
 		{"HeaderUnderstatesSize", func() []byte {
 			// The headers claim 100 bytes; the data inflates to 2 MiB: what is read counts.
 			return zipWithRaw(t, fixture, rawEntry{name: "liar.bin", method: zip.Deflate, data: deflate(t, big), crc: crc32.ChecksumIEEE(big), uncompressedSize: 100})
