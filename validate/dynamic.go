@@ -428,12 +428,12 @@ func (d *definition) properties(s map[string]any, depth int) map[string]any {
 	seen := make(map[uintptr]bool, len(subs))
 	total := 0
 	for i := len(subs) - 1; i >= 0; i-- {
-		key := reflect.ValueOf(subs[i]).Pointer()
-		if len(subs[i]) == 0 || seen[key] {
+		at := reflect.ValueOf(subs[i]).Pointer()
+		if len(subs[i]) == 0 || seen[at] {
 			subs[i] = nil
 			continue
 		}
-		seen[key] = true
+		seen[at] = true
 		total += len(subs[i])
 	}
 	if total > d.mergeLeft {
