@@ -79,11 +79,11 @@ func (s *Server) serveBatch(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	run := &batchRun{s: s, batch: r, continueOnError: prefs.ContinueOnError, boundary: "batchresponse_" + connectorhub.NewGUID(),
+	run := &batchRun{s: s, batch: r, user: r.user(), continueOnError: prefs.ContinueOnError, boundary: "batchresponse_" + connectorhub.NewGUID(),
 		budget: maxBatchResponseBytes}
 	defer func() {
 		if run.held > 0 {
-			s.bodies.release(run.held)
+			s.bodies.release(run.user, run.held)
 		}
 	}()
 	status, err := run.run(items)
@@ -344,8 +344,9 @@ type batchRun struct {
 	out             bytes.Buffer
 	budget          int // bytes the answer may still grow by
 
-	used int   // bytes of the answers so far
-	held int64 // room taken from the server's budget of large bodies for the answer
+	used int    // bytes of the answers so far
+	held int64  // room taken from the server's budget of large bodies for the answer
+	user string // whose share of it
 }
 
 // grow takes room from the server's budget of large bodies, without waiting, for an answer
@@ -357,7 +358,7 @@ func (b *batchRun) grow(partBytes int) bool {
 		return true
 	}
 	step := (need + 1<<20 - 1) &^ (1<<20 - 1)
-	if !b.s.bodies.tryAcquire(step) {
+	if !b.s.bodies.tryAcquire(b.user, step) {
 		return false
 	}
 	b.held += step

@@ -3,6 +3,7 @@ package webapi_test
 import (
 	"fmt"
 	"net/http"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -11,18 +12,27 @@ import (
 // BenchmarkLargeBodiesRSS runs the real program (connectorhub serve) and sends 16 maximum-size
 // bodies at once, again and again, then reports the server's peak resident set (cumulative: SmallValues runs first): the
 // large-body budget, the parse budget and the one-validation-a-core bound keep it flat
-// however many arrive. Largest: the largest legitimate connector (a 1,000,000-character
+// however many arrive. The bodies come from two users, so that the whole budget is used (one
+// user holds at most half of it). Largest: the largest legitimate connector (a 1,000,000-character
 // definition and every other column at its limit, ~5.9 MB), upserted. SmallValues: 8 MB of
 // small JSON values, which the parse budget refuses.
 func BenchmarkLargeBodiesRSS(b *testing.B) {
-	base, auth, pid := startServeProcess(b, b.TempDir())
+	dir := b.TempDir()
+	base, admin, pid := startServeProcess(b, dir)
+	token := exec.Command("go", "run", "./cmd/connectorhub", "token", "--data", dir, "--user", "second@example.com", "--role", "System Administrator")
+	token.Dir = ".."
+	out, err := token.Output()
+	if err != nil {
+		b.Fatalf("token: %v", err)
+	}
+	auths := []string{admin, "Authorization: Bearer " + strings.TrimSpace(string(out))}
 	const clients = 16
 	bodies := make([]string, clients)
 	for i := range bodies {
 		bodies[i] = largestConnector(i + 1)
 	}
 	hostile := `{"description": [` + strings.Repeat("0,", 4<<20-16) + `0]}`
-	send := func(method, url, body string, want int) error {
+	send := func(auth, method, url, body string, want int) error {
 		req, _ := http.NewRequest(method, url, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		k, v, _ := strings.Cut(auth, ":")
@@ -44,7 +54,7 @@ func BenchmarkLargeBodiesRSS(b *testing.B) {
 			go func() {
 				defer wg.Done()
 				url := fmt.Sprintf("%sconnectors(00000000-0000-0000-0000-%012d)", base, i+1)
-				if err := send(method, url, bodyOf(i), want); err != nil {
+				if err := send(auths[i%2], method, url, bodyOf(i), want); err != nil {
 					b.Error(err) // never Fatal off the benchmark's goroutine
 				}
 			}()

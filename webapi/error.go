@@ -14,8 +14,11 @@ import (
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := connectorhub.ErrorCode(err), connectorhub.ErrorMessage(err)
 	status := StatusOf(code)
-	if errors.Is(err, errURLTooLong) {
+	switch {
+	case errors.Is(err, errURLTooLong):
 		status = http.StatusRequestURITooLong
+	case errors.Is(err, errBodyTooSlow):
+		status = http.StatusRequestTimeout
 	}
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
@@ -25,7 +28,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.logger(r).Error("request failed", slog.String("error", err.Error()))
 	}
-	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+	if (status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests) && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "1")
 	}
 	var b jsonBuffer

@@ -593,3 +593,108 @@ func TestUnsupportedOptionsRefused(t *testing.T) {
 		t.Errorf("tag=PowerAppsRP, which changes nothing, is refused: %d", r.Status)
 	}
 }
+
+// announce opens a connection and sends a request as user announcing a body of n bytes, of
+// which it sends only sent.
+func announce(t *testing.T, s *testServer, user string, n int, sent string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "POST /api/data/v9.2/connectors HTTP/1.1\r\nHost: x\r\nX-Test-User: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", user, n, sent)
+	return conn
+}
+
+// TestSlowBodyCut: a body that stalls, or trickles slower than the pace, is answered 408
+// once it falls behind, not held until the read timeout; a body sent at an ordinary speed
+// is served, twice on one connection.
+func TestSlowBodyCut(t *testing.T) {
+	webapi.SetBodyPace(t, 300*time.Millisecond, 32<<10)
+	s, addUser := MustOpenMultiUserServer(t)
+	addUser("maker", "Environment Maker")
+	for _, tc := range []struct {
+		name    string
+		trickle time.Duration // how often a byte follows; 0 for none
+	}{
+		{"stalled", 0},
+		{"trickling", 50 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn := announce(t, s, "maker", 200_000, "{")
+			done := make(chan struct{})
+			defer close(done)
+			if tc.trickle > 0 {
+				go func() {
+					for {
+						select {
+						case <-done:
+							return
+						case <-time.After(tc.trickle):
+							conn.Write([]byte(" "))
+						}
+					}
+				}()
+			}
+			start := time.Now()
+			conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			data, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(data), "0x80048d19") {
+				t.Errorf("got %d %s, want 408 0x80048d19", resp.StatusCode, data)
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("cut after %v, want about the idle time of the pace", d)
+			}
+		})
+	}
+	t.Run("ordinary", func(t *testing.T) {
+		def := `{"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{},"x-pad":"` + strings.Repeat("a", 500_000) + `"}`
+		for i := range 2 {
+			req, _ := http.NewRequest("POST", s.URL()+"/api/data/v9.2/connectors", strings.NewReader(body(900+i, map[string]any{"openapidefinition": def})))
+			req.Header.Set("X-Test-User", "maker")
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNoContent {
+				t.Errorf("create %d: got %d %s, want 204", i, resp.StatusCode, data)
+			}
+		}
+	})
+}
+
+// TestStalledBodiesLeaveHalf: one user's large bodies hold at most its share of the budget,
+// however slowly they arrive: another user's large body is served at once. Before the share,
+// four announced 8 MiB bodies held the whole budget and every other large body waited 30 s
+// and was answered 503.
+func TestStalledBodiesLeaveHalf(t *testing.T) {
+	s, addUser := MustOpenMultiUserServer(t)
+	addUser("hog", "Environment Maker")
+	addUser("other", "Environment Maker")
+	for range 5 {
+		announce(t, s, "hog", webapi.MaxBodyBytes, "{")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for webapi.LargeBodiesHeld(s.Server) < 4*webapi.MaxBodyBytes && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if held := webapi.LargeBodiesHeld(s.Server); held != 4*webapi.MaxBodyBytes {
+		t.Fatalf("the stalled bodies hold %d bytes, want %d (the user's share)", held, 4*webapi.MaxBodyBytes)
+	}
+	def := `{"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{},"x-pad":"` + strings.Repeat("a", 900_000) + `"}`
+	start := time.Now()
+	if r := s.do(t, "POST", "/api/data/v9.2/connectors", body(1, map[string]any{"openapidefinition": def}), "X-Test-User: other"); r.Status != http.StatusNoContent {
+		t.Errorf("another user's large create: got %d %s, want 204", r.Status, r.Body)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("another user's large create took %v", d)
+	}
+}

@@ -123,7 +123,7 @@ func TestClientAddr(t *testing.T) {
 // TestBatchAnswerBudget: the answers a batch holds take room from the server's budget of
 // large bodies, without waiting; past it, grow says no (the part is answered 503).
 func TestBatchAnswerBudget(t *testing.T) {
-	s := &Server{bodies: newGate(4 << 20)}
+	s := &Server{bodies: newGate(4<<20, 4<<20)}
 	b := &batchRun{s: s}
 	if !b.grow(1 << 20) { // held twice: 2 MiB of the 4
 		t.Fatal("the first MiB was refused")
@@ -132,8 +132,8 @@ func TestBatchAnswerBudget(t *testing.T) {
 	if b.grow(2 << 20) { // 2 × 3 MiB would need 6 MiB
 		t.Fatal("an answer beyond the budget was admitted")
 	}
-	s.bodies.release(b.held)
-	if !s.bodies.tryAcquire(4 << 20) {
+	s.bodies.release(b.user, b.held)
+	if !s.bodies.tryAcquire(b.user, 4<<20) {
 		t.Error("the room was not given back")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -74,6 +75,34 @@ func TestTLS(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 204 || resp.ProtoMajor != 2 || !strings.HasPrefix(resp.Header.Get("OData-EntityId"), "https://127.0.0.1:") {
 		t.Errorf("got %d over %s, OData-EntityId %q; want 204 over HTTP/2 with an https URL", resp.StatusCode, resp.Proto, resp.Header.Get("OData-EntityId"))
+	}
+	// The pace of a body holds over HTTP/2 too, where the read deadline is the stream's: a
+	// large body is served and the stream after it too, a stalled one is answered 408.
+	webapi.SetBodyPace(t, 300*time.Millisecond, 32<<10)
+	stalled, sending := io.Pipe()
+	defer sending.Close()
+	go sending.Write([]byte("{"))
+	def := `{"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{},"x-pad":"` + strings.Repeat("a", 500_000) + `"}`
+	for i, tc := range []struct {
+		body   io.Reader
+		status int
+	}{
+		{strings.NewReader(body(2, map[string]any{"openapidefinition": def})), 204},
+		{strings.NewReader(body(3, nil)), 204},
+		{stalled, 408},
+		{strings.NewReader(body(4, nil)), 204},
+	} {
+		req, _ := http.NewRequest("POST", srv.URL()+"/api/data/v9.2/connectors", tc.body)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || resp.ProtoMajor != 2 {
+			t.Errorf("request %d: got %d %s over %s, want %d over HTTP/2", i, resp.StatusCode, data, resp.Proto, tc.status)
+		}
 	}
 	bad := &webapi.Server{Addr: "127.0.0.1:0", TLSCertFile: certFile, TLSKeyFile: certFile}
 	if err := bad.Open(); err == nil {

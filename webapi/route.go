@@ -16,8 +16,9 @@ type request struct {
 	// maxBody is the largest body the request may have; 0 for MaxBodyBytes.
 	maxBody int64
 
-	bodies   *gate // the server's budget of large bodies
-	reserved int64 // what this request holds of it
+	bodies     *gate  // the server's budget of large bodies
+	reserved   int64  // what this request holds of it
+	reservedBy string // the user whose share it takes
 }
 
 // origin is the scheme and host that start the absolute URLs of the answer.

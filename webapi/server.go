@@ -118,6 +118,10 @@ func (f *refusals) note(l *slog.Logger) {
 	}
 }
 
+// readTimeout bounds the time to read one request, its body included: an 8 MB body on a
+// slow link (the pace of a body, bodyRate, is checked within it).
+const readTimeout = 2 * time.Minute
+
 // writeTimeout bounds the time to answer one request, its response written included.
 const writeTimeout = 5 * time.Minute
 
@@ -147,7 +151,7 @@ func (s *Server) Open() error {
 		n = DefaultMaxInFlight
 	}
 	s.inFlight = make(chan struct{}, n)
-	s.bodies = newGate(bodyBudget)
+	s.bodies = newGate(bodyBudget, userShare)
 	// Validation is CPU-bound: more at once than cores gives no throughput, only memory.
 	s.validators = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
 	if s.PublicURL != "" {
@@ -165,7 +169,7 @@ func (s *Server) Open() error {
 	s.server = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute, // an 8 MB body on a slow link
+		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
@@ -327,8 +331,8 @@ func (s *Server) serve(w *statusWriter, r *http.Request, quiet *bool) error {
 	}
 	r = r.WithContext(ctx)
 	limit := bodyLimitOf(rest)
-	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = pace(w, http.MaxBytesReader(w, r.Body, limit))
 	}
 	req := &request{Request: r, base: s.origin(r) + "/api/data/" + version, bodies: s.bodies, maxBody: limit}
 	defer req.releaseBody()
