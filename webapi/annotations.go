@@ -51,6 +51,7 @@ type recordWriter struct {
 	cols   []*connectorhub.Column
 	ann    annotations
 	expand []expansion
+	quotes *quoteCache // the escaped large values of records read again; nil for none
 }
 
 // writeMembers writes @odata.etag, the columns (the key always), their annotations, then the
@@ -98,6 +99,10 @@ func (w *recordWriter) writeColumn(b *jsonBuffer, r *connectorhub.ConnectorRow, 
 	b.raw(",")
 	b.str(col.Name)
 	b.raw(":")
+	if s, ok := v.(string); ok && col.Large {
+		b.buf = w.quotes.appendQuote(b.buf, r.Connector.ID, col, s)
+		return
+	}
 	b.value(v)
 }
 

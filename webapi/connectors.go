@@ -77,7 +77,7 @@ func (s *Server) getConnector(w http.ResponseWriter, r *request, id string) erro
 	b.raw(`{"@odata.context":`)
 	b.str(r.base + "/$metadata#connectors" + q.selectSuffix() + "/$entity")
 	b.raw(",")
-	rw := &recordWriter{base: r.base, cols: q.columns(), ann: ann, expand: q.expand}
+	rw := &recordWriter{base: r.base, cols: q.columns(), ann: ann, expand: q.expand, quotes: s.quotes}
 	rw.writeMembers(b, row)
 	b.raw("}")
 	if applied := preferenceApplied(odata.Preferences{IncludeAnnotations: prefs.IncludeAnnotations}); applied != "" {

@@ -685,3 +685,43 @@ func TestConcurrentAnswersKeepTheirBytes(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestReadAgainAfterWrite: a record read again and again (its definition's escaped form is
+// then kept, webapi/quotecache.go) is answered with its new definition once it is written,
+// through the Web API or behind the server's back (a replica's write, a solution import).
+func TestReadAgainAfterWrite(t *testing.T) {
+	s := MustOpenServer(t)
+	def := func(title string) string {
+		return `{"swagger":"2.0","info":{"title":"` + title + `","version":"1"},"paths":{},"x-pad":"` + strings.Repeat("p", 5000) + `"}`
+	}
+	if r := s.do(t, "POST", "/api/data/v9.2/connectors", body(1, map[string]any{"openapidefinition": def("one")})); r.Status != http.StatusNoContent {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	const url = "/api/data/v9.2/connectors(00000000-0000-0000-0000-000000000001)"
+	read := func(want string) {
+		t.Helper()
+		for _, path := range []string{url, "/api/data/v9.2/connectors?$top=5"} {
+			for range 3 {
+				r := s.do(t, "GET", path, "")
+				if !strings.Contains(string(r.Body), `\"title\":\"`+want+`\"`) {
+					t.Fatalf("GET %s: the definition is not the one titled %q: %.200s", path, want, r.Body)
+				}
+			}
+		}
+	}
+	read("one")
+	if r := s.do(t, "PATCH", url, mustJSON(map[string]any{"openapidefinition": def("two")})); r.Status != http.StatusNoContent {
+		t.Fatalf("PATCH: %d %s", r.Status, r.Body)
+	}
+	read("two")
+	p, err := s.DB.LoadPrincipal(context.Background(), s.Admin.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	three := def("3ee") // the same length as the last
+	ctx := connectorhub.NewContextWithPrincipal(context.Background(), p)
+	if _, _, err := s.DB.UpsertConnector(ctx, "00000000-0000-0000-0000-000000000001", &connectorhub.ConnectorUpdate{OpenAPIDefinition: &three}, connectorhub.Precondition{MustExist: true}, connectorhub.ReturnBrief); err != nil {
+		t.Fatal(err)
+	}
+	read("3ee")
+}

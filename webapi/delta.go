@@ -97,7 +97,7 @@ func (s *Server) deltaConnectors(w http.ResponseWriter, r *request) error {
 	}
 	st.buf.str(r.base + "/$metadata#connectors" + q.selectSuffix() + suffix)
 	st.buf.raw(`,"value":[`)
-	rw := &recordWriter{base: r.base, cols: q.columns()}
+	rw := &recordWriter{base: r.base, cols: q.columns()} // a sync reads each record once: not through the cache
 	n := 0
 	emit := func(row *connectorhub.ConnectorRow) error {
 		if n > 0 {

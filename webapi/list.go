@@ -72,6 +72,9 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *request) error {
 	defer st.buf.release()
 	st.buf.raw(string(prefix.buf))
 	rw := &recordWriter{base: r.base, cols: q.columns(), ann: ann, expand: q.expand}
+	if cq.Top > 0 && cq.Top <= maxCachedPage {
+		rw.quotes = s.quotes
+	}
 	n := 0
 	emit := func(row *connectorhub.ConnectorRow) error {
 		if n > 0 {

@@ -93,6 +93,7 @@ type Server struct {
 	limiter    *limiter      // service protection, per user
 	anonymous  *limiter      // failed authentications, per client address
 	inFlight   chan struct{} // a slot for each request in flight
+	quotes     *quoteCache   // the escaped large values of records read again
 	bodies     *gate         // bytes of large bodies held at once
 	validators chan struct{} // definitions validated at once
 	verdicts   verdicts      // what the validator said of definitions sent recently
@@ -154,6 +155,7 @@ func (s *Server) Open() error {
 	s.bodies = newGate(bodyBudget, userShare)
 	// Validation is CPU-bound: more at once than cores gives no throughput, only memory.
 	s.validators = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+	s.quotes = newQuoteCache()
 	if s.PublicURL != "" {
 		u, err := url.Parse(s.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" && u.Path != "/" || u.RawQuery != "" {
