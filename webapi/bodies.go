@@ -274,7 +274,7 @@ var (
 )
 
 // errBodyTooSlow is the answer to a body that did not keep the pace.
-var errBodyTooSlow = connectorhub.Errorf(connectorhub.ECodePayload, "The request body arrived too slowly: send it at %d KiB a second or more, without a pause of %d seconds.", bodyRate>>10, int(bodyIdle/time.Second))
+var errBodyTooSlow = connectorhub.Errorf(connectorhub.ECodePayload, "The request body arrived too slowly: send it at %d KiB a second or more, without a pause of %d seconds, and whole within %d minutes.", bodyRate>>10, int(bodyIdle/time.Second), int(readTimeout/time.Minute))
 
 // pacedBody is a request body read under the pace: each read moves the connection's read
 // deadline to where the pace allows, never past the whole request's.

@@ -16,11 +16,7 @@ func TestGateShare(t *testing.T) {
 		t.Fatal(err)
 	}
 	// a's next request waits for a's own: b is served meanwhile, though a came first.
-	granted := make(chan error, 1)
-	go func() { granted <- g.acquire(ctx, "a", 2) }()
-	for g.waiting() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	granted := g.wait(ctx, "a", 2)
 	if err := g.acquire(ctx, "b", 3); err != nil {
 		t.Fatal(err)
 	}
@@ -66,11 +62,7 @@ func TestGateFirstComeFirstServed(t *testing.T) {
 	if err := g.acquire(ctx, "a", 6); err != nil {
 		t.Fatal(err)
 	}
-	granted := make(chan error, 1)
-	go func() { granted <- g.acquire(ctx, "b", 8) }()
-	for g.waiting() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	granted := g.wait(ctx, "b", 8)
 	if g.tryAcquire("c", 1) {
 		t.Error("a small request overtook a large one waiting for room")
 	}
@@ -78,6 +70,18 @@ func TestGateFirstComeFirstServed(t *testing.T) {
 	if err := <-granted; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// wait starts acquiring n for user and returns, once the request waits, where its result
+// will come.
+func (g *gate) wait(ctx context.Context, user string, n int64) <-chan error {
+	before := g.waiting()
+	granted := make(chan error, 1)
+	go func() { granted <- g.acquire(ctx, user, n) }()
+	for g.waiting() == before {
+		time.Sleep(time.Millisecond)
+	}
+	return granted
 }
 
 // waiting is how many requests wait.
