@@ -9,7 +9,8 @@ func VerdictHits(s *Server) int {
 	return s.verdicts.hits
 }
 
-// SetBodyPace sets the pace a request body must keep, until the test ends.
+// SetBodyPace sets the pace a request body must keep, until the test ends. Call it before
+// the test's server starts.
 func SetBodyPace(tb interface{ Cleanup(func()) }, idle time.Duration, rate int64) {
 	oldIdle, oldRate := bodyIdle, bodyRate
 	bodyIdle, bodyRate = idle, rate

@@ -53,6 +53,8 @@ func mustSelfSigned(tb testing.TB) (certFile, keyFile string, pool *x509.CertPoo
 
 // TestTLS: with a certificate the server speaks HTTPS and HTTP/2, and the URLs it writes say https.
 func TestTLS(t *testing.T) {
+	// Set before the server starts, so that its goroutines see it (for the race detector).
+	webapi.SetBodyPace(t, time.Second, 32<<10) // short, yet long beside a busy machine's pauses
 	s := MustOpenServer(t)
 	s.Server.Close(context.Background())
 	certFile, keyFile, pool := mustSelfSigned(t)
@@ -78,7 +80,6 @@ func TestTLS(t *testing.T) {
 	}
 	// The pace of a body holds over HTTP/2 too, where the read deadline is the stream's: a
 	// large body is served and the stream after it too, a stalled one is answered 408.
-	webapi.SetBodyPace(t, 300*time.Millisecond, 32<<10)
 	stalled, sending := io.Pipe()
 	defer sending.Close()
 	go sending.Write([]byte("{"))
