@@ -59,12 +59,14 @@ const smallBody = 64 << 10
 // userShare is the most room one user holds in the budget of large bodies at once: the largest
 // single reservation (a solution file). bodyBudget is the server's whole budget, twice a share,
 // so that one user's bodies, however slowly they arrive, leave half of it to everyone else.
-// bodyWait is how long a request waits for room before it is refused.
 const (
 	userShare  = MaxSolutionBodyBytes
 	bodyBudget = 2 * userShare
-	bodyWait   = 30 * time.Second
 )
+
+// bodyWait is how long a request waits for room before it is refused (a variable so that
+// tests can shorten it).
+var bodyWait = 30 * time.Second
 
 // gate is a weighted semaphore with a share per user. Room is served first come, first
 // served, so a large request is not starved by a stream of small ones; a request over its

@@ -23,3 +23,11 @@ func LargeBodiesHeld(s *Server) int64 {
 	defer s.bodies.mu.Unlock()
 	return bodyBudget - s.bodies.avail
 }
+
+// SetBodyWait sets how long a request waits for room in the budget of large bodies, until the
+// test ends. Call it before the test's server starts.
+func SetBodyWait(tb interface{ Cleanup(func()) }, d time.Duration) {
+	old := bodyWait
+	bodyWait = d
+	tb.Cleanup(func() { bodyWait = old })
+}

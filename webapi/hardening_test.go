@@ -676,6 +676,7 @@ func TestSlowBodyCut(t *testing.T) {
 // four announced 8 MiB bodies held the whole budget and every other large body waited 30 s
 // and was answered 503.
 func TestStalledBodiesLeaveHalf(t *testing.T) {
+	webapi.SetBodyWait(t, 2*time.Second)
 	s, addUser := MustOpenMultiUserServer(t)
 	addUser("hog", "Environment Maker")
 	addUser("other", "Environment Maker")
@@ -696,5 +697,17 @@ func TestStalledBodiesLeaveHalf(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("another user's large create took %v", d)
+	}
+	// The hog's fifth body waited for the hog's own, and is refused as Dataverse refuses a
+	// user's requests over its concurrency limit.
+	conn := announce(t, s, "hog", webapi.MaxBodyBytes, "{")
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("the hog's request over its share: no answer: %v", err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(data), "0x80072326") || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("the hog's request over its share: got %d %s (Retry-After %q), want 429 0x80072326 with Retry-After", resp.StatusCode, data, resp.Header.Get("Retry-After"))
 	}
 }
