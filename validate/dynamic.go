@@ -490,8 +490,9 @@ func (d *definition) foldedProperties(props map[string]any) map[string]any {
 	d.m.step(len(props))
 	f := make(map[string]any, len(props))
 	for _, k := range sortedKeys(props) {
-		if _, seen := f[foldKey(k)]; !seen {
-			f[foldKey(k)] = props[k]
+		fk := foldKey(k)
+		if _, seen := f[fk]; !seen {
+			f[fk] = props[k]
 		}
 	}
 	if d.folded == nil {

@@ -79,7 +79,7 @@ func (s *Server) serveBatch(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	run := &batchRun{s: s, batch: r, user: r.user(), continueOnError: prefs.ContinueOnError, boundary: "batchresponse_" + connectorhub.NewGUID(),
+	run := &batchRun{s: s, batch: r, user: caller(r).UserID, continueOnError: prefs.ContinueOnError, boundary: "batchresponse_" + connectorhub.NewGUID(),
 		budget: maxBatchResponseBytes}
 	defer func() {
 		if run.held > 0 {

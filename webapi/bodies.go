@@ -201,7 +201,7 @@ func (r *request) reserveTimes(times int64) error {
 	n *= times
 	ctx, cancel := context.WithTimeout(r.Context(), bodyWait)
 	defer cancel()
-	user := r.user()
+	user := caller(r).UserID
 	if err := r.bodies.acquire(ctx, user, n); err != nil {
 		switch {
 		case r.Context().Err() != nil:
@@ -213,14 +213,6 @@ func (r *request) reserveTimes(times int64) error {
 	}
 	r.reserved, r.reservedBy = n, user
 	return nil
-}
-
-// user is the caller whose share of the budget the request's reservations take.
-func (r *request) user() string {
-	if p := connectorhub.PrincipalFromContext(r.Context()); p != nil {
-		return p.UserID
-	}
-	return ""
 }
 
 // releaseBody gives back what reserveBody took.
